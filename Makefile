@@ -1,0 +1,42 @@
+# Palabre: `make run` starts the demo community, `make test` runs every test.
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEV := DEBUG=true
+
+.PHONY: run test venv messages demo lint format makemessages
+
+run: venv messages
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py load_demo
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test:
+	scripts/test
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
+		{ echo "Palabre needs Python 3.12 or newer (found $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+messages: venv
+	$(BIN)/pybabel compile --domain django --directory locale --use-fuzzy --statistics
+
+makemessages: venv
+	$(BIN)/python manage.py makemessages --locale fr --ignore '.venv/*' --no-obsolete
+
+demo: venv messages
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py load_demo
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

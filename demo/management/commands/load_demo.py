@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from demo import services
+
+
+class Command(BaseCommand):
+    help = "Load the demo community (once: running it again changes nothing)."
+
+    def handle(self, *args, **options) -> None:
+        if services.demo_is_loaded():
+            self.stdout.write("The demo community is already loaded.")
+        else:
+            services.load_demo_community()
+            self.stdout.write(self.style.SUCCESS("Demo community loaded."))
+        self.stdout.write(
+            "\nSign in at http://127.0.0.1:8000/accounts/login/ with:\n"
+            f"  admin      {services.ADMIN['username']} / {services.ADMIN['password']}\n"
+            f"  moderator  {services.MODERATOR['username']} / {services.MODERATOR['password']}\n"
+            f"  member     {services.content.MEMBERS[0]['username']} (or any demo member) / "
+            f"{services.MEMBER_PASSWORD}\n"
+        )

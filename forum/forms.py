@@ -1,0 +1,64 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from forum.models import WatchLevel
+
+
+class PostSourceField(forms.CharField):
+    widget = forms.Textarea
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("Message"))
+        kwargs.setdefault(
+            "help_text", _("Markdown: **bold**, *italic*, > quote, - list, [link](https://…).")
+        )
+        super().__init__(
+            max_length=settings.POST_MAX_LENGTH,
+            min_length=2,
+            strip=True,
+            error_messages={
+                "required": _("Write something before posting."),
+                "max_length": _(
+                    "A message can be at most %(limit_value)d characters long "
+                    "(it has %(show_value)d)."
+                ),
+                "min_length": _("A message needs at least %(limit_value)d characters."),
+            },
+            **kwargs,
+        )
+        self.widget.attrs.update({"rows": 8, "id": "id_source"})
+
+
+class ThreadForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=settings.THREAD_TITLE_MAX_LENGTH,
+        min_length=3,
+        strip=True,
+        error_messages={
+            "required": _("Give your thread a title."),
+            "min_length": _("A title needs at least %(limit_value)d characters."),
+            "max_length": _(
+                "A title can be at most %(limit_value)d characters long (it has %(show_value)d)."
+            ),
+        },
+    )
+    source = PostSourceField()
+
+
+class PostForm(forms.Form):
+    source = PostSourceField()
+
+
+class WatchForm(forms.Form):
+    level = forms.ChoiceField(label=_("Notifications"), choices=WatchLevel.choices)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=200,
+        strip=True,
+        error_messages={"max_length": _("Keep your search under %(limit_value)d characters.")},
+    )

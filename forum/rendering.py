@@ -1,0 +1,120 @@
+"""Markdown to safe HTML: markdown-it-py with raw HTML off, then nh3 with an explicit allow-list.
+
+Mentions (`@name` of an existing member) become profile links; links to a post inside a
+blockquote are read as quotes of that post. Both are collected while rendering, so what is
+recorded always matches what readers see.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import nh3
+from django.urls import reverse
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+MENTION_PATTERN = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_]{3,30})\b")
+POST_LINK_PATTERN = re.compile(r"^/p/(\d+)/(?:#.*)?$")
+
+ALLOWED_TAGS = {
+    "a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "img", "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr",
+    "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+}
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    allowed_classes={"a": {"mention"}},
+    url_schemes={"http", "https", "mailto"},
+    link_rel="nofollow ugc noopener",
+    strip_comments=True,
+)
+
+
+@dataclass
+class Rendered:
+    html: str
+    mentioned_usernames: set[str] = field(default_factory=set)
+    quoted_post_ids: set[int] = field(default_factory=set)
+
+
+def mention_candidates(source: str) -> set[str]:
+    """Names that look like mentions, lower-cased; rendering decides which really are."""
+    return {name.lower() for name in MENTION_PATTERN.findall(source)}
+
+
+def _link_mentions_and_collect_quotes(state: StateCore) -> None:
+    members: dict[str, str] = state.env.get("members", {})
+    mentioned: set[str] = state.env.setdefault("mentioned", set())
+    quoted: set[int] = state.env.setdefault("quoted", set())
+    blockquote_depth = 0
+    for block in state.tokens:
+        if block.type == "blockquote_open":
+            blockquote_depth += 1
+        elif block.type == "blockquote_close":
+            blockquote_depth -= 1
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        link_depth = 0
+        for token in block.children:
+            if token.type == "link_open":
+                link_depth += 1
+                match = POST_LINK_PATTERN.match(str(token.attrGet("href") or ""))
+                if match and blockquote_depth:
+                    quoted.add(int(match.group(1)))
+            elif token.type == "link_close":
+                link_depth -= 1
+            if token.type == "text" and not link_depth and members:
+                children.extend(_split_mentions(token, members, mentioned))
+            else:
+                children.append(token)
+        block.children = children
+
+
+def _split_mentions(token: Token, members: dict[str, str], mentioned: set[str]) -> list[Token]:
+    pieces: list[Token] = []
+    text = token.content
+    cursor = 0
+    for match in MENTION_PATTERN.finditer(text):
+        username = members.get(match.group(1).lower())
+        if username is None:
+            continue
+        if match.start() > cursor:
+            pieces.append(_text(text[cursor : match.start()]))
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": reverse("forum:member", kwargs={"username": username}),
+                      "class": "mention"}  # fmt: skip
+        pieces += [link, _text("@" + username), Token("link_close", "a", -1)]
+        mentioned.add(username)
+        cursor = match.end()
+    if not pieces:
+        return [token]
+    if cursor < len(text):
+        pieces.append(_text(text[cursor:]))
+    return pieces
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable(
+    ["table", "strikethrough", "linkify"]
+)
+_markdown.core.ruler.push("mentions_and_quotes", _link_mentions_and_collect_quotes)
+
+
+def render_markdown(source: str, *, members: dict[str, str] | None = None) -> Rendered:
+    """Render `source`; `members` maps lower-cased usernames to usernames that may be mentioned."""
+    env: dict = {"members": members or {}}
+    html = _cleaner.clean(_markdown.render(source, env))
+    return Rendered(html=html, mentioned_usernames=env["mentioned"], quoted_post_ids=env["quoted"])

@@ -1,0 +1,297 @@
+"""The queries forum pages run. Each page's query count does not depend on its size."""
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.http import Http404
+
+from forum.models import (
+    Category,
+    CategorySubscription,
+    Post,
+    PostRevision,
+    PostState,
+    ReadMark,
+    Thanks,
+    Thread,
+    ThreadSubscription,
+)
+from members.models import Member
+from members.rules import is_moderator
+
+Person = Member | AnonymousUser
+
+
+@dataclass
+class Page:
+    number: int
+    count: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def numbers(self) -> list[int]:
+        """Page links to show: first, last, and two either side of the current page."""
+        shown = {1, self.count} | set(range(self.number - 2, self.number + 3))
+        return sorted(n for n in shown if 1 <= n <= self.count)
+
+
+def page_count(items: int, per_page: int) -> int:
+    return max(1, -(-items // per_page))
+
+
+def page_for_number(number: int) -> int:
+    return page_count(number, settings.POSTS_PER_PAGE)
+
+
+def readable_categories(member: Person) -> QuerySet[Category]:
+    categories = Category.objects.all()
+    if not is_moderator(member):
+        categories = categories.filter(read_restricted=False)
+    return categories
+
+
+def categories_for_index(member: Person) -> list[Category]:
+    return list(
+        readable_categories(member).select_related("last_post__thread", "last_post__author")
+    )
+
+
+def category_by_slug(slug: str, member: Person) -> Category:
+    try:
+        return readable_categories(member).get(slug=slug)
+    except Category.DoesNotExist:
+        raise Http404 from None
+
+
+def category_watch_level(category: Category, member: Person) -> str | None:
+    if not member.is_authenticated:
+        return None
+    return (
+        CategorySubscription.objects.filter(category=category, member=member)
+        .values_list("level", flat=True)
+        .first()
+    )
+
+
+def _with_reader_state(threads: QuerySet[Thread], member: Person) -> QuerySet[Thread]:
+    """Annotate each thread with the member's read mark and watch level (None for visitors)."""
+    if not member.is_authenticated:
+        return threads
+    return threads.annotate(
+        last_read_number=Subquery(
+            ReadMark.objects.filter(thread=OuterRef("pk"), member=member).values(
+                "last_read_number"
+            )[:1]
+        ),
+        watch_level=Subquery(
+            ThreadSubscription.objects.filter(thread=OuterRef("pk"), member=member).values("level")[
+                :1
+            ]
+        ),
+    )
+
+
+def _thread_listing(member: Person) -> QuerySet[Thread]:
+    return _with_reader_state(
+        Thread.objects.select_related("author", "category", "last_post__author"), member
+    )
+
+
+def category_threads(category: Category, member: Person, page: int) -> tuple[list[Thread], Page]:
+    pages = page_count(category.thread_count, settings.THREADS_PER_PAGE)
+    if not 1 <= page <= pages:
+        raise Http404
+    start = (page - 1) * settings.THREADS_PER_PAGE
+    threads = (
+        _thread_listing(member)
+        .filter(category=category)
+        .order_by("-pinned", "-last_activity_at", "-pk")[start : start + settings.THREADS_PER_PAGE]
+    )
+    return list(threads), Page(page, pages)
+
+
+def recent_threads(member: Person, limit: int = 10) -> list[Thread]:
+    return list(
+        _thread_listing(member)
+        .filter(category__in=readable_categories(member))
+        .order_by("-last_activity_at", "-pk")[:limit]
+    )
+
+
+def thread_for_reader(pk: int, member: Person) -> Thread:
+    try:
+        thread = _with_reader_state(Thread.objects.select_related("category"), member).get(pk=pk)
+    except Thread.DoesNotExist:
+        raise Http404 from None
+    if thread.category.read_restricted and not is_moderator(member):
+        raise Http404
+    return thread
+
+
+def thread_posts(thread: Thread, member: Person, page: int) -> tuple[list[Post], Page]:
+    """One page of posts, found by number range, with what each post shows."""
+    pages = page_count(thread.post_count, settings.POSTS_PER_PAGE)
+    if not 1 <= page <= pages:
+        raise Http404
+    first = (page - 1) * settings.POSTS_PER_PAGE + 1
+    posts = (
+        Post.objects.filter(
+            thread=thread, number__gte=first, number__lt=first + settings.POSTS_PER_PAGE
+        )
+        .select_related("author", "deleted_by")
+        .order_by("number")
+    )
+    if member.is_authenticated:
+        thanked_by_me = Thanks.objects.filter(member=member, post=OuterRef("pk"))
+        posts = posts.annotate(
+            thanked_by_me=Subquery(thanked_by_me.values("pk")[:1])
+        ).prefetch_related(
+            Prefetch(
+                "thanks",
+                queryset=Thanks.objects.filter(post__author=member)
+                .select_related("member")
+                .order_by("created_at"),
+                to_attr="thanks_received",
+            )
+        )
+    return list(posts), Page(page, pages)
+
+
+def post_for_reader(pk: int, member: Person) -> Post:
+    try:
+        post = Post.objects.select_related("thread__category", "author").get(pk=pk)
+    except Post.DoesNotExist:
+        raise Http404 from None
+    if post.thread.category.read_restricted and not is_moderator(member):
+        raise Http404
+    return post
+
+
+def post_revisions(post: Post) -> list[PostRevision]:
+    return list(post.revisions.select_related("editor"))
+
+
+def member_by_username(username: str) -> Member:
+    try:
+        return Member.objects.get(username__iexact=username, is_active=True)
+    except Member.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class MemberActivity:
+    post_count: int
+    thanks_received: int
+
+
+def member_activity(member: Member) -> MemberActivity:
+    totals = Post.objects.filter(author=member, state=PostState.VISIBLE).aggregate(
+        posts=Count("pk"), thanks=Sum("thanks_count")
+    )
+    return MemberActivity(post_count=totals["posts"], thanks_received=totals["thanks"] or 0)
+
+
+def member_recent_posts(member: Member, reader: Person, limit: int = 20) -> list[Post]:
+    return list(
+        Post.objects.filter(
+            author=member,
+            state=PostState.VISIBLE,
+            thread__category__in=readable_categories(reader),
+        )
+        .select_related("thread")
+        .order_by("-created_at")[:limit]
+    )
+
+
+@dataclass
+class SearchHit:
+    post: Post
+    excerpt: str  # already escaped HTML with <mark> around the matches
+
+
+SEARCH_PAGE_SIZE = 20
+_MARK_START, _MARK_END = "\x02", "\x03"
+
+
+def search_posts(query: str, member: Person, page: int = 1) -> tuple[list[SearchHit], bool]:
+    """Visible posts matching `query` (in their text, or their thread's title for first posts).
+
+    Returns one page of hits and whether there is a next page.
+    """
+    offset = (page - 1) * SEARCH_PAGE_SIZE
+    posts = Post.objects.filter(
+        state=PostState.VISIBLE, thread__category__in=readable_categories(member)
+    ).select_related("thread", "author")
+    if connection.vendor == "postgresql":
+        hits = _search_postgresql(posts, query)[offset : offset + SEARCH_PAGE_SIZE + 1]
+        results = [SearchHit(post, _mark(post.headline)) for post in hits]
+    else:
+        hits = _search_fallback(posts, query)[offset : offset + SEARCH_PAGE_SIZE + 1]
+        results = [SearchHit(post, _excerpt(post.source, query)) for post in hits]
+    return results[:SEARCH_PAGE_SIZE], len(results) > SEARCH_PAGE_SIZE
+
+
+def _search_postgresql(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
+    search = SearchQuery(query, config=settings.SEARCH_CONFIG, search_type="websearch")
+    return (
+        posts.filter(Q(search_vector=search) | Q(number=1, thread__search_vector=search))
+        .annotate(
+            rank=SearchRank(F("search_vector"), search)
+            + SearchRank(F("thread__search_vector"), search),
+            headline=SearchHeadline(
+                "source",
+                search,
+                config=settings.SEARCH_CONFIG,
+                start_sel=_MARK_START,
+                stop_sel=_MARK_END,
+                max_words=40,
+                min_words=15,
+            ),
+        )
+        .order_by("-rank", "-created_at")
+    )
+
+
+def _search_fallback(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
+    for term in query.split():
+        posts = posts.filter(Q(source__icontains=term) | Q(number=1, thread__title__icontains=term))
+    return posts.order_by("-created_at")
+
+
+def _mark(headline: str) -> str:
+    return html.escape(headline).replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>")
+
+
+def _excerpt(source: str, query: str, width: int = 160) -> str:
+    terms = [re.escape(term) for term in query.split() if term]
+    if not terms:
+        return html.escape(source[:width])
+    pattern = re.compile("|".join(terms), re.IGNORECASE)
+    match = pattern.search(source)
+    start = max(0, match.start() - width // 2) if match else 0
+    window = source[start : start + width]
+    marked = pattern.sub(lambda m: f"{_MARK_START}{m.group(0)}{_MARK_END}", window)
+    prefix = "…" if start else ""
+    suffix = "…" if start + width < len(source) else ""
+    return prefix + _mark(marked) + suffix

@@ -1,0 +1,228 @@
+"""Every operation that changes forum data, each in one transaction."""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
+
+from forum import rules
+from forum.models import (
+    Category,
+    CategorySubscription,
+    Mention,
+    Post,
+    PostRevision,
+    PostState,
+    Quote,
+    ReadMark,
+    Thanks,
+    Thread,
+    ThreadSubscription,
+    WatchLevel,
+)
+from forum.rendering import Rendered, mention_candidates, render_markdown
+from members.models import Member
+
+
+def render_post_source(source: str) -> Rendered:
+    """Render with the mentionable members looked up in one query."""
+    candidates = mention_candidates(source)
+    members = {}
+    if candidates:
+        members = dict(
+            Member.objects.annotate(lower=Lower("username"))
+            .filter(lower__in=candidates, is_active=True)
+            .values_list("lower", "username")
+        )
+    return render_markdown(source, members=members)
+
+
+def create_thread(*, author: Member, category: Category, title: str, source: str) -> Thread:
+    rules.require(rules.can_start_thread(author, category))
+    now = timezone.now()
+    with transaction.atomic():
+        thread = Thread.objects.create(
+            category=category, title=title, author=author, last_activity_at=now
+        )
+        _index_thread_title(thread)
+        Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1)
+        _append_post(thread=thread, author=author, source=source, now=now)
+        thread.refresh_from_db()
+    return thread
+
+
+def reply(*, author: Member, thread: Thread, source: str) -> Post:
+    rules.require(rules.can_reply(author, thread))
+    with transaction.atomic():
+        return _append_post(thread=thread, author=author, source=source, now=timezone.now())
+
+
+def _append_post(*, thread: Thread, author: Member, source: str, now) -> Post:
+    # The row lock serialises concurrent replies, so numbers never collide and none is lost.
+    locked = Thread.objects.select_for_update().only("post_count").get(pk=thread.pk)
+    rendered = render_post_source(source)
+    post = Post.objects.create(
+        thread=thread,
+        number=locked.post_count + 1,
+        author=author,
+        source=source,
+        html=rendered.html,
+    )
+    _index_post(post)
+    _record_references(post, rendered)
+    Thread.objects.filter(pk=thread.pk).update(
+        post_count=F("post_count") + 1, last_post=post, last_activity_at=now
+    )
+    Category.objects.filter(pk=thread.category_id).update(
+        post_count=F("post_count") + 1, last_post=post
+    )
+    ReadMark.objects.update_or_create(
+        member=author, thread=thread, defaults={"last_read_number": post.number}
+    )
+    ThreadSubscription.objects.get_or_create(
+        member=author, thread=thread, defaults={"level": WatchLevel.WATCHING}
+    )
+    return post
+
+
+def edit_post(*, editor: Member, post: Post, source: str) -> Post:
+    rules.require(rules.can_edit_post(editor, post))
+    if source == post.source:
+        return post
+    with transaction.atomic():
+        PostRevision.objects.create(post=post, editor=editor, previous_source=post.source)
+        rendered = render_post_source(source)
+        post.source = source
+        post.html = rendered.html
+        post.edited_at = timezone.now()
+        post.save(update_fields=["source", "html", "edited_at"])
+        _index_post(post)
+        _record_references(post, rendered)
+    return post
+
+
+def delete_post(*, member: Member, post: Post) -> Post:
+    rules.require(rules.can_delete_post(member, post))
+    post.state = PostState.DELETED
+    post.deleted_by = member
+    post.save(update_fields=["state", "deleted_by"])
+    return post
+
+
+def thank(*, member: Member, post: Post) -> bool:
+    """Thank a post once; returns whether this call added the thanks."""
+    rules.require(rules.can_thank(member, post))
+    try:
+        with transaction.atomic():
+            Thanks.objects.create(post=post, member=member)
+            Post.objects.filter(pk=post.pk).update(thanks_count=F("thanks_count") + 1)
+    except IntegrityError:
+        return False
+    return True
+
+
+def withdraw_thanks(*, member: Member, post: Post) -> bool:
+    with transaction.atomic():
+        deleted, _ = Thanks.objects.filter(post=post, member=member).delete()
+        if deleted:
+            Post.objects.filter(pk=post.pk).update(thanks_count=F("thanks_count") - 1)
+    return bool(deleted)
+
+
+def mark_read(*, member: Member, thread: Thread, up_to: int, previous: int | None) -> None:
+    """Move the member's read mark forward to post number `up_to`, never backward.
+
+    `previous` is the mark the caller already loaded (None when there is none), so a page view
+    costs one write at most.
+    """
+    if previous is None:
+        ReadMark.objects.bulk_create(
+            [ReadMark(member=member, thread=thread, last_read_number=up_to)],
+            ignore_conflicts=True,
+        )
+    elif up_to > previous:
+        ReadMark.objects.filter(member=member, thread=thread, last_read_number__lt=up_to).update(
+            last_read_number=up_to
+        )
+
+
+def watch_thread(*, member: Member, thread: Thread, level: WatchLevel) -> None:
+    ThreadSubscription.objects.update_or_create(
+        member=member, thread=thread, defaults={"level": level}
+    )
+
+
+def watch_category(*, member: Member, category: Category, level: WatchLevel) -> None:
+    CategorySubscription.objects.update_or_create(
+        member=member, category=category, defaults={"level": level}
+    )
+
+
+def update_thread(*, thread: Thread, title: str, pinned: bool, locked: bool) -> Thread:
+    """Admin-side changes to a thread; the title is re-indexed for search."""
+    with transaction.atomic():
+        thread.title, thread.pinned, thread.locked = title, pinned, locked
+        thread.save(update_fields=["title", "pinned", "locked"])
+        _index_thread_title(thread)
+    return thread
+
+
+def recount() -> None:
+    """Rebuild every denormalised counter from the rows themselves (`manage.py recount_forum`)."""
+    latest_in_thread = Post.objects.filter(thread=OuterRef("pk")).order_by("-number")
+    latest_in_category = Post.objects.filter(thread__category=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    with transaction.atomic():
+        Thread.objects.update(
+            post_count=Coalesce(Subquery(latest_in_thread.values("number")[:1]), 0),
+            last_post=Subquery(latest_in_thread.values("pk")[:1]),
+        )
+        Category.objects.update(
+            thread_count=_count(Thread.objects.filter(category=OuterRef("pk"))),
+            post_count=_count(Post.objects.filter(thread__category=OuterRef("pk"))),
+            last_post=Subquery(latest_in_category.values("pk")[:1]),
+        )
+        Post.objects.update(thanks_count=_count(Thanks.objects.filter(post=OuterRef("pk"))))
+
+
+def _count(queryset) -> Coalesce:
+    counted = queryset.order_by().annotate(group=Value(1)).values("group").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")[:1]), 0)
+
+
+def _record_references(post: Post, rendered: Rendered) -> None:
+    mentioned = set(
+        Member.objects.filter(username__in=rendered.mentioned_usernames)
+        .exclude(pk=post.author_id)
+        .values_list("pk", flat=True)
+    )
+    post.mentions.exclude(member_id__in=mentioned).delete()
+    Mention.objects.bulk_create(
+        [Mention(post=post, member_id=pk) for pk in mentioned], ignore_conflicts=True
+    )
+    quoted = set(
+        Post.objects.filter(pk__in=rendered.quoted_post_ids, thread_id=post.thread_id)
+        .exclude(pk=post.pk)
+        .values_list("pk", flat=True)
+    )
+    post.quotes.exclude(quoted_post_id__in=quoted).delete()
+    Quote.objects.bulk_create(
+        [Quote(post=post, quoted_post_id=pk) for pk in quoted], ignore_conflicts=True
+    )
+
+
+def _index_post(post: Post) -> None:
+    if connection.vendor == "postgresql":
+        Post.objects.filter(pk=post.pk).update(
+            search_vector=SearchVector("source", config=settings.SEARCH_CONFIG)
+        )
+
+
+def _index_thread_title(thread: Thread) -> None:
+    if connection.vendor == "postgresql":
+        Thread.objects.filter(pk=thread.pk).update(
+            search_vector=SearchVector("title", config=settings.SEARCH_CONFIG)
+        )

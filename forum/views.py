@@ -1,0 +1,310 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from forum import rules, selectors, services
+from forum.forms import PostForm, SearchForm, ThreadForm, WatchForm
+from forum.models import Post, Thread, WatchLevel
+from forum.rendering import render_markdown
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _watch_form(level: str | None) -> WatchForm:
+    return WatchForm(initial={"level": level or WatchLevel.NORMAL})
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "forum/index.html",
+        {
+            "categories": selectors.categories_for_index(request.user),
+            "recent_threads": selectors.recent_threads(request.user),
+        },
+    )
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    category = selectors.category_by_slug(slug, request.user)
+    threads, page = selectors.category_threads(category, request.user, _page_number(request))
+    return render(
+        request,
+        "forum/category.html",
+        {
+            "category": category,
+            "threads": threads,
+            "page": page,
+            "can_start_thread": rules.can_start_thread(request.user, category),
+            "watch_form": _watch_form(selectors.category_watch_level(category, request.user))
+            if request.user.is_authenticated
+            else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
+    category = selectors.category_by_slug(slug, request.user)
+    rules.require(rules.can_start_thread(request.user, category))
+    form = ThreadForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = render_markdown(form.cleaned_data["source"]).html
+        else:
+            thread = services.create_thread(
+                author=request.user,
+                category=category,
+                title=form.cleaned_data["title"],
+                source=form.cleaned_data["source"],
+            )
+            return redirect(thread)
+    return render(
+        request, "forum/new_thread.html", {"category": category, "form": form, "preview": preview}
+    )
+
+
+@require_GET
+def thread(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.thread_for_reader(pk, request.user)
+    posts, page = selectors.thread_posts(thread, request.user, _page_number(request))
+    for post in posts:
+        post.can_edit = rules.can_edit_post(request.user, post)
+        post.can_delete = rules.can_delete_post(request.user, post)
+        post.can_thank = rules.can_thank(request.user, post)
+    if request.user.is_authenticated:
+        services.mark_read(
+            member=request.user,
+            thread=thread,
+            up_to=posts[-1].number,
+            previous=thread.last_read_number,
+        )
+    can_reply = rules.can_reply(request.user, thread)
+    return render(
+        request,
+        "forum/thread.html",
+        {
+            "thread": thread,
+            "category": thread.category,
+            "posts": posts,
+            "page": page,
+            "first_unread": (thread.last_read_number or 0) + 1
+            if request.user.is_authenticated
+            else None,
+            "can_reply": can_reply,
+            "reply_form": PostForm() if can_reply else None,
+            "watch_form": _watch_form(thread.watch_level)
+            if request.user.is_authenticated
+            else None,
+        },
+    )
+
+
+def _post_url(post: Post) -> str:
+    page = selectors.page_for_number(post.number)
+    url = reverse("forum:thread", kwargs={"pk": post.thread_id})
+    return f"{url}?page={page}#post-{post.number}" if page > 1 else f"{url}#post-{post.number}"
+
+
+@require_GET
+def first_unread(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.thread_for_reader(pk, request.user)
+    last_read = getattr(thread, "last_read_number", None) or 0
+    number = min(last_read + 1, max(thread.post_count, 1))
+    page = selectors.page_for_number(number)
+    suffix = f"?page={page}" if page > 1 else ""
+    return redirect(f"{reverse('forum:thread', kwargs={'pk': pk})}{suffix}#post-{number}")
+
+
+@require_GET
+def post(request: HttpRequest, pk: int) -> HttpResponse:
+    return redirect(_post_url(selectors.post_for_reader(pk, request.user)))
+
+
+def quote_block(post: Post) -> str:
+    author = post.author.username if post.author else "?"
+    quoted = "\n".join(f"> {line}".rstrip() for line in post.source.splitlines())
+    return f"> **{author}** [wrote](/p/{post.pk}/):\n{quoted}\n\n"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.thread_for_reader(pk, request.user)
+    rules.require(rules.can_reply(request.user, thread))
+    preview = None
+    if request.method == "POST":
+        form = PostForm(request.POST)
+        if form.is_valid():
+            if "preview" in request.POST:
+                preview = render_markdown(form.cleaned_data["source"]).html
+            else:
+                new_post = services.reply(
+                    author=request.user, thread=thread, source=form.cleaned_data["source"]
+                )
+                return redirect(_post_url(new_post))
+    else:
+        initial = ""
+        if quoted_pk := request.GET.get("quote", "").strip():
+            quoted = _quotable_post(request, quoted_pk, thread)
+            initial = quote_block(quoted) if quoted else ""
+        form = PostForm(initial={"source": initial})
+    return render(request, "forum/reply.html", {"thread": thread, "form": form, "preview": preview})
+
+
+def _quotable_post(request: HttpRequest, pk: str, thread: Thread) -> Post | None:
+    if not pk.isdigit():
+        return None
+    post = Post.objects.select_related("author").filter(pk=int(pk), thread=thread).first()
+    return post if post and post.is_visible else None
+
+
+@login_required
+@require_POST
+def quote(request: HttpRequest, pk: int) -> HttpResponse:
+    """HTMX: returns the reply textarea with the quoted post appended to what was typed."""
+    quoted = selectors.post_for_reader(pk, request.user)
+    rules.require(rules.can_reply(request.user, quoted.thread) and quoted.is_visible)
+    typed = request.POST.get("source", "")[: settings.POST_MAX_LENGTH]
+    separator = "\n\n" if typed.strip() else ""
+    form = PostForm(initial={"source": typed.rstrip() + separator + quote_block(quoted)})
+    return render(request, "forum/_source_field.html", {"field": form["source"]})
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    form = PostForm(request.POST)
+    return render(
+        request,
+        "forum/_preview.html",
+        {
+            "preview": render_markdown(form.cleaned_data["source"]).html
+            if form.is_valid()
+            else None,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_for_reader(pk, request.user)
+    rules.require(rules.can_edit_post(request.user, post))
+    form = PostForm(request.POST or None, initial={"source": post.source})
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = render_markdown(form.cleaned_data["source"]).html
+        else:
+            services.edit_post(editor=request.user, post=post, source=form.cleaned_data["source"])
+            return redirect(_post_url(post))
+    return render(request, "forum/edit_post.html", {"post": post, "form": form, "preview": preview})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_for_reader(pk, request.user)
+    rules.require(rules.can_delete_post(request.user, post))
+    if request.method == "POST":
+        services.delete_post(member=request.user, post=post)
+        return redirect(_post_url(post))
+    return render(request, "forum/delete_post.html", {"post": post})
+
+
+@require_GET
+def post_history(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_for_reader(pk, request.user)
+    if post.is_deleted:
+        revisions = []
+    else:
+        revisions = selectors.post_revisions(post)
+        for revision in revisions:
+            revision.html = render_markdown(revision.previous_source).html
+    return render(request, "forum/post_history.html", {"post": post, "revisions": revisions})
+
+
+@login_required
+@require_POST
+def thanks(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_for_reader(pk, request.user)
+    if request.POST.get("action") == "withdraw":
+        services.withdraw_thanks(member=request.user, post=post)
+    else:
+        services.thank(member=request.user, post=post)
+    if not _is_htmx(request):
+        return redirect(_post_url(post))
+    post.refresh_from_db(fields=["thanks_count"])
+    post.thanked_by_me = post.thanks.filter(member=request.user).exists()
+    post.can_thank = True
+    return render(request, "forum/_thanks.html", {"post": post})
+
+
+@login_required
+@require_POST
+def watch_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.thread_for_reader(pk, request.user)
+    form = WatchForm(request.POST)
+    if form.is_valid():
+        services.watch_thread(
+            member=request.user, thread=thread, level=WatchLevel(form.cleaned_data["level"])
+        )
+    return redirect(thread)
+
+
+@login_required
+@require_POST
+def watch_category(request: HttpRequest, slug: str) -> HttpResponse:
+    category = selectors.category_by_slug(slug, request.user)
+    form = WatchForm(request.POST)
+    if form.is_valid():
+        services.watch_category(
+            member=request.user, category=category, level=WatchLevel(form.cleaned_data["level"])
+        )
+    return redirect(category)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    hits, has_next = [], False
+    page = _page_number(request)
+    if form.is_valid():
+        hits, has_next = selectors.search_posts(form.cleaned_data["q"], request.user, page)
+    return render(
+        request,
+        "forum/search.html",
+        {"form": form, "hits": hits, "has_next": has_next, "page": page},
+    )
+
+
+@require_GET
+def member(request: HttpRequest, username: str) -> HttpResponse:
+    member = selectors.member_by_username(username)
+    return render(
+        request,
+        "forum/member.html",
+        {
+            "profile": member,
+            "activity": selectors.member_activity(member),
+            "recent_posts": selectors.member_recent_posts(member, request.user),
+        },
+    )

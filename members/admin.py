@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+
+
+@admin.register(Member)
+class MemberAdmin(UserAdmin):
+    list_display = ["username", "email", "display_name", "is_moderator", "is_staff", "is_active",
+                    "date_joined"]  # fmt: skip
+    list_filter = ["is_moderator", "is_staff", "is_active"]
+    search_fields = ["username", "email", "display_name"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (_("Community"), {"fields": ["display_name", "bio", "is_moderator"]}),
+        (_("Preferences"), {"fields": ["language", "time_zone", "theme"]}),
+    ]

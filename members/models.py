@@ -1,0 +1,60 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from members.validators import username_validators
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Theme(models.TextChoices):
+    AUTO = "auto", _("Follow my device")
+    LIGHT = "light", _("Light")
+    DARK = "dark", _("Dark")
+
+
+class Member(AbstractUser):
+    username = models.CharField(
+        _("username"),
+        max_length=30,
+        unique=True,
+        validators=username_validators,
+        error_messages={"unique": _("A member with that username already exists.")},
+    )
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    bio = models.TextField(_("about me"), max_length=1_000, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Leave empty to follow your browser."),
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True
+    )
+    theme = models.CharField(_("theme"), max_length=8, choices=Theme, default=Theme.AUTO)
+    is_moderator = models.BooleanField(
+        _("moderator"),
+        default=False,
+        help_text=_("Moderators triage signals and decide cases."),
+    )
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("username"), name="member_username_ci_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username

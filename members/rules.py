@@ -1,0 +1,14 @@
+"""Standing rules: what a member may do anywhere on the site, whatever the app."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from members.models import Member
+
+
+def can_participate(member: Member | AnonymousUser) -> bool:
+    """May write (post, reply, thank); reading needs no standing."""
+    return bool(member.is_authenticated and member.is_active)
+
+
+def is_moderator(member: Member | AnonymousUser) -> bool:
+    return bool(member.is_authenticated and member.is_moderator)
