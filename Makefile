@@ -23,8 +23,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# Compiles locale/*/LC_MESSAGES/django.po; until a catalog exists there is nothing to do
+# (pybabel would fail on an empty locale/, and git does not keep empty directories).
+CATALOGS := $(wildcard locale/*/LC_MESSAGES/django.po)
 messages: venv
-	$(BIN)/pybabel compile --domain django --directory locale --use-fuzzy --statistics
+	$(if $(CATALOGS),$(BIN)/pybabel compile --domain django --directory locale --use-fuzzy --statistics,@echo "No translation catalog in locale/ yet: nothing to compile.")
 
 makemessages: venv
 	$(BIN)/python manage.py makemessages --locale fr --ignore '.venv/*' --no-obsolete

@@ -5,6 +5,7 @@ Defaults are safe for production: DEBUG is off unless asked for, and then the em
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +80,10 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'palabre.sqlite3'}"),
 }
+# A unix-socket directory arrives percent-encoded in the URL's host part.
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
+# A unix-socket directory arrives percent-encoded in the URL's host part.
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE makes concurrent writers queue for the lock instead of failing mid-transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -126,9 +131,31 @@ STORAGES = {
     },
 }
 
-vars().update(
-    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
-)
+
+
+def mailer_from_url(url: str) -> dict:
+    """A MAILERS entry from an EMAIL_URL such as smtp+tls://user:password@host:587."""
+    config = environ.Env.email_url_config(url)
+    mailer = {"BACKEND": config["EMAIL_BACKEND"]}
+    if mailer["BACKEND"].endswith("smtp.EmailBackend"):
+        options = {
+            "host": config["EMAIL_HOST"],
+            "port": config["EMAIL_PORT"],
+            "username": config["EMAIL_HOST_USER"],
+            "password": config["EMAIL_HOST_PASSWORD"],
+            "use_tls": config.get("EMAIL_USE_TLS"),
+            "use_ssl": config.get("EMAIL_USE_SSL"),
+            "timeout": 20,
+        }
+        mailer["OPTIONS"] = {key: value for key, value in options.items() if value is not None}
+    return mailer
+
+
+MAILERS = {
+    "default": mailer_from_url(
+        env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+    )
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Palabre <palabre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -167,6 +194,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading HSTS binds the whole domain for years; an association opts in knowingly.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -1,9 +1,18 @@
 """Personas and fixtures shared by the whole suite: a visitor, a member, a moderator, an admin."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import PASSWORD, CategoryFactory, MemberFactory, make_thread
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,94 @@
+"""Each page runs a fixed number of SQL queries, whatever the number of items it shows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from forum.models import Category
+from tests.factories import CategoryFactory, MemberFactory, make_reply, make_thread
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def big_pages(settings):
+    settings.POSTS_PER_PAGE = 50
+    settings.THREADS_PER_PAGE = 50
+
+
+def queries_for(client, url: str) -> int:
+    client.get(url)  # warm: the first visit of a member creates their read mark
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def thread_with_posts(n: int):
+    thread = make_thread(category=Category.objects.first() or CategoryFactory())
+    authors = [MemberFactory() for _ in range(3)]
+    for i in range(n - 1):
+        make_reply(thread, author=authors[i % 3], source=f"Post @{authors[0].username} {i}")
+    return thread
+
+
+def category_with_threads(n: int) -> Category:
+    category = CategoryFactory()
+    for _ in range(n):
+        make_thread(category=category)
+    return category
+
+
+def index_with_categories(n: int) -> None:
+    for _ in range(n):
+        make_thread(category=CategoryFactory())
+
+
+PERSONAS = ["visitor_client", "member_client"]
+
+# Visitor: the page's own queries. Member: + session and member, + what the member's own view
+# needs (the people who thanked their posts; their watch level on a category page).
+EXPECTED = {
+    ("thread", "visitor_client"): 2,
+    ("thread", "member_client"): 5,
+    ("category", "visitor_client"): 2,
+    ("category", "member_client"): 5,
+    ("index", "visitor_client"): 2,
+    ("index", "member_client"): 4,
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_thread_page_costs_the_same_for_5_or_50_posts(request, persona):
+    client = request.getfixturevalue(persona)
+    small, large = thread_with_posts(5), thread_with_posts(50)
+    counts = {queries_for(client, f"/t/{t.pk}/") for t in (small, large)}
+    assert counts == {EXPECTED["thread", persona]}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_category_page_costs_the_same_for_5_or_50_threads(request, persona):
+    client = request.getfixturevalue(persona)
+    small, large = category_with_threads(5), category_with_threads(50)
+    counts = {queries_for(client, c.get_absolute_url()) for c in (small, large)}
+    assert counts == {EXPECTED["category", persona]}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_index_costs_the_same_for_5_or_50_categories(request, persona):
+    client = request.getfixturevalue(persona)
+    index_with_categories(5)
+    with_5 = queries_for(client, "/")
+    index_with_categories(45)
+    with_50 = queries_for(client, "/")
+    assert with_5 == with_50 == EXPECTED["index", persona]
+
+
+def test_moving_the_read_mark_forward_costs_one_query(member_client):
+    thread = thread_with_posts(5)
+    queries_for(member_client, f"/t/{thread.pk}/")
+    make_reply(thread)
+    with CaptureQueriesContext(connection) as captured:
+        member_client.get(f"/t/{thread.pk}/")
+    assert len(captured) == EXPECTED["thread", "member_client"] + 1
+    assert captured[-1]["sql"].startswith("UPDATE")

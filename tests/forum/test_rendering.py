@@ -1,0 +1,91 @@
+from html.parser import HTMLParser
+
+import pytest
+
+from forum.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, mention_candidates, render_markdown
+
+
+class ElementCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    collector = ElementCollector()
+    collector.feed(html)
+    return collector.elements
+
+
+def test_markdown_is_rendered_to_html():
+    html = render_markdown("**bold** and *italic*\n\n- one\n- two").html
+    assert "<strong>bold</strong>" in html
+    assert "<em>italic</em>" in html
+    assert "<li>one</li>" in html
+
+
+def test_raw_html_is_shown_as_text_not_markup():
+    html = render_markdown("<b>not bold</b>").html
+    assert "<b>" not in html
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        "![x](javascript:alert(1))",
+        "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        '<a href="#" onclick="alert(1)">x</a>',
+        "<svg onload=alert(1)>",
+        "[x](JaVaScRiPt:alert(1))",
+        '<iframe src="https://evil.example"></iframe>',
+    ],
+)
+def test_hostile_payloads_come_out_inert(payload):
+    for tag, attrs in elements(render_markdown(payload).html):
+        assert tag in ALLOWED_TAGS
+        assert set(attrs) <= ALLOWED_ATTRIBUTES.get(tag, set()) | {"rel", "class"}
+        for url in (attrs.get("href"), attrs.get("src")):
+            assert url is None or url.startswith(("http://", "https://", "/", "mailto:"))
+
+
+def test_links_are_marked_nofollow_ugc_noopener():
+    html = render_markdown("[site](https://example.org) and https://example.com/page").html
+    assert html.count('rel="nofollow ugc noopener"') == 2
+
+
+def test_only_allowed_tags_survive():
+    html = render_markdown("# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~").html
+    assert "<h1>" in html and "<table>" in html and "<s>gone</s>" in html
+    assert "style=" not in html
+
+
+def test_a_mention_of_an_existing_member_links_to_their_profile():
+    rendered = render_markdown("Thanks @Alice!", members={"alice": "alice"})
+    assert '<a href="/m/alice/" class="mention" rel="nofollow ugc noopener">@alice</a>' in (
+        rendered.html
+    )
+    assert rendered.mentioned_usernames == {"alice"}
+
+
+def test_unknown_names_and_code_and_emails_are_not_mentions():
+    rendered = render_markdown(
+        "@nobody, `@alice` and mail alice@example.org", members={"alice": "alice"}
+    )
+    assert 'class="mention"' not in rendered.html
+    assert rendered.mentioned_usernames == set()
+
+
+def test_mention_candidates_are_lowercased_names():
+    assert mention_candidates("hi @Alice and @bob_2, not an@email") == {"alice", "bob_2"}
+
+
+def test_a_post_link_inside_a_blockquote_is_a_quote():
+    rendered = render_markdown("> **alice** [wrote](/p/42/):\n> hello\n\nand [see](/p/7/)")
+    assert rendered.quoted_post_ids == {42}
