@@ -233,7 +233,7 @@ def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def post_history(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_for_reader(pk, request.user)
-    if post.is_deleted:
+    if not post.is_visible:
         revisions = []
     else:
         revisions = selectors.post_revisions(post)

@@ -74,3 +74,14 @@ def thread(category, member):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (run the suite through `make test`)")
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)

@@ -242,7 +242,7 @@ def test_search_finds_posts_and_thread_titles(visitor_client, category):
     response = visitor_client.get("/search/?q=hives")
     assert response.status_code == 200
     assert response.text.count('class="search-hit"') == 2
-    assert "<mark>" in response.text and "&lt;b&gt;" in response.text
+    assert "<mark>" in response.text and "<b>hives</b>" not in response.text
     assert "Rainwater barrels" in visitor_client.get("/search/?q=rainwater").text
 
 
@@ -260,3 +260,11 @@ def test_member_profiles_are_public(visitor_client, thread):
 
 def test_moderators_are_shown_as_such_on_their_profile(visitor_client, moderator):
     assert "Moderator" in visitor_client.get("/m/noor/").text
+
+
+def test_the_history_of_a_deleted_post_is_not_shown(member_client, visitor_client, thread):
+    post = thread.posts.get()
+    member_client.post(f"/p/{post.pk}/edit/", {"source": "Second version"})
+    member_client.post(f"/p/{post.pk}/delete/")
+    history = visitor_client.get(f"/p/{post.pk}/history/").text
+    assert "The opening post." not in history and "Second version" not in history
