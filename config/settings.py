@@ -82,8 +82,6 @@ DATABASES = {
 }
 # A unix-socket directory arrives percent-encoded in the URL's host part.
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
-# A unix-socket directory arrives percent-encoded in the URL's host part.
-DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE makes concurrent writers queue for the lock instead of failing mid-transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -130,7 +128,6 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-
 
 
 def mailer_from_url(url: str) -> dict:

@@ -45,8 +45,10 @@ def load_demo_community() -> None:
     categories = {}
     for position, spec in enumerate(content.CATEGORIES):
         categories[spec["slug"]] = Category.objects.create(position=position, **spec)
-    for spec in content.THREADS:
-        _thread(spec, categories[spec["category"]], members, now)
+    threads = [
+        _thread(spec, categories[spec["category"]], members, now) for spec in content.THREADS
+    ]
+    _add_signs_of_life(threads)
 
 
 def _member(*, username: str, email: str, password: str, joined, **fields) -> Member:
@@ -57,7 +59,7 @@ def _member(*, username: str, email: str, password: str, joined, **fields) -> Me
     return member
 
 
-def _thread(spec: dict, category: Category, members: dict[str, Member], now) -> None:
+def _thread(spec: dict, category: Category, members: dict[str, Member], now) -> Thread:
     (opener, first_source), *replies = spec["posts"]
     started = now - timedelta(days=spec["days_ago"], hours=len(replies) * 3)
     thread = forum.create_thread(
@@ -81,3 +83,19 @@ def _thread(spec: dict, category: Category, members: dict[str, Member], now) -> 
         pinned=spec["pinned"],
         locked=spec["locked"],
     )
+    return thread
+
+
+def _add_signs_of_life(threads: list[Thread]) -> None:
+    """Thanks, an edited post and a deleted one, so every state of a post can be seen."""
+    for thread in threads:
+        for post in thread.posts.filter(number__gt=1).exclude(author=thread.author_id):
+            forum.thank(member=thread.author, post=post)
+    edited = threads[2].posts.get(number=1)
+    forum.edit_post(
+        editor=edited.author,
+        post=edited,
+        source=edited.source + "\n\n*Édit : lien corrigé. / Edit: link fixed.*",
+    )
+    deleted = threads[5].posts.order_by("-number").first()
+    forum.delete_post(member=deleted.author, post=deleted)

@@ -10,6 +10,8 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
 from forum.models import (
     Category,
@@ -213,7 +215,7 @@ def member_activity(member: Member) -> MemberActivity:
 
 
 def member_recent_posts(member: Member, reader: Person, limit: int = 20) -> list[Post]:
-    return list(
+    posts = list(
         Post.objects.filter(
             author=member,
             state=PostState.VISIBLE,
@@ -222,6 +224,9 @@ def member_recent_posts(member: Member, reader: Person, limit: int = 20) -> list
         .select_related("thread")
         .order_by("-created_at")[:limit]
     )
+    for post in posts:
+        post.excerpt = Truncator(plain_text(post.html)).chars(200)
+    return posts
 
 
 @dataclass
@@ -245,10 +250,10 @@ def search_posts(query: str, member: Person, page: int = 1) -> tuple[list[Search
     ).select_related("thread", "author")
     if connection.vendor == "postgresql":
         hits = _search_postgresql(posts, query)[offset : offset + SEARCH_PAGE_SIZE + 1]
-        results = [SearchHit(post, _mark(post.headline)) for post in hits]
+        results = [SearchHit(post, _mark(html.unescape(post.headline))) for post in hits]
     else:
         hits = _search_fallback(posts, query)[offset : offset + SEARCH_PAGE_SIZE + 1]
-        results = [SearchHit(post, _excerpt(post.source, query)) for post in hits]
+        results = [SearchHit(post, _excerpt(plain_text(post.html), query)) for post in hits]
     return results[:SEARCH_PAGE_SIZE], len(results) > SEARCH_PAGE_SIZE
 
 
@@ -259,8 +264,10 @@ def _search_postgresql(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
         .annotate(
             rank=SearchRank(F("search_vector"), search)
             + SearchRank(F("thread__search_vector"), search),
+            # The headline is cut from the rendered HTML, whose tags PostgreSQL's parser skips,
+            # so excerpts read as text rather than as Markdown.
             headline=SearchHeadline(
-                "source",
+                "html",
                 search,
                 config=settings.SEARCH_CONFIG,
                 start_sel=_MARK_START,
@@ -277,6 +284,10 @@ def _search_fallback(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
     for term in query.split():
         posts = posts.filter(Q(source__icontains=term) | Q(number=1, thread__title__icontains=term))
     return posts.order_by("-created_at")
+
+
+def plain_text(rendered_html: str) -> str:
+    return html.unescape(strip_tags(rendered_html))
 
 
 def _mark(headline: str) -> str:

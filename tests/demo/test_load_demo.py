@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from demo import content
-from forum.models import Category, Post, Quote, Thread
+from forum.models import Category, Post, PostState, Quote, Thanks, Thread
 from members.models import Member
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,9 @@ def test_the_demo_has_staff_quotes_and_consistent_counters():
     assert Member.objects.get(username="admin").is_superuser
     assert Member.objects.get(username="moderatrice").is_moderator
     assert Quote.objects.exists()
+    assert Thanks.objects.exists()
+    assert Post.objects.filter(state=PostState.DELETED).exists()
+    assert Post.objects.filter(edited_at__isnull=False).exists()
     for thread in Thread.objects.all():
         assert thread.post_count == thread.posts.count()
         assert thread.last_post == thread.posts.order_by("-number").first()

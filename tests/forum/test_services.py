@@ -76,9 +76,12 @@ def test_members_cannot_post_in_a_write_restricted_category(other_member, modera
     announcements = CategoryFactory(write_restricted=True)
     with pytest.raises(PermissionDenied):
         services.create_thread(author=other_member, category=announcements, title="Hi", source="x")
-    assert services.create_thread(
-        author=moderator, category=announcements, title="News", source="Hello"
-    ).post_count == 1
+    assert (
+        services.create_thread(
+            author=moderator, category=announcements, title="News", source="Hello"
+        ).post_count
+        == 1
+    )
 
 
 def test_editing_keeps_the_previous_text_as_a_revision(thread, member):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.conf import settings
 
@@ -194,9 +196,7 @@ def test_preview_renders_markdown_without_saving(other_client, thread):
 
 
 def test_preview_without_javascript_keeps_the_form(other_client, thread):
-    response = other_client.post(
-        f"/t/{thread.pk}/reply/", {"source": "*draft*", "preview": "1"}
-    )
+    response = other_client.post(f"/t/{thread.pk}/reply/", {"source": "*draft*", "preview": "1"})
     assert response.status_code == 200 and "<em>draft</em>" in response.text
     assert thread.posts.count() == 1
 
@@ -268,3 +268,11 @@ def test_the_history_of_a_deleted_post_is_not_shown(member_client, visitor_clien
     member_client.post(f"/p/{post.pk}/delete/")
     history = visitor_client.get(f"/p/{post.pk}/history/").text
     assert "The opening post." not in history and "Second version" not in history
+
+
+def test_search_and_profile_excerpts_read_as_text_not_markdown(visitor_client, category, member):
+    make_thread(category=category, author=member, title="Compost", source="**Worms** & *leaves*")
+    for url in ("/search/?q=worms", "/m/alice/"):
+        text = visitor_client.get(url).text
+        assert "**" not in text.split("<main")[1]
+        assert re.search(r"&amp;\s+leaves", text) and "&amp;amp;" not in text
