@@ -22,6 +22,11 @@ def _watch_form(level: str | None) -> WatchForm:
     return WatchForm(initial={"level": level or WatchLevel.NORMAL})
 
 
+def _preview_html(form: PostForm | ThreadForm) -> str:
+    """What the post will look like once saved, mentions included."""
+    return services.render_post_source(form.cleaned_data["source"]).html
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -66,7 +71,7 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = render_markdown(form.cleaned_data["source"]).html
+            preview = _preview_html(form)
         else:
             thread = services.create_thread(
                 author=request.user,
@@ -153,7 +158,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         form = PostForm(request.POST)
         if form.is_valid():
             if "preview" in request.POST:
-                preview = render_markdown(form.cleaned_data["source"]).html
+                preview = _preview_html(form)
             else:
                 new_post = services.reply(
                     author=request.user, thread=thread, source=form.cleaned_data["source"]
@@ -194,12 +199,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "forum/_preview.html",
-        {
-            "preview": render_markdown(form.cleaned_data["source"]).html
-            if form.is_valid()
-            else None,
-            "form": form,
-        },
+        {"preview": _preview_html(form) if form.is_valid() else None, "form": form},
     )
 
 
@@ -212,7 +212,7 @@ def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = render_markdown(form.cleaned_data["source"]).html
+            preview = _preview_html(form)
         else:
             services.edit_post(editor=request.user, post=post, source=form.cleaned_data["source"])
             return redirect(_post_url(post))

@@ -1,6 +1,5 @@
 import factory
 from allauth.account.models import EmailAddress
-from django.utils import timezone
 
 from forum import services
 from forum.models import Category, Post, Thread
@@ -56,7 +55,3 @@ def make_thread(
 
 def make_reply(thread: Thread, *, author: Member | None = None, source: str = "A reply.") -> Post:
     return services.reply(author=author or MemberFactory(), thread=thread, source=source)
-
-
-def now():
-    return timezone.now()

@@ -276,3 +276,8 @@ def test_search_and_profile_excerpts_read_as_text_not_markdown(visitor_client, c
         text = visitor_client.get(url).text
         assert "**" not in text.split("<main")[1]
         assert re.search(r"&amp;\s+leaves", text) and "&amp;amp;" not in text
+
+
+def test_the_preview_links_mentions_as_the_saved_post_will(other_client, thread, member):
+    response = other_client.post("/preview/", {"source": "Thanks @alice"}, **HTMX)
+    assert 'href="/m/alice/"' in response.text
