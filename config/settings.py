@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "members",
     "forum",
+    "notifications",
     "demo",
 ]
 
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "config.context_processors.site",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -156,10 +158,61 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Palabre <palabre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Read by the notifications work; declared now so deployments can set it from day one.
-REDIS_URL = env.str("REDIS_URL", default="")
-
 SITE_NAME = env.str("SITE_NAME", default="Palabre")
+# Emails are written by workers, outside any request: links in them start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL and not DEBUG:
+    raise environ.ImproperlyConfigured(
+        "Set SITE_URL, e.g. https://forum.example.org: email links are built from it."
+    )
+
+# Background work (Celery). With REDIS_URL, tasks go to Redis for a worker and beat; without it
+# (the embedded default) they run in-process, right after the transaction that queued them.
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_IGNORE_RESULT = True
+# A task whose worker dies goes back to the queue; every task is safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# When Redis is down, a request gives up queueing within about a second (the rows are already
+# committed and the sweeps queue them again once Redis is back).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": 3_600,
+}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Notifications: how often the sweeps look for work a lost message left behind, how long a
+# worker may hold a delivery before another may take it over, and when the daily digest goes.
+NOTIFICATIONS_SWEEP_SECONDS = env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60)
+NOTIFICATIONS_DELIVERY_LEASE_SECONDS = env.int("NOTIFICATIONS_DELIVERY_LEASE_SECONDS", default=300)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
+NOTIFICATIONS_BELL_POLL_SECONDS = env.int("NOTIFICATIONS_BELL_POLL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deliveries": {
+        "task": "notifications.tasks.sweep_deliveries",
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+    },
+    "announce-pending-posts": {
+        "task": "forum.tasks.announce_pending_posts",
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+    },
+    # Hourly, and idempotent per member and day: a late or repeated run sends nothing twice.
+    "daily-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": 3_600},
+}
 
 # Accounts (django-allauth)
 LOGIN_URL = "account_login"
@@ -202,4 +255,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # In-process tasks would log each success into the web server's output.
+    "loggers": {"celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"}},
 }

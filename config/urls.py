@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("forum.urls")),
 ]

@@ -11,6 +11,8 @@ from demo import content
 from forum import services as forum
 from forum.models import Category, Post, Thread
 from members.models import Member
+from notifications import services as notifications
+from notifications.models import EmailChoice, Kind
 
 ADMIN = {"username": "admin", "email": "admin@demo.palabre.test", "password": "palabre-admin",
          "display_name": "Alex Admin"}  # fmt: skip
@@ -56,6 +58,9 @@ def _member(*, username: str, email: str, password: str, joined, **fields) -> Me
     member.set_password(password)
     member.save()
     EmailAddress.objects.create(user=member, email=email, verified=True, primary=True)
+    # Demo members read their notifications in the site: loading the demo, or replying to
+    # them, does not fill the terminal with emails.
+    notifications.choose_emails(member=member, choices=dict.fromkeys(Kind, EmailChoice.DIGEST))
     return member
 
 

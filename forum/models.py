@@ -107,6 +107,9 @@ class Post(models.Model):
     )
     thanks_count = models.PositiveIntegerField(default=0, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Whether the thread's (or, for a first post, the category's) watchers have been told.
+    # Set in the same transaction as their notifications, so a lost task is redone by the sweep.
+    announced = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("post")
@@ -119,7 +122,12 @@ class Post(models.Model):
                 name="post_deleted_by_only_when_deleted",
             ),
         ]
-        indexes = [models.Index(fields=["author", "-created_at"], name="post_author_recent")]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="post_author_recent"),
+            models.Index(
+                fields=["created_at"], condition=Q(announced=False), name="post_unannounced"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.thread_id}#{self.number}"

@@ -1,13 +1,19 @@
 """Every operation that changes forum data, each in one transaction."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
+from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
-from forum import rules
+from config.celery import queue_after_commit
+from forum import rules, tasks
 from forum.models import (
     Category,
     CategorySubscription,
@@ -24,6 +30,11 @@ from forum.models import (
 )
 from forum.rendering import Rendered, mention_candidates, render_markdown
 from members.models import Member
+from notifications import services as notifications
+from notifications.models import Kind
+
+EXCERPT_LENGTH = 400
+STOP_WATCHING_SALT = "forum.stop-watching"
 
 
 def render_post_source(source: str) -> Rendered:
@@ -71,7 +82,9 @@ def _append_post(*, thread: Thread, author: Member, source: str, now) -> Post:
         html=rendered.html,
     )
     _index_post(post)
-    _record_references(post, rendered)
+    mentioned, quoted = _record_references(post, rendered)
+    _notify_references(post, mentioned=mentioned, quoted=quoted)
+    queue_after_commit(tasks.announce_post, post.pk)
     Thread.objects.filter(pk=thread.pk).update(
         post_count=F("post_count") + 1, last_post=post, last_activity_at=now
     )
@@ -99,7 +112,8 @@ def edit_post(*, editor: Member, post: Post, source: str) -> Post:
         post.edited_at = timezone.now()
         post.save(update_fields=["source", "html", "edited_at"])
         _index_post(post)
-        _record_references(post, rendered)
+        mentioned, quoted = _record_references(post, rendered)
+        _notify_references(post, mentioned=mentioned, quoted=quoted)
     return post
 
 
@@ -131,21 +145,26 @@ def withdraw_thanks(*, member: Member, post: Post) -> bool:
     return bool(deleted)
 
 
-def mark_read(*, member: Member, thread: Thread, up_to: int, previous: int | None) -> None:
-    """Move the member's read mark forward to post number `up_to`, never backward.
+def mark_read(*, member: Member, thread: Thread, posts: list[Post], previous: int | None) -> None:
+    """Move the member's read mark forward to the last of `posts`, never backward.
 
-    `previous` is the mark the caller already loaded (None when there is none), so a page view
-    costs one write at most.
+    `previous` is the mark the caller already loaded (None when there is none), so a page
+    that shows nothing new costs no write. When it does, the notifications about the posts
+    shown are read too: the member has just seen them.
     """
+    up_to = posts[-1].number
+    if previous is not None and up_to <= previous:
+        return
     if previous is None:
         ReadMark.objects.bulk_create(
             [ReadMark(member=member, thread=thread, last_read_number=up_to)],
             ignore_conflicts=True,
         )
-    elif up_to > previous:
+    else:
         ReadMark.objects.filter(member=member, thread=thread, last_read_number__lt=up_to).update(
             last_read_number=up_to
         )
+    notifications.mark_events_read(member=member, event_keys=[f"post:{p.pk}" for p in posts])
 
 
 def watch_thread(*, member: Member, thread: Thread, level: WatchLevel) -> None:
@@ -193,15 +212,17 @@ def _count(queryset) -> Coalesce:
     return Coalesce(Subquery(counted.values("n")[:1]), 0)
 
 
-def _record_references(post: Post, rendered: Rendered) -> None:
+def _record_references(post: Post, rendered: Rendered) -> tuple[set[int], set[int]]:
+    """Store whom the post mentions and which posts it quotes; returns the new ones of each."""
     mentioned = set(
         Member.objects.filter(username__in=rendered.mentioned_usernames)
         .exclude(pk=post.author_id)
         .values_list("pk", flat=True)
     )
     post.mentions.exclude(member_id__in=mentioned).delete()
+    new_mentions = mentioned - set(post.mentions.values_list("member_id", flat=True))
     Mention.objects.bulk_create(
-        [Mention(post=post, member_id=pk) for pk in mentioned], ignore_conflicts=True
+        [Mention(post=post, member_id=pk) for pk in new_mentions], ignore_conflicts=True
     )
     quoted = set(
         Post.objects.filter(pk__in=rendered.quoted_post_ids, thread_id=post.thread_id)
@@ -209,9 +230,119 @@ def _record_references(post: Post, rendered: Rendered) -> None:
         .values_list("pk", flat=True)
     )
     post.quotes.exclude(quoted_post_id__in=quoted).delete()
+    new_quotes = quoted - set(post.quotes.values_list("quoted_post_id", flat=True))
     Quote.objects.bulk_create(
-        [Quote(post=post, quoted_post_id=pk) for pk in quoted], ignore_conflicts=True
+        [Quote(post=post, quoted_post_id=pk) for pk in new_quotes], ignore_conflicts=True
     )
+    return new_mentions, new_quotes
+
+
+# Notifications. A member hears of a post once (mention, then quote, then watching), never of
+# their own post, never of a post in a thread they muted or a category they may not read.
+
+
+def _audience(thread: Thread) -> QuerySet[Member]:
+    muted = ThreadSubscription.objects.filter(thread=thread, level=WatchLevel.MUTED)
+    members = Member.objects.exclude(pk__in=muted.values("member"))
+    if thread.category.read_restricted:
+        members = members.filter(is_moderator=True)
+    return members
+
+
+def _about(post: Post) -> dict:
+    return {
+        "actor": post.author,
+        "event_key": f"post:{post.pk}",
+        "title": post.thread.title,
+        "place": post.thread.category.name,
+        "url": post.get_absolute_url(),
+        "excerpt": Truncator(post.source).chars(EXCERPT_LENGTH),
+    }
+
+
+def _notify_references(post: Post, *, mentioned: set[int], quoted: set[int]) -> None:
+    if mentioned:
+        notifications.notify(
+            kind=Kind.MENTION,
+            recipients=_audience(post.thread).filter(pk__in=mentioned),
+            **_about(post),
+        )
+    if quoted:
+        authors = Post.objects.filter(pk__in=quoted).values("author")
+        notifications.notify(
+            kind=Kind.QUOTE,
+            recipients=_audience(post.thread).filter(pk__in=authors),
+            **_about(post),
+        )
+
+
+def announce_post(*, post_id: int) -> int:
+    """Tell the watchers of a new post, once: its thread's, or for a new thread its category's.
+
+    Runs in a background task, since a thread may have thousands of watchers. The claim on
+    `announced` and the notifications commit together: a task that dies leaves the post
+    unannounced for the sweep, and a task that runs twice finds it claimed.
+    Returns the number of members notified.
+    """
+    with transaction.atomic():
+        claimed = Post.objects.filter(pk=post_id, announced=False).update(announced=True)
+        if not claimed:
+            return 0
+        post = Post.objects.select_related("thread__category", "author").get(pk=post_id)
+        if not post.is_visible:
+            return 0
+        thread = post.thread
+        if post.number == 1:
+            watching = CategorySubscription.objects.filter(
+                category=thread.category, level=WatchLevel.WATCHING
+            )
+            return notifications.notify(
+                kind=Kind.NEW_THREAD,
+                recipients=_audience(thread).filter(pk__in=watching.values("member")),
+                **_about(post),
+            )
+        watching = ThreadSubscription.objects.filter(thread=thread, level=WatchLevel.WATCHING)
+        return notifications.notify(
+            kind=Kind.REPLY,
+            recipients=_audience(thread).filter(pk__in=watching.values("member")),
+            group_key=f"thread:{thread.pk}",
+            unsubscribe_url=lambda member_id: reverse(
+                "forum:stop_watching",
+                kwargs={"token": stop_watching_token(member_id=member_id, thread_id=thread.pk)},
+            ),
+            **_about(post),
+        )
+
+
+def announce_pending_posts() -> int:
+    """The sweep: queue the announcement of posts whose task was lost (e.g. Redis was down)."""
+    late = timezone.now() - timedelta(seconds=settings.NOTIFICATIONS_SWEEP_SECONDS)
+    pending = list(
+        Post.objects.filter(announced=False, created_at__lte=late).values_list("pk", flat=True)
+    )
+    for post_id in pending:
+        queue_after_commit(tasks.announce_post, post_id)
+    return len(pending)
+
+
+def stop_watching_token(*, member_id: int, thread_id: int) -> str:
+    """The signed argument of the login-free "stop watching this thread" link in emails."""
+    return signing.dumps([member_id, thread_id], salt=STOP_WATCHING_SALT)
+
+
+def read_stop_watching_token(token: str) -> tuple[Member, Thread]:
+    """Raises signing.BadSignature for a forged link, DoesNotExist when its rows are gone."""
+    member_id, thread_id = signing.loads(token, salt=STOP_WATCHING_SALT)
+    return Member.objects.get(pk=member_id, is_active=True), Thread.objects.get(pk=thread_id)
+
+
+def stop_watching(*, token: str) -> tuple[Member, Thread]:
+    """From an email: the member stops watching (mentions and quotes still reach them)."""
+    member, thread = read_stop_watching_token(token)
+    ThreadSubscription.objects.update_or_create(
+        member=member, thread=thread, defaults={"level": WatchLevel.NORMAL}
+    )
+    return member, thread
 
 
 def _index_post(post: Post) -> None:

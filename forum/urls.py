@@ -13,6 +13,7 @@ urlpatterns = [
     path("t/<int:pk>/unread/", views.first_unread, name="first_unread"),
     path("t/<int:pk>/reply/", views.reply, name="reply"),
     path("t/<int:pk>/watch/", views.watch_thread, name="watch_thread"),
+    path("stop-watching/<str:token>/", views.stop_watching, name="stop_watching"),
     path("p/<int:pk>/", views.post, name="post"),
     path("p/<int:pk>/edit/", views.edit_post, name="edit_post"),
     path("p/<int:pk>/delete/", views.delete_post, name="delete_post"),

@@ -1,14 +1,17 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum import rules, selectors, services
 from forum.forms import PostForm, SearchForm, ThreadForm, WatchForm
 from forum.models import Post, Thread, WatchLevel
 from forum.rendering import render_markdown
+from members.models import Member
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -95,10 +98,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
         post.can_thank = rules.can_thank(request.user, post)
     if request.user.is_authenticated:
         services.mark_read(
-            member=request.user,
-            thread=thread,
-            up_to=posts[-1].number,
-            previous=thread.last_read_number,
+            member=request.user, thread=thread, posts=posts, previous=thread.last_read_number
         )
     can_reply = rules.can_reply(request.user, thread)
     return render(
@@ -268,6 +268,24 @@ def watch_thread(request: HttpRequest, pk: int) -> HttpResponse:
             member=request.user, thread=thread, level=WatchLevel(form.cleaned_data["level"])
         )
     return redirect(thread)
+
+
+# The "stop watching" link of reply emails. Mail clients send the one-click POST of RFC 8058
+# without cookies: the signed link itself is the proof, so CSRF protection cannot apply (and a
+# forged POST could only make its member stop watching one thread).
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def stop_watching(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        member, thread = services.read_stop_watching_token(token)
+    except (signing.BadSignature, Member.DoesNotExist, Thread.DoesNotExist, ValueError, TypeError):
+        return render(request, "forum/stop_watching.html", {"invalid": True}, status=404)
+    done = request.method == "POST"
+    if done:
+        services.stop_watching(token=token)
+    return render(
+        request, "forum/stop_watching.html", {"member": member, "thread": thread, "done": done}
+    )
 
 
 @login_required

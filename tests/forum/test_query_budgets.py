@@ -46,15 +46,16 @@ def index_with_categories(n: int) -> None:
 
 PERSONAS = ["visitor_client", "member_client"]
 
-# Visitor: the page's own queries. Member: + session and member, + what the member's own view
-# needs (the people who thanked their posts; their watch level on a category page).
+# Visitor: the page's own queries. Member: + session and member, + the bell's unread count,
+# + what the member's own view needs (the people who thanked their posts; their watch level on
+# a category page).
 EXPECTED = {
     ("thread", "visitor_client"): 2,
-    ("thread", "member_client"): 5,
+    ("thread", "member_client"): 6,
     ("category", "visitor_client"): 2,
-    ("category", "member_client"): 5,
+    ("category", "member_client"): 6,
     ("index", "visitor_client"): 2,
-    ("index", "member_client"): 4,
+    ("index", "member_client"): 5,
 }
 
 
@@ -84,11 +85,15 @@ def test_the_index_costs_the_same_for_5_or_50_categories(request, persona):
     assert with_5 == with_50 == EXPECTED["index", persona]
 
 
-def test_moving_the_read_mark_forward_costs_one_query(member_client):
+def test_moving_the_read_mark_forward_costs_two_updates(member_client):
+    """One for the read mark, one for the notifications about the posts now seen."""
     thread = thread_with_posts(5)
     queries_for(member_client, f"/t/{thread.pk}/")
     make_reply(thread)
     with CaptureQueriesContext(connection) as captured:
         member_client.get(f"/t/{thread.pk}/")
-    assert len(captured) == EXPECTED["thread", "member_client"] + 1
-    assert captured[-1]["sql"].startswith("UPDATE")
+    assert len(captured) == EXPECTED["thread", "member_client"] + 2
+    updates = [query["sql"] for query in captured if query["sql"].startswith("UPDATE")]
+    assert len(updates) == 2
+    assert any("forum_readmark" in sql for sql in updates)
+    assert any("notifications_notification" in sql for sql in updates)

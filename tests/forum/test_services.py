@@ -180,10 +180,11 @@ def test_withdrawing_thanks_lowers_the_count(thread, other_member):
 
 
 def test_read_marks_only_move_forward(thread, other_member):
-    services.mark_read(member=other_member, thread=thread, up_to=5, previous=None)
-    services.mark_read(member=other_member, thread=thread, up_to=3, previous=5)
+    posts = {number: make_reply(thread) for number in range(2, 10)}
+    services.mark_read(member=other_member, thread=thread, posts=[posts[5]], previous=None)
+    services.mark_read(member=other_member, thread=thread, posts=[posts[3]], previous=5)
     assert ReadMark.objects.get(member=other_member, thread=thread).last_read_number == 5
-    services.mark_read(member=other_member, thread=thread, up_to=9, previous=5)
+    services.mark_read(member=other_member, thread=thread, posts=[posts[9]], previous=5)
     assert ReadMark.objects.get(member=other_member, thread=thread).last_read_number == 9
 
 

@@ -1,0 +1,109 @@
+"""The emails members receive: multipart, in the recipient's language and time zone."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from notifications.models import Channel, Delivery, Kind, Notification
+from notifications.stop_links import DIGEST, stop_emails_token
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
+    """The email for a delivery, or None when there is nothing to send any more.
+
+    Nothing is sent to an inactive member or one without an address, nor about notifications
+    the member has read in the meantime.
+    """
+    member = delivery.recipient
+    if not member.is_active or not member.email:
+        return None
+    if delivery.channel == Channel.IMMEDIATE:
+        notifications = [delivery.notification]
+        stop_kind = delivery.notification.kind
+    else:
+        notifications = list(
+            delivery.digest_notifications.filter(read_at__isnull=True)
+            .select_related("actor")
+            .order_by("group_key", "pk")
+        )
+        stop_kind = DIGEST
+    notifications = [each for each in notifications if not each.is_read]
+    if not notifications:
+        return None
+    stop_url = absolute(
+        reverse(
+            "notifications:stop_emails",
+            kwargs={"token": stop_emails_token(member_id=member.pk, kind=stop_kind)},
+        )
+    )
+    first = notifications[0]
+    unsubscribe_url = absolute(first.unsubscribe_url) if len(notifications) == 1 else ""
+    with (
+        translation.override(member.language or settings.LANGUAGE_CODE),
+        timezone.override(member.time_zone or settings.TIME_ZONE),
+    ):
+        if delivery.channel == Channel.IMMEDIATE:
+            subject = first.summary
+            template = "notifications/email/notification"
+        else:
+            subject = _("Your daily digest: %(count)s notifications") % {
+                "count": len(notifications)
+            }
+            template = "notifications/email/digest"
+        context = {
+            "member": member,
+            "notifications": [_Shown(each) for each in notifications],
+            "stop_url": stop_url,
+            "unsubscribe_url": unsubscribe_url,
+            "stop_kind_label": _stop_label(stop_kind),
+            "preferences_url": absolute(reverse("notifications:preferences")),
+            "SITE_NAME": settings.SITE_NAME,
+            "SITE_URL": settings.SITE_URL,
+        }
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+        subject = f"[{settings.SITE_NAME}] {subject}"
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        to=[member.email],
+        headers={
+            # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs here.
+            "List-Unsubscribe": f"<{unsubscribe_url or stop_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+            # Stable per delivery, so that a resent copy is recognisable as the same message.
+            "Message-ID": f"<delivery-{delivery.pk}@{_domain()}>",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+class _Shown:
+    """A notification as an email shows it, with absolute links."""
+
+    def __init__(self, notification: Notification):
+        self.notification = notification
+        self.summary = notification.summary
+        self.excerpt = notification.excerpt
+        self.created_at = notification.created_at
+        self.url = absolute(notification.url)
+
+
+def _stop_label(kind: str) -> str:
+    if kind == DIGEST:
+        return _("Stop the daily digest")
+    return _("Stop emails about: %(kind)s") % {"kind": Kind(kind).label}
+
+
+def _domain() -> str:
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
+    return host.split(":", 1)[0] or "localhost"

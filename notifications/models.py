@@ -1,0 +1,196 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    """What a notification is about. The charter and moderation add their kinds here."""
+
+    REPLY = "reply", _("Replies in threads I watch")
+    MENTION = "mention", _("Mentions of me")
+    QUOTE = "quote", _("Quotes of my posts")
+    NEW_THREAD = "new_thread", _("New threads in categories I watch")
+
+
+class EmailChoice(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Email me at once")
+    DIGEST = "digest", _("In my daily digest")
+    NEVER = "never", _("Never by email")
+
+
+# What a member gets by email until they choose otherwise; in-app is always on.
+DEFAULT_EMAIL = {
+    Kind.REPLY: EmailChoice.IMMEDIATELY,
+    Kind.MENTION: EmailChoice.IMMEDIATELY,
+    Kind.QUOTE: EmailChoice.IMMEDIATELY,
+    Kind.NEW_THREAD: EmailChoice.DIGEST,
+}
+
+
+# One line per kind, shown in the list and as an email's subject.
+SUMMARIES = {
+    Kind.REPLY: _("%(actor)s replied in “%(title)s”"),
+    Kind.MENTION: _("%(actor)s mentioned you in “%(title)s”"),
+    Kind.QUOTE: _("%(actor)s quoted you in “%(title)s”"),
+    Kind.NEW_THREAD: _("%(actor)s started “%(title)s” in %(place)s"),
+}
+
+
+class Preference(models.Model):
+    """A member's email choice for one kind; no row means the kind's default."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind)
+    email = models.CharField(_("email"), max_length=12, choices=EmailChoice)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind"], name="preference_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind}: {self.email}"
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The event, e.g. "post:123": a member hears of one event once, whatever the reasons
+    # (watching, mentioned, quoted) they had to hear of it.
+    event_key = models.CharField(max_length=64)
+    # Notifications listed as one entry, e.g. every reply in one thread.
+    group_key = models.CharField(max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    place = models.CharField(_("where"), max_length=200, blank=True)
+    url = models.CharField(_("link"), max_length=300)
+    excerpt = models.TextField(_("excerpt"), blank=True)
+    # Signed link, specific to the recipient, that stops this kind of email at its source
+    # (e.g. stop watching the thread); empty when the kind's own preference is the way to stop.
+    unsubscribe_url = models.CharField(max_length=400, blank=True)
+    email = models.CharField(_("email"), max_length=12, choices=EmailChoice)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    digest = models.ForeignKey(
+        "Delivery",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="digest_notifications",
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"], name="notification_once_per_event"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "group_key", "-id"], name="notification_group"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(email="digest", digest__isnull=True, read_at__isnull=True),
+                name="notification_digest_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def summary(self) -> str:
+        actor = self.actor.public_name if self.actor else gettext("Someone")
+        return SUMMARIES[self.kind] % {"actor": actor, "title": self.title, "place": self.place}
+
+
+class Channel(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immediate email")
+    DIGEST = "digest", _("Daily digest")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Nothing to send")
+    FAILED = "failed", _("Failed")
+
+
+class Delivery(models.Model):
+    """One email to send, exactly once: either one notification, or a member's digest of a day.
+
+    The unique notification (immediate) or (recipient, day) (digest) is the delivery's key: a
+    task that runs twice finds the same row, and only the one that claims it sends.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel)
+    notification = models.OneToOneField(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="delivery"
+    )
+    day = models.DateField(_("day"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=8, choices=DeliveryState, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    # While a worker sends, no other may; past this time, the worker is presumed dead.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "day"],
+                condition=Q(channel="digest"),
+                name="delivery_one_digest_a_day",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(channel="immediate", notification__isnull=False, day__isnull=True)
+                    | Q(channel="digest", notification__isnull=True, day__isnull=False)
+                ),
+                name="delivery_channel_has_its_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="delivery_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient_id} ({self.state})"

@@ -1,0 +1,83 @@
+"""The queries notification pages run, each page in a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, Q
+
+from members.models import Member
+from notifications.models import DEFAULT_EMAIL, EmailChoice, Kind, Notification, Preference
+
+# The bell shows "99+" beyond this: counting further would cost more and tell nothing.
+BELL_CAP = 99
+ENTRIES_PER_PAGE = 30
+
+
+def unread_count(member: Member) -> int:
+    unread = Notification.objects.filter(recipient=member, read_at__isnull=True)
+    return unread[: BELL_CAP + 1].count()
+
+
+@dataclass
+class Entry:
+    """One line of the list: the latest notification of a group and how many it stands for."""
+
+    latest: Notification
+    count: int
+    unread: int
+
+    @property
+    def others(self) -> int:
+        return self.count - 1
+
+
+def inbox(member: Member, page_number: int | str) -> tuple[list[Entry], Page]:
+    """The member's notifications, newest first, one entry per group (e.g. a thread's replies)."""
+    groups = (
+        Notification.objects.filter(recipient=member)
+        .values("group_key")
+        .annotate(
+            latest_id=Max("pk"),
+            count=Count("pk"),
+            unread=Count("pk", filter=Q(read_at__isnull=True)),
+        )
+        .order_by("-latest_id")
+    )
+    page = Paginator(groups, ENTRIES_PER_PAGE).get_page(page_number)
+    rows = list(page.object_list)
+    latest = Notification.objects.select_related("actor").in_bulk(
+        [row["latest_id"] for row in rows]
+    )
+    entries = [Entry(latest[row["latest_id"]], row["count"], row["unread"]) for row in rows]
+    return entries, page
+
+
+def entry_of(notification: Notification) -> Entry:
+    """The list entry that `notification` heads, counted afresh."""
+    counts = Notification.objects.filter(
+        recipient_id=notification.recipient_id, group_key=notification.group_key
+    ).aggregate(count=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)))
+    return Entry(notification, counts["count"], counts["unread"])
+
+
+def notification_for(member: Member, pk: int) -> Notification:
+    return Notification.objects.select_related("actor").get(recipient=member, pk=pk)
+
+
+def first_unread_in_group(notification: Notification) -> Notification:
+    """Where following an entry leads: its group's oldest unread notification, else itself."""
+    oldest = (
+        Notification.objects.filter(
+            recipient_id=notification.recipient_id,
+            group_key=notification.group_key,
+            read_at__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    return oldest or notification
+
+
+def email_choices(member: Member) -> dict[Kind, EmailChoice]:
+    chosen = dict(Preference.objects.filter(member=member).values_list("kind", "email"))
+    return {kind: EmailChoice(chosen.get(kind, DEFAULT_EMAIL[kind])) for kind in Kind}

@@ -1,0 +1,292 @@
+"""Every operation that changes notifications, and the single entry point for other apps: notify."""
+
+import logging
+import smtplib
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from members.models import Member
+from notifications import emails, tasks
+from notifications.models import (
+    DEFAULT_EMAIL,
+    Channel,
+    Delivery,
+    DeliveryState,
+    EmailChoice,
+    Kind,
+    Notification,
+    Preference,
+)
+from notifications.stop_links import read_stop_emails_token
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1_000
+
+
+def notify(
+    *,
+    kind: Kind,
+    recipients: QuerySet[Member] | Iterable[int],
+    actor: Member | None,
+    event_key: str,
+    title: str,
+    url: str,
+    group_key: str = "",
+    place: str = "",
+    excerpt: str = "",
+    unsubscribe_url: Callable[[int], str] | None = None,
+) -> int:
+    """Tell `recipients` about an event, in the caller's transaction; email once it commits.
+
+    Nobody hears of their own action, inactive members hear nothing, and a member hears of
+    one event once: a second call for the same `event_key` adds nobody already told. The
+    query count does not depend on the number of recipients (inserts go in batches).
+    Returns the number of members newly notified.
+    """
+    if not isinstance(recipients, QuerySet):
+        recipients = Member.objects.filter(pk__in=list(recipients))
+    if actor is not None:
+        recipients = recipients.exclude(pk=actor.pk)
+    chosen = Preference.objects.filter(member=OuterRef("pk"), kind=kind).values("email")[:1]
+    audience = (
+        recipients.filter(is_active=True)
+        .exclude(notifications__event_key=event_key)
+        .annotate(chosen=Subquery(chosen))
+        .values_list("pk", "chosen")
+        .distinct()
+    )
+    rows = [
+        Notification(
+            recipient_id=member_id,
+            kind=kind,
+            actor=actor,
+            event_key=event_key,
+            group_key=group_key or event_key,
+            title=title[:200],
+            place=place[:200],
+            url=url,
+            excerpt=excerpt,
+            unsubscribe_url=unsubscribe_url(member_id) if unsubscribe_url else "",
+            email=chosen or DEFAULT_EMAIL[kind],
+        )
+        for member_id, chosen in audience
+    ]
+    # Conflicts are ignored, not raised: a concurrent call for the same event (a mention
+    # added by an edit while the watchers are told of the post) must not fail the caller.
+    Notification.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    if any(row.email == EmailChoice.IMMEDIATELY for row in rows):
+        _plan_immediate_emails(event_key)
+    return len(rows)
+
+
+def _plan_immediate_emails(event_key: str) -> None:
+    now = timezone.now()
+    unplanned = Notification.objects.filter(
+        event_key=event_key, email=EmailChoice.IMMEDIATELY, delivery__isnull=True
+    ).values_list("pk", "recipient_id")
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                recipient_id=recipient_id,
+                channel=Channel.IMMEDIATE,
+                notification_id=notification_id,
+                next_attempt_at=now,
+            )
+            for notification_id, recipient_id in unplanned
+        ],
+        batch_size=BATCH_SIZE,
+        ignore_conflicts=True,
+    )
+    pending = Delivery.objects.filter(
+        notification__event_key=event_key, state=DeliveryState.PENDING, attempts=0
+    ).values_list("pk", flat=True)
+    _queue_after_commit(list(pending))
+
+
+def _queue_after_commit(delivery_ids: list[int]) -> None:
+    def queue() -> None:
+        for delivery_id in delivery_ids:
+            try:
+                tasks.deliver_email.delay(delivery_id)
+            except OperationalError as error:
+                # The broker is down: the rows are committed, the sweep queues them later.
+                logger.warning("Email deliveries left for the sweep: %s", error)
+                return
+
+    if delivery_ids:
+        transaction.on_commit(queue)
+
+
+# Reading and choosing
+
+
+def mark_group_read(*, member: Member, notification: Notification) -> int:
+    return _mark_read(
+        Notification.objects.filter(recipient=member, group_key=notification.group_key)
+    )
+
+
+def mark_all_read(*, member: Member) -> int:
+    return _mark_read(Notification.objects.filter(recipient=member))
+
+
+def mark_events_read(*, member: Member, event_keys: Iterable[str]) -> int:
+    """The member has seen these events where they happened (e.g. the posts of a page)."""
+    return _mark_read(Notification.objects.filter(recipient=member, event_key__in=event_keys))
+
+
+def _mark_read(notifications: QuerySet[Notification]) -> int:
+    return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def choose_emails(*, member: Member, choices: dict[str, str]) -> None:
+    with transaction.atomic():
+        for kind, email in choices.items():
+            Preference.objects.update_or_create(
+                member=member, kind=Kind(kind), defaults={"email": EmailChoice(email)}
+            )
+
+
+def stop_emails(*, token: str) -> tuple[Member, list[Kind]]:
+    """Apply a stop-emails link: its kinds are no longer emailed (they stay in-app)."""
+    member, kinds = read_stop_emails_token(token)
+    choose_emails(member=member, choices=dict.fromkeys(kinds, EmailChoice.NEVER))
+    return member, kinds
+
+
+# Delivery
+
+
+class DeliveryFailed(Exception):
+    """The mail server refused or failed; `retry_at` is None once the attempts are used up."""
+
+    def __init__(self, error: Exception, retry_at: datetime | None):
+        super().__init__(str(error))
+        self.retry_at = retry_at
+
+
+def _due(now: datetime) -> Q:
+    return Q(state=DeliveryState.PENDING, next_attempt_at__lte=now) | Q(
+        state=DeliveryState.SENDING, lease_until__lt=now
+    )
+
+
+def deliver(*, delivery_id: int) -> DeliveryState | None:
+    """Send one delivery if it is due and this call claims it; None when another has it.
+
+    The claim is an UPDATE that only one caller can win, committed before sending, so two
+    workers (or one task run twice) send one email. A worker that dies while sending leaves
+    the claim to expire after NOTIFICATIONS_DELIVERY_LEASE_SECONDS; the sweep then hands the
+    delivery to another.
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=settings.NOTIFICATIONS_DELIVERY_LEASE_SECONDS)
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id)
+        .filter(_due(now))
+        .update(state=DeliveryState.SENDING, lease_until=now + lease, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    delivery = Delivery.objects.select_related("recipient", "notification__actor").get(
+        pk=delivery_id
+    )
+    message = emails.compose(delivery)
+    if message is None:
+        return _finish(delivery, DeliveryState.SKIPPED)
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        _record_failure(delivery, error, now)
+        raise DeliveryFailed(error, retry_at=delivery.next_attempt_at) from error
+    return _finish(delivery, DeliveryState.SENT)
+
+
+def _finish(delivery: Delivery, state: DeliveryState) -> DeliveryState:
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=state, lease_until=None, sent_at=timezone.now(), last_error=""
+    )
+    return state
+
+
+def _record_failure(delivery: Delivery, error: Exception, now: datetime) -> None:
+    exhausted = delivery.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+    # Exponential backoff: 1, 2, 4 … minutes, at most an hour apart.
+    backoff = min(60 * 2 ** (delivery.attempts - 1), 3_600)
+    delivery.next_attempt_at = now + timedelta(seconds=backoff)
+    delivery.state = DeliveryState.FAILED if exhausted else DeliveryState.PENDING
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=delivery.state,
+        lease_until=None,
+        next_attempt_at=delivery.next_attempt_at,
+        last_error=f"{type(error).__name__}: {error}"[:2_000],
+    )
+    if exhausted:
+        delivery.next_attempt_at = None
+
+
+def queue_due_deliveries(*, now: datetime | None = None) -> int:
+    """The sweep: queue every delivery that should have gone and did not.
+
+    That covers messages lost while Redis was down, retries whose message was lost, and
+    claims left by a dead worker. A delivery only counts as late one sweep interval after
+    it was due, so the sweep does not race the message queued on commit.
+    """
+    now = now or timezone.now()
+    late = now - timedelta(seconds=settings.NOTIFICATIONS_SWEEP_SECONDS)
+    due = Delivery.objects.filter(
+        Q(state=DeliveryState.PENDING, next_attempt_at__lte=late)
+        | Q(state=DeliveryState.SENDING, lease_until__lt=now)
+    ).values_list("pk", flat=True)
+    ids = list(due)
+    _queue_after_commit(ids)
+    return len(ids)
+
+
+def retry_deliveries(*, deliveries: QuerySet[Delivery]) -> int:
+    """An admin sends failed deliveries again, with a fresh set of attempts."""
+    ids = list(deliveries.filter(state=DeliveryState.FAILED).values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids).update(
+        state=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    _queue_after_commit(ids)
+    return len(ids)
+
+
+def queue_daily_digests(*, now: datetime | None = None) -> int:
+    """Start today's digest for each member with unread notifications not yet mailed.
+
+    Safe to run every hour, late, or twice: a member gets at most one digest a day (a
+    database constraint), and nothing before NOTIFICATIONS_DIGEST_HOUR in the site's time zone.
+    """
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.hour < settings.NOTIFICATIONS_DIGEST_HOUR:
+        return 0
+    day = local.date()
+    waiting = Notification.objects.filter(
+        email=EmailChoice.DIGEST, digest__isnull=True, read_at__isnull=True
+    )
+    already = Delivery.objects.filter(channel=Channel.DIGEST, day=day).values("recipient")
+    members = waiting.exclude(recipient__in=already).values_list("recipient", flat=True).distinct()
+    started = 0
+    for member_id in list(members):
+        with transaction.atomic():
+            delivery, created = Delivery.objects.get_or_create(
+                recipient_id=member_id,
+                channel=Channel.DIGEST,
+                day=day,
+                defaults={"next_attempt_at": now},
+            )
+            if created:
+                waiting.filter(recipient_id=member_id).update(digest=delivery)
+                _queue_after_commit([delivery.pk])
+                started += 1
+    return started

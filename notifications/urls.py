@@ -1,0 +1,15 @@
+from django.urls import path
+
+from notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("bell/", views.bell, name="bell"),
+    path("read/", views.mark_all_read, name="mark_all_read"),
+    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("<int:pk>/read/", views.mark_read, name="mark_read"),
+    path("settings/", views.preferences, name="preferences"),
+    path("stop/<str:token>/", views.stop_emails, name="stop_emails"),
+]

@@ -1,0 +1,105 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from members.models import Member
+from notifications import selectors, services
+from notifications.forms import EmailChoicesForm
+from notifications.models import Notification
+from notifications.stop_links import read_stop_emails_token
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _own_notification(request: HttpRequest, pk: int) -> Notification:
+    try:
+        return selectors.notification_for(request.user, pk)
+    except Notification.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    entries, page = selectors.inbox(request.user, request.GET.get("page", 1))
+    return render(request, "notifications/inbox.html", {"entries": entries, "page": page})
+
+
+@login_required
+@require_GET
+def bell(request: HttpRequest) -> HttpResponse:
+    """HTMX: the bell alone, polled so that the count rises without reloading the page."""
+    return render(request, "notifications/_bell.html")
+
+
+@login_required
+@require_POST
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow an entry: to its group's first unread post, and the group is read."""
+    notification = _own_notification(request, pk)
+    target = selectors.first_unread_in_group(notification)
+    services.mark_group_read(member=request.user, notification=notification)
+    if not url_has_allowed_host_and_scheme(target.url, allowed_hosts=None):
+        raise Http404
+    return redirect(target.url)
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = _own_notification(request, pk)
+    services.mark_group_read(member=request.user, notification=notification)
+    if _is_htmx(request):
+        entry = selectors.entry_of(notification)
+        return render(request, "notifications/_entry.html", {"entry": entry, "swap_bell": True})
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = services.mark_all_read(member=request.user)
+    if count:
+        messages.success(request, _("All your notifications are marked as read."))
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    form = EmailChoicesForm(
+        request.POST or None, initial_choices=selectors.email_choices(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.choose_emails(member=request.user, choices=form.cleaned_data)
+        messages.success(request, _("Your email choices are saved."))
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})
+
+
+# Mail clients send the one-click POST of RFC 8058 without cookies: the signed link itself is
+# the proof, so CSRF protection cannot apply (and a forged POST could only stop emails).
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def stop_emails(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        member, kinds = read_stop_emails_token(token)
+    except (signing.BadSignature, Member.DoesNotExist, ValueError, TypeError):
+        return render(request, "notifications/stop_emails.html", {"invalid": True}, status=404)
+    done = False
+    if request.method == "POST":
+        member, kinds = services.stop_emails(token=token)
+        done = True
+    return render(
+        request,
+        "notifications/stop_emails.html",
+        {"member": member, "kinds": kinds, "done": done},
+    )
