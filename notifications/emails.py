@@ -44,7 +44,9 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
         )
     )
     first = notifications[0]
-    unsubscribe_url = absolute(first.unsubscribe_url) if len(notifications) == 1 else ""
+    unsubscribe_url = ""
+    if delivery.channel == Channel.IMMEDIATE and first.unsubscribe_url:
+        unsubscribe_url = absolute(first.unsubscribe_url)
     with (
         translation.override(member.language or settings.LANGUAGE_CODE),
         timezone.override(member.time_zone or settings.TIME_ZONE),

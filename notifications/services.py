@@ -283,7 +283,7 @@ def queue_daily_digests(*, now: datetime | None = None) -> int:
                 recipient_id=member_id,
                 channel=Channel.DIGEST,
                 day=day,
-                defaults={"next_attempt_at": now},
+                defaults={"next_attempt_at": timezone.now()},
             )
             if created:
                 waiting.filter(recipient_id=member_id).update(digest=delivery)

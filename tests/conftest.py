@@ -1,7 +1,11 @@
 """Personas and fixtures shared by the whole suite: a visitor, a member, a moderator, an admin."""
 
+from dataclasses import dataclass
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from tests.factories import PASSWORD, CategoryFactory, MemberFactory, make_thread
@@ -76,12 +80,90 @@ def password() -> str:
     return PASSWORD
 
 
-def pytest_collection_modifyitems(config, items):
-    from django.db import connection
+@dataclass
+class LiveStack:
+    redis: object
+    mail: object
+    worker: object
+    web: object
 
+    def signed_in(self, member):
+        """A WebClient for `member`, whose session the test process writes to the database."""
+        from tests.live_stack import WebClient
+
+        client = Client()
+        client.force_login(member)
+        return WebClient(self.web.base_url, client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """Static files as production serves them: collected, compressed, with hashed names."""
+    import subprocess
+    import sys
+
+    from tests import live_stack
+
+    root = tmp_path_factory.mktemp("static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=live_stack.ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "SECRET_KEY": "collectstatic",
+            "SITE_URL": "http://x",
+            "STATIC_ROOT": str(root),
+            "DATABASE_URL": "sqlite://:memory:",
+        },
+        check=True,
+    )
+    return root
+
+
+@pytest.fixture
+def live_stack(transactional_db, tmp_path, collected_static):
+    """Production's parts on 127.0.0.1, sharing the test database: Redis, a Celery worker with
+    beat, gunicorn, and a mail server. Sweeps run every second and a delivery's lease lasts
+    four, so that recovery from a fault shows within a test's patience."""
+    from tests import live_stack
+
+    redis_server = live_stack.RedisServer(tmp_path)
+    mail = live_stack.MailServer()
+    web_port = live_stack.free_port()
+    env = {
+        "PATH": f"{live_stack.ROOT / '.venv' / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": settings.SECRET_KEY,  # sessions written here must be valid there
+        "DATABASE_URL": live_stack.database_url(connection.settings_dict),
+        "REDIS_URL": redis_server.url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{mail.port}",
+        "SITE_URL": f"http://127.0.0.1:{web_port}",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "CONN_MAX_AGE": "0",
+        "STATIC_ROOT": str(collected_static),
+        "NOTIFICATIONS_SWEEP_SECONDS": "1",
+        "NOTIFICATIONS_DELIVERY_LEASE_SECONDS": "4",
+    }
+    worker = live_stack.celery_worker(env, tmp_path / "worker.log", tmp_path / "beat-schedule")
+    web = live_stack.gunicorn(env, tmp_path / "web.log", web_port)
+    web.base_url = env["SITE_URL"]
+    started = []
+    try:
+        for part in (redis_server, mail, worker, web):
+            part.start()
+            started.append(part)
+        yield LiveStack(redis_server, mail, worker, web)
+    finally:
+        for part in reversed(started):
+            part.stop()
+
+
+def pytest_collection_modifyitems(config, items):
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (run the suite through `make test`)")
     for item in items:
-        if "postgresql" in item.keywords:
+        if "postgresql" in item.keywords or "integration" in item.keywords:
             item.add_marker(skip)
