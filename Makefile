@@ -9,7 +9,7 @@ DEV := DEBUG=true
 run: venv messages
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_demo
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEV) scripts/run
 
 test:
 	scripts/test

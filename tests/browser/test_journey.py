@@ -1,7 +1,10 @@
-"""The journey that must always work, in a real browser: join, start a thread, get a quoted reply.
+"""The journey that must always work, in a real browser: join, start a thread, get a quoted reply,
+and see the bell count it and lead to it.
 
 The live server runs in this process, so the emails it sends land in pytest-django's locmem
-outbox (``mailoutbox``) and the database can be checked directly after each step.
+outbox (``mailoutbox``), the database can be checked directly after each step, and a change to
+``settings`` (the bell's poll interval) is seen by the server. Tasks queued on commit run in
+this process too (Celery's eager mode), so a reply notifies its watchers before it is answered.
 """
 
 import re
@@ -9,8 +12,9 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
-from forum.models import Post, Quote, Thread
-from tests.factories import PASSWORD, CategoryFactory, MemberFactory, make_thread
+from forum.models import Category, Post, Quote, Thread
+from notifications.models import Notification
+from tests.factories import PASSWORD, CategoryFactory, MemberFactory, make_reply, make_thread
 
 CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/\S+")
 
@@ -21,6 +25,36 @@ def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.locator("input[name=password]").fill(password)
     page.locator("form").get_by_role("button", name=re.compile("sign in", re.I)).click()
     expect(page.locator(".site-nav__me")).to_be_visible()
+
+
+def start_thread(page: Page, category: Category, title: str, source: str) -> Thread:
+    page.goto(category.get_absolute_url())
+    page.get_by_role("link", name="New thread").click()
+    expect(page).to_have_url(re.compile(rf"/c/{category.slug}/new/$"))
+    page.locator("input[name=title]").fill(title)
+    page.locator("textarea[name=source]").fill(source)
+    page.get_by_role("button", name="Start the thread").click()
+    expect(page).to_have_url(re.compile(r"/t/\d+/$"))
+    expect(page.locator("h1")).to_have_text(title)
+    thread = Thread.objects.get(title=title)
+    assert page.url.endswith(thread.get_absolute_url())
+    return thread
+
+
+def reply_in(page: Page, thread: Thread, source: str) -> None:
+    page.goto(thread.get_absolute_url())
+    page.locator("#id_source").fill(source)
+    page.get_by_role("button", name="Post reply").click()
+    expect(page).to_have_url(re.compile(rf"/t/{thread.pk}/#post-\d+$"))
+
+
+def remember_this_page(page: Page) -> None:
+    """Leave a mark in the page's window, which a reload or another page would not have."""
+    page.evaluate("() => { window.rememberedPage = true; }")
+
+
+def is_the_remembered_page(page: Page) -> bool:
+    return page.evaluate("() => window.rememberedPage === true")
 
 
 def test_join_start_a_thread_and_read_a_quoted_reply(new_page, mailoutbox):
@@ -49,17 +83,10 @@ def test_join_start_a_thread_and_read_a_quoted_reply(new_page, mailoutbox):
     expect(claire.locator(".site-nav__me")).to_have_text("claire")
 
     # She starts a thread from the category page.
-    claire.goto(category.get_absolute_url())
-    claire.get_by_role("link", name="New thread").click()
-    expect(claire).to_have_url(re.compile(rf"/c/{category.slug}/new/$"))
-    claire.locator("input[name=title]").fill("Sharing the rainwater tanks")
-    claire.locator("textarea[name=source]").fill("Who wants to share the **new tanks**?")
-    claire.get_by_role("button", name="Start the thread").click()
-    expect(claire).to_have_url(re.compile(r"/t/\d+/$"))
-    expect(claire.locator("h1")).to_have_text("Sharing the rainwater tanks")
-    thread = Thread.objects.get(title="Sharing the rainwater tanks")
+    thread = start_thread(
+        claire, category, "Sharing the rainwater tanks", "Who wants to share the **new tanks**?"
+    )
     assert thread.author.username == "claire"
-    assert claire.url.endswith(thread.get_absolute_url())
 
     # Another member quotes her opening post in a reply (HTMX adds the quote to the editor).
     bruno = new_page()
@@ -120,3 +147,73 @@ def test_quoting_and_replying_work_without_javascript(new_page):
     expect(bruno.locator("#post-2")).to_contain_text("I will bring basil too.")
     reply = thread.posts.get(number=2)
     assert Quote.objects.filter(post=reply, quoted_post=first).exists()
+
+
+def test_the_bell_counts_a_reply_without_reloading_and_leads_to_it(new_page, settings):
+    settings.NOTIFICATIONS_BELL_POLL_SECONDS = 1
+    category = CategoryFactory(name="Allotments", slug="allotments")
+    MemberFactory(username="claire")
+    MemberFactory(username="bruno", display_name="Bruno Petit")
+
+    # Claire starts a thread, and so watches it; nothing is unread yet.
+    claire = new_page()
+    sign_in(claire, "claire")
+    thread = start_thread(claire, category, "Who has a ladder?", "Mine broke, I need one.")
+    bell = claire.locator("#bell")
+    expect(bell).to_be_visible()
+    expect(bell.locator(".bell__count")).to_have_count(0)
+    remember_this_page(claire)
+
+    # Bruno, signed in elsewhere, replies.
+    bruno = new_page()
+    sign_in(bruno, "bruno")
+    reply_in(bruno, thread, "Take mine, it is in the shed.")
+
+    # Claire's bell counts the reply while she stays on her page.
+    expect(bell.locator(".bell__count")).to_have_text("1")
+    assert is_the_remembered_page(claire), "the count should rise without reloading the page"
+
+    # The bell leads to her notifications, and the entry naming Bruno to his reply.
+    bell.click()
+    expect(claire).to_have_url(re.compile(r"/notifications/$"))
+    entry = claire.locator(".notification", has_text="Bruno Petit")
+    expect(entry).to_contain_text("Bruno Petit replied in “Who has a ladder?”")
+    entry.locator(".notification__link").click()
+    expect(claire).to_have_url(re.compile(rf"/t/{thread.pk}/#post-2$"))
+    expect(claire.locator("#post-2")).to_contain_text("Take mine, it is in the shed.")
+
+    # Followed, the notification is read: the bell counts nothing, even after it polls again.
+    expect(claire.locator("#bell")).to_be_visible()
+    expect(claire.locator("#bell .bell__count")).to_have_count(0)
+    with claire.expect_response(re.compile(r"/notifications/bell/$")):
+        pass
+    expect(claire.locator("#bell .bell__count")).to_have_count(0)
+    assert not Notification.objects.filter(recipient__username="claire", read_at=None).exists()
+
+
+def test_the_bell_and_its_notifications_work_without_javascript(new_page):
+    bruno = MemberFactory(username="bruno", display_name="Bruno Petit")
+    thread = make_thread(
+        author=MemberFactory(username="claire"), title="Seed swap", source="Bring your seeds."
+    )
+
+    # Claire is on the forum's front page (on the thread's, she would read the reply there).
+    claire = new_page(java_script_enabled=False)
+    sign_in(claire, "claire")
+    claire.goto("/")
+    expect(claire.locator("#bell .bell__count")).to_have_count(0)
+
+    # Without JavaScript the bell does not poll, but the next page shows the count.
+    make_reply(thread, author=bruno, source="I will bring basil.")
+    claire.reload()
+    expect(claire.locator("#bell .bell__count")).to_have_text("1")
+
+    # The bell is a plain link, and each entry a plain form.
+    claire.locator("#bell").click()
+    expect(claire).to_have_url(re.compile(r"/notifications/$"))
+    entry = claire.locator(".notification", has_text="Bruno Petit")
+    expect(entry).to_contain_text("Bruno Petit replied in “Seed swap”")
+    entry.locator(".notification__link").click()
+    expect(claire).to_have_url(re.compile(rf"/t/{thread.pk}/#post-2$"))
+    expect(claire.locator("#post-2")).to_contain_text("I will bring basil.")
+    expect(claire.locator("#bell .bell__count")).to_have_count(0)
