@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import CharField, Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -93,6 +93,10 @@ def _append_post(*, thread: Thread, author: Member, source: str, now) -> Post:
     )
     ReadMark.objects.update_or_create(
         member=author, thread=thread, defaults={"last_read_number": post.number}
+    )
+    # Replying, the author has read the thread: what they were told of it is read too.
+    notifications.mark_events_read(
+        member=author, event_keys=_event_keys(Post.objects.filter(thread=thread))
     )
     ThreadSubscription.objects.get_or_create(
         member=author, thread=thread, defaults={"level": WatchLevel.WATCHING}
@@ -249,10 +253,17 @@ def _audience(thread: Thread) -> QuerySet[Member]:
     return members
 
 
+def _event_keys(posts: QuerySet[Post]) -> QuerySet:
+    """The notification event keys of `posts`, as a subquery ("post:<id>")."""
+    return posts.annotate(
+        event_key=Concat(Value("post:"), Cast("pk", CharField()), output_field=CharField())
+    ).values("event_key")
+
+
 def _about(post: Post) -> dict:
     return {
         "actor": post.author,
-        "event_key": f"post:{post.pk}",
+        "event_key": f"post:{post.pk}",  # the format _event_keys matches
         "title": post.thread.title,
         "place": post.thread.category.name,
         "url": post.get_absolute_url(),
@@ -337,11 +348,14 @@ def read_stop_watching_token(token: str) -> tuple[Member, Thread]:
 
 
 def stop_watching(*, token: str) -> tuple[Member, Thread]:
-    """From an email: the member stops watching (mentions and quotes still reach them)."""
+    """From an email: the member stops watching (mentions and quotes still reach them).
+
+    Only watching becomes normal: an old email's link never undoes a later mute.
+    """
     member, thread = read_stop_watching_token(token)
-    ThreadSubscription.objects.update_or_create(
-        member=member, thread=thread, defaults={"level": WatchLevel.NORMAL}
-    )
+    ThreadSubscription.objects.filter(
+        member=member, thread=thread, level=WatchLevel.WATCHING
+    ).update(level=WatchLevel.NORMAL)
     return member, thread
 
 

@@ -28,6 +28,7 @@ from notifications.stop_links import read_stop_emails_token
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1_000
+DELIVERIES_PER_TASK = 50
 
 
 def notify(
@@ -111,10 +112,11 @@ def _plan_immediate_emails(event_key: str) -> None:
 
 
 def _queue_after_commit(delivery_ids: list[int]) -> None:
+    # One message per batch: publishing one per email cost 2.8 s for 5,000 watchers.
     def queue() -> None:
-        for delivery_id in delivery_ids:
+        for start in range(0, len(delivery_ids), DELIVERIES_PER_TASK):
             try:
-                tasks.deliver_email.delay(delivery_id)
+                tasks.deliver_emails.delay(delivery_ids[start : start + DELIVERIES_PER_TASK])
             except OperationalError as error:
                 # The broker is down: the rows are committed, the sweep queues them later.
                 logger.warning("Email deliveries left for the sweep: %s", error)

@@ -5,13 +5,15 @@ from celery import shared_task
 from notifications import services
 
 
-@shared_task(bind=True, max_retries=None)
-def deliver_email(self, delivery_id: int) -> None:
-    try:
-        services.deliver(delivery_id=delivery_id)
-    except services.DeliveryFailed as failure:
-        if failure.retry_at is not None:
-            raise self.retry(eta=failure.retry_at) from failure
+@shared_task
+def deliver_emails(delivery_ids: list[int]) -> None:
+    """Send a batch; a delivery that fails is retried on its own, at its backoff time."""
+    for delivery_id in delivery_ids:
+        try:
+            services.deliver(delivery_id=delivery_id)
+        except services.DeliveryFailed as failure:
+            if failure.retry_at is not None:
+                deliver_emails.apply_async(([delivery_id],), eta=failure.retry_at)
 
 
 @shared_task

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,10 +34,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/inbox.html", {"entries": entries, "page": page})
 
 
-@login_required
 @require_GET
 def bell(request: HttpRequest) -> HttpResponse:
     """HTMX: the bell alone, polled so that the count rises without reloading the page."""
+    if not request.user.is_authenticated:
+        if _is_htmx(request):
+            # Signed out meanwhile (e.g. in another tab): 286 tells htmx to stop polling,
+            # rather than swap the sign-in page into the header.
+            return HttpResponse(status=286)
+        return redirect_to_login(request.get_full_path())
     return render(request, "notifications/_bell.html")
 
 
