@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from notifications.models import Channel, Delivery, Kind, Notification
 from notifications.stop_links import DIGEST, stop_emails_token
@@ -55,9 +56,11 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
             subject = first.summary
             template = "notifications/email/notification"
         else:
-            subject = _("Your daily digest: %(count)s notifications") % {
-                "count": len(notifications)
-            }
+            subject = ngettext(
+                "Your daily digest: %(count)s notification",
+                "Your daily digest: %(count)s notifications",
+                len(notifications),
+            ) % {"count": len(notifications)}
             template = "notifications/email/digest"
         context = {
             "member": member,
@@ -103,7 +106,7 @@ class _Shown:
 def _stop_label(kind: str) -> str:
     if kind == DIGEST:
         return _("Stop the daily digest")
-    return _("Stop emails about: %(kind)s") % {"kind": Kind(kind).label}
+    return _("Stop emails about “%(kind)s”") % {"kind": Kind(kind).label}
 
 
 def _domain() -> str:
