@@ -17,21 +17,26 @@ app.autodiscover_tasks()
 logger = logging.getLogger(__name__)
 
 
-def queue_after_commit(task: Task, *args) -> None:
-    """Queue `task` once the current transaction commits.
+def queue_after_commit(task: Task, *calls: tuple) -> None:
+    """Queue `task` once for each tuple of arguments in `calls`, once the transaction commits.
 
     The work itself is already recorded in the committed rows, so a broker outage is logged
-    rather than raised: the caller's request succeeds, and the periodic sweeps queue the
-    work again once the broker is back.
+    rather than raised: the caller's request succeeds, the remaining calls are not tried (each
+    would wait for the broker in vain), and the periodic sweeps queue the work again once the
+    broker is back.
     """
 
     def send() -> None:
-        try:
-            task.delay(*args)
-        except OperationalError as error:
-            logger.warning("Could not queue %s%r, the sweep will: %s", task.name, args, error)
+        for sent, args in enumerate(calls):
+            try:
+                task.delay(*args)
+            except OperationalError as error:
+                left = len(calls) - sent
+                logger.warning("%s: %d calls left for the sweep: %s", task.name, left, error)
+                return
 
-    transaction.on_commit(send)
+    if calls:
+        transaction.on_commit(send)
 
 
 @worker_ready.connect

@@ -84,7 +84,7 @@ def _append_post(*, thread: Thread, author: Member, source: str, now) -> Post:
     _index_post(post)
     mentioned, quoted = _record_references(post, rendered)
     _notify_references(post, mentioned=mentioned, quoted=quoted)
-    queue_after_commit(tasks.announce_post, post.pk)
+    queue_after_commit(tasks.announce_post, (post.pk,))
     Thread.objects.filter(pk=thread.pk).update(
         post_count=F("post_count") + 1, last_post=post, last_activity_at=now
     )
@@ -331,8 +331,7 @@ def announce_pending_posts() -> int:
     pending = list(
         Post.objects.filter(announced=False, created_at__lte=late).values_list("pk", flat=True)
     )
-    for post_id in pending:
-        queue_after_commit(tasks.announce_post, post_id)
+    queue_after_commit(tasks.announce_post, *[(post_id,) for post_id in pending])
     return len(pending)
 
 
@@ -347,16 +346,14 @@ def read_stop_watching_token(token: str) -> tuple[Member, Thread]:
     return Member.objects.get(pk=member_id, is_active=True), Thread.objects.get(pk=thread_id)
 
 
-def stop_watching(*, token: str) -> tuple[Member, Thread]:
+def stop_watching(*, member: Member, thread: Thread) -> None:
     """From an email: the member stops watching (mentions and quotes still reach them).
 
     Only watching becomes normal: an old email's link never undoes a later mute.
     """
-    member, thread = read_stop_watching_token(token)
     ThreadSubscription.objects.filter(
         member=member, thread=thread, level=WatchLevel.WATCHING
     ).update(level=WatchLevel.NORMAL)
-    return member, thread
 
 
 def _index_post(post: Post) -> None:

@@ -282,7 +282,7 @@ def stop_watching(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "forum/stop_watching.html", {"invalid": True}, status=404)
     done = request.method == "POST"
     if done:
-        services.stop_watching(token=token)
+        services.stop_watching(member=member, thread=thread)
     return render(
         request, "forum/stop_watching.html", {"member": member, "thread": thread, "done": done}
     )

@@ -100,6 +100,10 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["recipient", "event_key"], name="notification_once_per_event"
             ),
+            models.CheckConstraint(
+                condition=Q(digest__isnull=True) | Q(email="digest"),
+                name="notification_in_a_digest_only_if_chosen",
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "group_key", "-id"], name="notification_group"),
@@ -182,6 +186,17 @@ class Delivery(models.Model):
                     | Q(channel="digest", notification__isnull=True, day__isnull=False)
                 ),
                 name="delivery_channel_has_its_key",
+            ),
+            # A claim (lease) exists exactly while a worker sends.
+            models.CheckConstraint(
+                condition=Q(state="sending", lease_until__isnull=False)
+                | (~Q(state="sending") & Q(lease_until__isnull=True)),
+                name="delivery_lease_only_while_sending",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["sent", "skipped"], sent_at__isnull=False)
+                | (~Q(state__in=["sent", "skipped"]) & Q(sent_at__isnull=True)),
+                name="delivery_sent_at_once_done",
             ),
         ]
         indexes = [

@@ -1,6 +1,5 @@
 """Every operation that changes notifications, and the single entry point for other apps: notify."""
 
-import logging
 import smtplib
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -9,8 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
+from config.celery import queue_after_commit
 from members.models import Member
 from notifications import emails, tasks
 from notifications.models import (
@@ -23,9 +22,6 @@ from notifications.models import (
     Notification,
     Preference,
 )
-from notifications.stop_links import read_stop_emails_token
-
-logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1_000
 DELIVERIES_PER_TASK = 50
@@ -113,17 +109,11 @@ def _plan_immediate_emails(event_key: str) -> None:
 
 def _queue_after_commit(delivery_ids: list[int]) -> None:
     # One message per batch: publishing one per email cost 2.8 s for 5,000 watchers.
-    def queue() -> None:
-        for start in range(0, len(delivery_ids), DELIVERIES_PER_TASK):
-            try:
-                tasks.deliver_emails.delay(delivery_ids[start : start + DELIVERIES_PER_TASK])
-            except OperationalError as error:
-                # The broker is down: the rows are committed, the sweep queues them later.
-                logger.warning("Email deliveries left for the sweep: %s", error)
-                return
-
-    if delivery_ids:
-        transaction.on_commit(queue)
+    batches = range(0, len(delivery_ids), DELIVERIES_PER_TASK)
+    queue_after_commit(
+        tasks.deliver_emails,
+        *[(delivery_ids[start : start + DELIVERIES_PER_TASK],) for start in batches],
+    )
 
 
 # Reading and choosing
@@ -156,11 +146,9 @@ def choose_emails(*, member: Member, choices: dict[str, str]) -> None:
             )
 
 
-def stop_emails(*, token: str) -> tuple[Member, list[Kind]]:
+def stop_emails(*, member: Member, kinds: list[Kind]) -> None:
     """Apply a stop-emails link: its kinds are no longer emailed (they stay in-app)."""
-    member, kinds = read_stop_emails_token(token)
     choose_emails(member=member, choices=dict.fromkeys(kinds, EmailChoice.NEVER))
-    return member, kinds
 
 
 # Delivery
@@ -206,8 +194,7 @@ def deliver(*, delivery_id: int) -> DeliveryState | None:
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:
-        _record_failure(delivery, error, now)
-        raise DeliveryFailed(error, retry_at=delivery.next_attempt_at) from error
+        raise DeliveryFailed(error, retry_at=_record_failure(delivery, error, now)) from error
     return _finish(delivery, DeliveryState.SENT)
 
 
@@ -218,20 +205,19 @@ def _finish(delivery: Delivery, state: DeliveryState) -> DeliveryState:
     return state
 
 
-def _record_failure(delivery: Delivery, error: Exception, now: datetime) -> None:
+def _record_failure(delivery: Delivery, error: Exception, now: datetime) -> datetime | None:
+    """Put the delivery back for a later attempt; returns when, or None once it has failed."""
     exhausted = delivery.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
     # Exponential backoff: 1, 2, 4 … minutes, at most an hour apart.
     backoff = min(60 * 2 ** (delivery.attempts - 1), 3_600)
-    delivery.next_attempt_at = now + timedelta(seconds=backoff)
-    delivery.state = DeliveryState.FAILED if exhausted else DeliveryState.PENDING
+    retry_at = now + timedelta(seconds=backoff)
     Delivery.objects.filter(pk=delivery.pk).update(
-        state=delivery.state,
+        state=DeliveryState.FAILED if exhausted else DeliveryState.PENDING,
         lease_until=None,
-        next_attempt_at=delivery.next_attempt_at,
+        next_attempt_at=retry_at,
         last_error=f"{type(error).__name__}: {error}"[:2_000],
     )
-    if exhausted:
-        delivery.next_attempt_at = None
+    return None if exhausted else retry_at
 
 
 def queue_due_deliveries(*, now: datetime | None = None) -> int:

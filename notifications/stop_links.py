@@ -3,7 +3,7 @@
 from django.core import signing
 
 from members.models import Member
-from notifications.models import Kind
+from notifications.models import EmailChoice, Kind
 from notifications.selectors import email_choices
 
 SALT = "notifications.stop-emails"
@@ -26,4 +26,4 @@ def read_stop_emails_token(token: str) -> tuple[Member, list[Kind]]:
     if kind != DIGEST:
         return member, [Kind(kind)]
     choices = email_choices(member)
-    return member, [each for each in Kind if choices[each] == "digest"]
+    return member, [each for each in Kind if choices[each] == EmailChoice.DIGEST]

@@ -100,10 +100,9 @@ def stop_emails(request: HttpRequest, token: str) -> HttpResponse:
         member, kinds = read_stop_emails_token(token)
     except (signing.BadSignature, Member.DoesNotExist, ValueError, TypeError):
         return render(request, "notifications/stop_emails.html", {"invalid": True}, status=404)
-    done = False
-    if request.method == "POST":
-        member, kinds = services.stop_emails(token=token)
-        done = True
+    done = request.method == "POST"
+    if done:
+        services.stop_emails(member=member, kinds=kinds)
     return render(
         request,
         "notifications/stop_emails.html",

@@ -158,7 +158,8 @@ def test_inactive_members_are_not_notified(thread, member, other_member):
 
 def test_the_stop_watching_link_stops_replies_but_not_mentions(thread, member, other_member):
     token = services.stop_watching_token(member_id=member.pk, thread_id=thread.pk)
-    services.stop_watching(token=token)
+    named, watched = services.read_stop_watching_token(token)
+    services.stop_watching(member=named, thread=watched)
     reply_and_announce(thread, author=other_member, source="Quiet.")
     assert kinds_for(member) == []
     make_reply(thread, author=other_member, source="@alice still there?")

@@ -19,7 +19,7 @@ from notifications.models import (
     Notification,
 )
 from notifications.selectors import email_choices
-from notifications.stop_links import stop_emails_token
+from notifications.stop_links import DIGEST, read_stop_emails_token, stop_emails_token
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -256,10 +256,15 @@ def test_the_database_allows_one_digest_per_member_and_day(member):
         )
 
 
+def follow_stop_link(member, kind: str) -> None:
+    named, kinds = read_stop_emails_token(stop_emails_token(member_id=member.pk, kind=kind))
+    services.stop_emails(member=named, kinds=kinds)
+
+
 def test_stop_emails_links_stop_one_kind_or_the_whole_digest(member):
-    services.stop_emails(token=stop_emails_token(member_id=member.pk, kind=Kind.QUOTE))
+    follow_stop_link(member, Kind.QUOTE)
     services.choose_emails(member=member, choices={Kind.REPLY: EmailChoice.DIGEST})
-    services.stop_emails(token=stop_emails_token(member_id=member.pk, kind="digest"))
+    follow_stop_link(member, DIGEST)
     choices = email_choices(member)
     assert choices[Kind.QUOTE] == EmailChoice.NEVER
     assert choices[Kind.REPLY] == EmailChoice.NEVER
@@ -276,3 +281,20 @@ def test_fan_out_costs_the_same_queries_for_ten_or_a_hundred_recipients():
             tell(recipients, event=event)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_database_keeps_a_lease_exactly_while_a_delivery_is_sending(member):
+    tell([member])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.update(state=DeliveryState.SENDING, lease_until=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.update(lease_until=timezone.now())
+
+
+def test_the_database_puts_in_a_digest_only_what_the_member_chose_for_it(member):
+    tell([member])  # a mention, emailed at once by default
+    digest = Delivery.objects.create(
+        recipient=member, channel=Channel.DIGEST, day=at(8).date(), next_attempt_at=at(8)
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.update(digest=digest)

@@ -49,7 +49,7 @@ def entries_in(page: str) -> int:
 
 def bell_count(page: str) -> str | None:
     """What the bell shows, or None when it shows no count."""
-    found = re.search(r'<span class="bell__count"[^>]*>([^<]*)</span>', page)
+    found = re.search(r'<span class="[^"]*\bbell__count\b[^"]*"[^>]*>([^<]*)</span>', page)
     return found.group(1) if found else None
 
 
