@@ -42,5 +42,9 @@ def queue_after_commit(task: Task, *calls: tuple) -> None:
 @worker_ready.connect
 def sweep_when_ready(sender, **kwargs) -> None:
     """A restarted worker picks up what was left undone at once, not at the next beat."""
-    for name in ("notifications.tasks.sweep_deliveries", "forum.tasks.announce_pending_posts"):
+    for name in (
+        "notifications.tasks.sweep_deliveries",
+        "forum.tasks.announce_pending_posts",
+        "charter.tasks.run_deadlines",
+    ):
         app.send_task(name)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "members",
     "forum",
     "notifications",
+    "charter",
     "demo",
 ]
 
@@ -212,7 +213,24 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly, and idempotent per member and day: a late or repeated run sends nothing twice.
     "daily-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": 3_600},
+    "charter-deadlines": {
+        "task": "charter.tasks.run_deadlines",
+        "schedule": env.int("CHARTER_DEADLINES_SECONDS", default=30),
+    },
 }
+
+# The charter. Its procedural numbers live in each charter version (charter/parameters.py);
+# these are the site's own: the founding ballot, and limits the members' rules work within.
+CHARTER_FOUNDING_BALLOT_DAYS = env.int("CHARTER_FOUNDING_BALLOT_DAYS", default=14)
+CHARTER_FOUNDING_QUORUM_PERCENT = 50
+CHARTER_FOUNDING_MAJORITY = "2/3"
+CHARTER_MAX_BALLOTS = env.int("CHARTER_MAX_BALLOTS", default=3)
+CHARTER_REMINDER_HOURS = 48
+# Active voters, for the quorum: signed in within this many days of the close.
+CHARTER_ACTIVE_DAYS = 365
+CHARTER_CATEGORY_SLUG = env.str("CHARTER_CATEGORY_SLUG", default="charter")
+# An open ballot this long past its close is reported by the health check: beat is not running.
+CHARTER_CLOSE_GRACE_SECONDS = env.int("CHARTER_CLOSE_GRACE_SECONDS", default=300)
 
 # Accounts (django-allauth)
 LOGIN_URL = "account_login"
@@ -227,6 +245,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_USERNAME_VALIDATORS = "members.validators.username_validators"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# A new member reads and accepts the charter before anything else.
+ACCOUNT_SIGNUP_REDIRECT_URL = "/charter/accept/"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
 # Forum limits

@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
     path("notifications/", include("notifications.urls")),
+    path("charter/", include("charter.urls")),
     path("", include("forum.urls")),
 ]

@@ -3,6 +3,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.validators import username_validators
@@ -42,6 +43,11 @@ class Member(AbstractUser):
         default=False,
         help_text=_("Moderators triage signals and decide cases."),
     )
+    # Standing. Set by the charter when a version is ratified (and for every new member), cleared
+    # when the member accepts it: until then the member may read but not write.
+    must_accept_charter = models.BooleanField(_("must accept the charter"), default=True)
+    # Set by moderation; a suspended member may read but not write.
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")
@@ -58,3 +64,7 @@ class Member(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()

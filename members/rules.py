@@ -6,8 +6,10 @@ from members.models import Member
 
 
 def can_participate(member: Member | AnonymousUser) -> bool:
-    """May write (post, reply, thank); reading needs no standing."""
-    return bool(member.is_authenticated and member.is_active)
+    """May write (post, reply, thank, signal); reading needs no standing."""
+    if not (member.is_authenticated and member.is_active):
+        return False
+    return not member.is_suspended and not member.must_accept_charter
 
 
 def is_moderator(member: Member | AnonymousUser) -> bool:

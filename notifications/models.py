@@ -12,6 +12,12 @@ class Kind(models.TextChoices):
     MENTION = "mention", _("Mentions of me")
     QUOTE = "quote", _("Quotes of my posts")
     NEW_THREAD = "new_thread", _("New threads in categories I watch")
+    PROPOSAL_SPONSORS = "proposal_sponsors", _("Amendments seeking co-sponsors")
+    PROPOSAL_NEWS = "proposal_news", _("News of amendments I proposed or co-sponsored")
+    BALLOT_OPEN = "ballot_open", _("Ballots opening")
+    BALLOT_REMINDER = "ballot_reminder", _("Reminders to vote, 48 hours before a close")
+    BALLOT_RESULT = "ballot_result", _("Ballot results")
+    CHARTER_RATIFIED = "charter_ratified", _("A new charter version to accept")
 
 
 class EmailChoice(models.TextChoices):
@@ -26,6 +32,12 @@ DEFAULT_EMAIL = {
     Kind.MENTION: EmailChoice.IMMEDIATELY,
     Kind.QUOTE: EmailChoice.IMMEDIATELY,
     Kind.NEW_THREAD: EmailChoice.DIGEST,
+    Kind.PROPOSAL_SPONSORS: EmailChoice.DIGEST,
+    Kind.PROPOSAL_NEWS: EmailChoice.IMMEDIATELY,
+    Kind.BALLOT_OPEN: EmailChoice.IMMEDIATELY,
+    Kind.BALLOT_REMINDER: EmailChoice.IMMEDIATELY,
+    Kind.BALLOT_RESULT: EmailChoice.DIGEST,
+    Kind.CHARTER_RATIFIED: EmailChoice.IMMEDIATELY,
 }
 
 
@@ -35,6 +47,12 @@ SUMMARIES = {
     Kind.MENTION: _("%(actor)s mentioned you in “%(title)s”"),
     Kind.QUOTE: _("%(actor)s quoted you in “%(title)s”"),
     Kind.NEW_THREAD: _("%(actor)s started “%(title)s” in %(place)s"),
+    Kind.PROPOSAL_SPONSORS: _("%(actor)s proposes an amendment, “%(title)s”: it needs co-sponsors"),
+    Kind.PROPOSAL_NEWS: _("News of the amendment “%(title)s”"),
+    Kind.BALLOT_OPEN: _("The ballot on “%(title)s” is open: you may vote"),
+    Kind.BALLOT_REMINDER: _("The ballot on “%(title)s” closes in 48 hours and you have not voted"),
+    Kind.BALLOT_RESULT: _("The ballot on “%(title)s” is closed: see the result"),
+    Kind.CHARTER_RATIFIED: _("The charter is amended (“%(title)s”): read and accept it"),
 }
 
 

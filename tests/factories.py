@@ -17,6 +17,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda m: f"{m.username}@example.org")
     display_name = factory.Faker("name")
     password = factory.django.Password(PASSWORD)
+    must_accept_charter = False
 
     @factory.post_generation
     def verified_email(member, create, extracted, **kwargs):

@@ -1,0 +1,263 @@
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from charter.models import Choice
+from charter.parameters import FRACTION_NAMES, PARAMETERS
+from charter.services import ArticleDraft
+from charter.texts import ArticleText, Change
+
+
+class AcceptForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    accept = forms.BooleanField(
+        label=_("I have read this charter and I accept it."),
+        error_messages={"required": _("Tick the box to accept the charter.")},
+    )
+
+
+class ArticleForm(forms.Form):
+    identity = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Short title"), max_length=80)
+    body = forms.CharField(label=_("Text"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
+    entrenched = forms.BooleanField(label=_("Entrenched"), required=False)
+
+
+ArticleFormSet = forms.formset_factory(
+    ArticleForm, extra=1, can_delete=True, can_order=True, max_num=60, validate_max=True
+)
+
+
+def draft_articles(formset) -> list[ArticleDraft]:
+    """The articles of a valid draft formset, in the order the admin gave, deleted ones left out."""
+    return [
+        ArticleDraft(
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"].replace("\r\n", "\n"),
+            entrenched=form.cleaned_data["entrenched"],
+            identity=form.cleaned_data["identity"],
+        )
+        for form in formset.ordered_forms
+    ]
+
+
+class ParametersForm(forms.Form):
+    """One field per procedural parameter, starting from the values in force."""
+
+    def __init__(self, *args, values: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.values = values
+        for parameter in PARAMETERS:
+            initial = values[parameter.key]
+            if parameter.unit == "bool":
+                field = forms.BooleanField(required=False)
+            elif parameter.unit == "fraction":
+                field = forms.ChoiceField(choices=list(FRACTION_NAMES.items()))
+            else:
+                field = forms.IntegerField(
+                    min_value=parameter.minimum, max_value=parameter.maximum
+                )
+            field.label = parameter.label
+            field.initial = initial
+            self.fields[parameter.key] = field
+
+    def all_values(self) -> dict:
+        return dict(self.cleaned_data)
+
+    def changed_values(self) -> dict:
+        return {key: value for key, value in self.cleaned_data.items() if value != self.values[key]}
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Why the charter should change. Markdown is allowed."),
+    )
+
+
+class ArticleChangeForm(forms.Form):
+    """What a proposal does to one article of the version it amends."""
+
+    ACTIONS = [("keep", _("Keep")), ("change", _("Change")), ("remove", _("Remove"))]
+    action = forms.ChoiceField(label=_("This article"), choices=ACTIONS, widget=forms.RadioSelect)
+    title = forms.CharField(label=_("Short title"), max_length=80, required=False)
+    body = forms.CharField(
+        label=_("Text"), max_length=10_000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    entrenched = forms.BooleanField(label=_("Entrenched"), required=False)
+
+    def __init__(self, *args, article: ArticleText, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.article = article
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("action") != "change":
+            return data
+        if not data.get("title") or not data.get("body"):
+            raise ValidationError(_("A changed article needs a short title and a text."))
+        unchanged = (
+            data["title"] == self.article.title
+            and data["body"].replace("\r\n", "\n") == self.article.body
+            and data["entrenched"] == self.article.entrenched
+        )
+        if unchanged:
+            raise ValidationError(_("You chose to change this article but its words are the same."))
+        return data
+
+    def change(self) -> Change | None:
+        data = self.cleaned_data
+        if data["action"] == "keep":
+            return None
+        if data["action"] == "remove":
+            return Change("remove", self.article.identity)
+        body = data["body"].replace("\r\n", "\n")
+        return Change("change", self.article.identity, data["title"], body, data["entrenched"])
+
+
+class NewArticleForm(forms.Form):
+    identity = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Short title"), max_length=80, required=False)
+    body = forms.CharField(
+        label=_("Text"), max_length=10_000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    position = forms.IntegerField(
+        label=_("Number it takes"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        help_text=_("Leave empty to add it at the end."),
+    )
+    entrenched = forms.BooleanField(label=_("Entrenched"), required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("title")) != bool(data.get("body")):
+            raise ValidationError(_("A new article needs both a short title and a text."))
+        return data
+
+    def change(self) -> Change | None:
+        data = self.cleaned_data
+        if not data.get("title"):
+            return None
+        return Change(
+            "add",
+            data.get("identity") or uuid.uuid4(),
+            data["title"],
+            data["body"].replace("\r\n", "\n"),
+            data["entrenched"],
+            data.get("position") or 0,
+        )
+
+
+NewArticleFormSet = forms.formset_factory(NewArticleForm, extra=2, max_num=20, validate_max=True)
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Your vote"),
+        choices=Choice.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose yes, no or abstain.")},
+    )
+    final = forms.BooleanField(
+        label=_("I understand that my vote is secret and final: it cannot be changed."),
+        error_messages={"required": _("Confirm that you understand your vote is final.")},
+    )
+
+
+class CompareForm(forms.Form):
+    old = forms.TypedChoiceField(label=_("From version"), coerce=int)
+    new = forms.TypedChoiceField(label=_("To version"), coerce=int)
+
+    def __init__(self, *args, numbers: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(n, str(n)) for n in numbers]
+        self.fields["old"].choices = choices
+        self.fields["new"].choices = choices
+
+
+class AmendmentForms:
+    """The forms of one proposal: title and rationale, each article, new articles, parameters.
+
+    Starts from the version amended (`articles`, `values`) and the proposal's own changes, if it
+    has any, so that revising or rebasing shows the author their text against the current one.
+    """
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        articles: list[ArticleText],
+        values: dict,
+        initial: dict | None = None,
+        changes: list[Change] = (),
+        parameters: dict | None = None,
+    ) -> None:
+        changed = {change.identity: change for change in changes}
+        self.proposal = ProposalForm(data, initial=initial)
+        self.articles = [
+            ArticleChangeForm(
+                data,
+                article=article,
+                prefix=f"article-{article.number}",
+                initial=_article_initial(article, changed.get(article.identity)),
+            )
+            for article in articles
+        ]
+        additions = [
+            {
+                "identity": c.identity,
+                "title": c.title,
+                "body": c.body,
+                "entrenched": c.entrenched,
+                "position": c.position or None,
+            }
+            for c in changes
+            if c.action == "add"
+        ]
+        self.additions = NewArticleFormSet(data, prefix="new", initial=additions)
+        self.parameters = ParametersForm(
+            data, values=values, initial={**values, **(parameters or {})}, prefix="parameter"
+        )
+        self.non_field_errors: list[str] = []
+
+    def is_valid(self) -> bool:
+        forms_valid = all(
+            [
+                self.proposal.is_valid(),
+                all([form.is_valid() for form in self.articles]),
+                self.additions.is_valid(),
+                self.parameters.is_valid(),
+            ]
+        )
+        if forms_valid and not self.changes() and not self.parameters.changed_values():
+            self.non_field_errors.append(
+                _("An amendment changes at least one article or parameter.")
+            )
+            return False
+        return forms_valid
+
+    def changes(self) -> list[Change]:
+        found = [form.change() for form in self.articles]
+        found += [form.change() for form in self.additions if form.cleaned_data]
+        return [change for change in found if change is not None]
+
+    def add_error(self, message: str) -> None:
+        self.non_field_errors.append(message)
+
+
+def _article_initial(article: ArticleText, change: Change | None) -> dict:
+    if change is None:
+        return {"action": "keep", "title": article.title, "body": article.body,
+                "entrenched": article.entrenched}
+    if change.action == "remove":
+        return {"action": "remove", "title": article.title, "body": article.body,
+                "entrenched": article.entrenched}
+    return {"action": "change", "title": change.title, "body": change.body,
+            "entrenched": change.entrenched}

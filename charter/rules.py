@@ -1,0 +1,126 @@
+"""Who may do what with the charter: flat checks returning a boolean, or the reason why not."""
+
+from datetime import datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from charter.models import (
+    Acceptance,
+    Ballot,
+    CharterVersion,
+    Proposal,
+    ProposalState,
+    RollEntry,
+    VersionState,
+)
+from members.models import Member
+
+Person = Member | AnonymousUser
+
+
+def can_draft(member: Person) -> bool:
+    """Admins draft the provisional charter, and only that."""
+    return bool(member.is_authenticated and member.is_staff)
+
+
+def can_edit_draft(member: Person, version: CharterVersion) -> bool:
+    return can_draft(member) and version.state == VersionState.PROVISIONAL
+
+
+def standing_problem(
+    member: Person, version: CharterVersion | None, *, at: datetime | None = None
+) -> str | None:
+    """Why `member` may not propose, co-sponsor or be put on a roll; None if they may.
+
+    `version` is the ratified charter in force, whose parameters and acceptance count.
+    """
+    at = at or timezone.now()
+    if not member.is_authenticated or not member.is_active:
+        return _("Sign in to take part in the charter.")
+    if version is None:
+        return _("The charter has not been ratified yet: it cannot be amended.")
+    if not EmailAddress.objects.filter(user=member, verified=True).exists():
+        return _("Verify your email address first.")
+    if member.suspended_until and member.suspended_until > at:
+        return _("You are suspended until %(date)s.") % {
+            "date": timezone.localtime(member.suspended_until).strftime("%Y-%m-%d")
+        }
+    days = version.settings["eligibility_days"]
+    if member.date_joined > at - timedelta(days=days):
+        eligible_on = timezone.localtime(member.date_joined + timedelta(days=days))
+        return _(
+            "Members may take part after %(days)s days of membership: you may from %(date)s."
+        ) % {"days": days, "date": eligible_on.strftime("%Y-%m-%d")}
+    if not Acceptance.objects.filter(member=member, version=version).exists():
+        return _("Accept the current version of the charter first.")
+    return None
+
+
+def can_propose(member: Person, version: CharterVersion | None) -> bool:
+    return standing_problem(member, version) is None
+
+
+def can_sponsor(member: Person, proposal: Proposal, version: CharterVersion | None) -> bool:
+    if proposal.state != ProposalState.SEEKING or proposal.author_id == member.pk:
+        return False
+    return standing_problem(member, version) is None
+
+
+def can_revise(member: Person, proposal: Proposal) -> bool:
+    if not member.is_authenticated or proposal.author_id != member.pk:
+        return False
+    return proposal.state in (
+        ProposalState.DRAFT,
+        ProposalState.DISCUSSION,
+        ProposalState.OUTDATED,
+    )
+
+
+def can_submit(member: Person, proposal: Proposal, version: CharterVersion | None) -> bool:
+    if proposal.author_id != member.pk or proposal.state != ProposalState.DRAFT:
+        return False
+    return standing_problem(member, version) is None
+
+
+def can_withdraw(member: Person, proposal: Proposal) -> bool:
+    if not member.is_authenticated or proposal.author_id != member.pk:
+        return False
+    return proposal.state in (
+        ProposalState.DRAFT,
+        ProposalState.SEEKING,
+        ProposalState.DISCUSSION,
+        ProposalState.FROZEN,
+        ProposalState.OUTDATED,
+    )
+
+
+def why_cannot_vote(member: Person, ballot: Ballot, entry: RollEntry | None) -> str | None:
+    """The reason shown to a member who may not vote in `ballot`; None if they may."""
+    if not member.is_authenticated:
+        return _("Sign in to vote.")
+    if entry is not None and entry.voted:
+        return _("You have voted. A secret vote is final.")
+    if not ballot.is_open:
+        return _("This ballot is closed.")
+    if entry is not None:
+        return None
+    if member.date_joined > ballot.opened_at:
+        return _("You joined after this ballot opened: its roll was frozen at the opening.")
+    if member.date_joined > ballot.opened_at - timedelta(days=ballot.eligibility_days):
+        return _(
+            "You had been a member for less than %(days)s days when this ballot opened."
+        ) % {"days": ballot.eligibility_days}
+    if member.suspended_until and member.suspended_until > ballot.opened_at:
+        return _("You were suspended when this ballot opened.")
+    if not EmailAddress.objects.filter(user=member, verified=True).exists():
+        return _("Your email address was not verified when this ballot opened.")
+    return _("You had not accepted the charter in force when this ballot opened.")
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied

@@ -1,0 +1,199 @@
+"""Reads of the charter: versions, proposals, ballots and the rolls, as the pages need them.
+
+No selector returns how anyone voted: the only read of the ballot box is `count_votes`, which
+the close calls, and pages show a tally only from the closed ballot's own columns.
+"""
+
+from datetime import datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from charter.models import (
+    Acceptance,
+    Ballot,
+    BallotState,
+    CharterVersion,
+    Proposal,
+    ProposalState,
+    RollEntry,
+    Sponsorship,
+    VersionState,
+    Vote,
+)
+from charter.texts import ArticleText, Change
+from members.models import Member
+
+
+def current_version() -> CharterVersion | None:
+    """The latest ratified version, or None before the founding ballot passes."""
+    return (
+        CharterVersion.objects.filter(state=VersionState.RATIFIED).order_by("-number").first()
+    )
+
+
+def draft() -> CharterVersion | None:
+    """The provisional draft, editable or in its founding ballot."""
+    return CharterVersion.objects.filter(
+        state__in=[VersionState.PROVISIONAL, VersionState.BALLOT]
+    ).first()
+
+
+def version_in_force(*, lock: bool = False) -> CharterVersion | None:
+    """The charter members accept: the ratified one, else the provisional draft.
+
+    With `lock`, its row is locked, which serialises ratifications with acceptances and
+    ballot openings.
+    """
+    versions = CharterVersion.objects.all()
+    if lock:
+        versions = versions.select_for_update()
+    ratified = versions.filter(state=VersionState.RATIFIED).order_by("-number").first()
+    if ratified is not None:
+        return ratified
+    return versions.filter(state__in=[VersionState.PROVISIONAL, VersionState.BALLOT]).first()
+
+
+def version_with_articles(**lookup) -> CharterVersion:
+    return (
+        CharterVersion.objects.prefetch_related("articles")
+        .select_related("ratified_by__proposal")
+        .get(**lookup)
+    )
+
+
+def ratified_versions() -> QuerySet[CharterVersion]:
+    """Every version, newest first, with the ballot that ratified it."""
+    return (
+        CharterVersion.objects.filter(state=VersionState.RATIFIED)
+        .select_related("ratified_by__proposal")
+        .annotate(article_count=Count("articles"))
+        .order_by("-number")
+    )
+
+
+def article_texts(version: CharterVersion) -> list[ArticleText]:
+    return [
+        ArticleText(a.identity, a.number, a.title, a.body, a.entrenched)
+        for a in version.articles.all()
+    ]
+
+
+def changes_of(proposal: Proposal) -> list[Change]:
+    return [
+        Change(c.action, c.identity, c.title, c.body, c.entrenched, c.position)
+        for c in proposal.changes.all()
+    ]
+
+
+def has_accepted(member: Member, version: CharterVersion) -> bool:
+    return Acceptance.objects.filter(member=member, version=version).exists()
+
+
+def verified_members() -> QuerySet[Member]:
+    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    return Member.objects.filter(is_active=True).filter(Exists(verified))
+
+
+def eligible_voters(version: CharterVersion, *, at: datetime) -> QuerySet[Member]:
+    """Verified, a member for the charter's number of days, not suspended, having accepted it."""
+    days = version.settings["eligibility_days"]
+    accepted = Acceptance.objects.filter(member=OuterRef("pk"), version=version)
+    return (
+        verified_members()
+        .filter(date_joined__lte=at - timedelta(days=days))
+        .filter(Q(suspended_until__isnull=True) | Q(suspended_until__lte=at))
+        .filter(Exists(accepted))
+    )
+
+
+# Proposals
+
+
+def proposals(*, states: list[str] | None = None) -> QuerySet[Proposal]:
+    listed = Proposal.objects.exclude(state=ProposalState.DRAFT)
+    if states:
+        listed = listed.filter(state__in=states)
+    return listed.select_related("author", "base", "ballot").annotate(
+        sponsor_count=Count("sponsorships")
+    )
+
+
+def drafts_of(member: Member) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(author=member, state=ProposalState.DRAFT).select_related("base")
+
+
+def proposal_detail(pk: int) -> Proposal:
+    return (
+        Proposal.objects.select_related("author", "base", "thread", "ballot", "overtaken_by")
+        .prefetch_related(
+            "changes",
+            Prefetch(
+                "sponsorships",
+                queryset=Sponsorship.objects.select_related("member").order_by("created_at"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+# Ballots
+
+
+def open_ballots() -> QuerySet[Ballot]:
+    return Ballot.objects.filter(state=BallotState.OPEN).select_related("proposal")
+
+
+def founding_ballots() -> QuerySet[Ballot]:
+    return Ballot.objects.filter(draft__isnull=False).select_related("draft")
+
+
+def due_ballots(now: datetime) -> list[int]:
+    return list(
+        Ballot.objects.filter(state=BallotState.OPEN, closes_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def overdue_ballots(now: datetime | None = None) -> QuerySet[Ballot]:
+    """Open ballots whose close is later than the grace the beat schedule needs: a fault."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.CHARTER_CLOSE_GRACE_SECONDS)
+    return Ballot.objects.filter(state=BallotState.OPEN, closes_at__lt=now - grace)
+
+
+def ballot_detail(pk: int) -> Ballot:
+    return Ballot.objects.select_related("proposal__author", "draft", "result").get(pk=pk)
+
+
+def votes_cast(ballot: Ballot) -> int:
+    """How many have voted so far: public while the ballot runs, unlike what they chose."""
+    return RollEntry.objects.filter(ballot=ballot, voted=True).count()
+
+
+def roll_entry(ballot: Ballot, member: Member) -> RollEntry | None:
+    if not member.is_authenticated:
+        return None
+    return RollEntry.objects.filter(ballot=ballot, member=member).first()
+
+
+def roll(ballot: Ballot) -> QuerySet[RollEntry]:
+    """Who was on the roll and who voted: published at the close."""
+    return (
+        RollEntry.objects.filter(ballot=ballot)
+        .select_related("member")
+        .order_by("member__username")
+    )
+
+
+def count_votes(ballot: Ballot) -> dict[str, int]:
+    counted = dict(
+        Vote.objects.filter(ballot=ballot)
+        .values("choice")
+        .annotate(n=Count("id"))
+        .values_list("choice", "n")
+    )
+    return {choice: counted.get(choice, 0) for choice in ("yes", "no", "abstain")}

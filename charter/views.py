@@ -1,0 +1,444 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from charter import rules, selectors, services
+from charter.forms import (
+    AcceptForm,
+    AmendmentForms,
+    ArticleFormSet,
+    CompareForm,
+    ParametersForm,
+    VoteForm,
+    draft_articles,
+)
+from charter.models import Ballot, CharterVersion, Proposal, ProposalState
+from charter.texts import apply_changes, compare, compare_parameters
+
+# htmx stops polling on this status.
+STOP_POLLING = 286
+
+
+def _version_or_404(**lookup) -> CharterVersion:
+    try:
+        return selectors.version_with_articles(**lookup)
+    except CharterVersion.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _proposal_or_404(pk: int) -> Proposal:
+    try:
+        return selectors.proposal_detail(pk)
+    except Proposal.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _ballot_or_404(pk: int) -> Ballot:
+    try:
+        return selectors.ballot_detail(pk)
+    except Ballot.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else default
+
+
+@require_GET
+def charter(request: HttpRequest) -> HttpResponse:
+    in_force = selectors.version_in_force()
+    if in_force is None or not in_force.is_ratified:
+        return redirect("charter:draft")
+    return render(request, "charter/version.html", _version_context(request, in_force.number))
+
+
+@require_GET
+def version(request: HttpRequest, number: int) -> HttpResponse:
+    return render(request, "charter/version.html", _version_context(request, number))
+
+
+def _version_context(request: HttpRequest, number: int) -> dict:
+    shown = _version_or_404(number=number, state="ratified")
+    current = selectors.current_version()
+    return {
+        "version": shown,
+        "is_current": current is not None and current.pk == shown.pk,
+        "current": current,
+        "ballot": getattr(shown, "ratified_by", None),
+        "open_ballots": selectors.open_ballots(),
+        "accepted": request.user.is_authenticated and selectors.has_accepted(request.user, shown),
+    }
+
+
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    return render(request, "charter/history.html", {"versions": selectors.ratified_versions()})
+
+
+@require_GET
+def diff(request: HttpRequest) -> HttpResponse:
+    numbers = list(selectors.ratified_versions().values_list("number", flat=True))
+    if not numbers:
+        raise Http404
+    newest = numbers[0]
+    form = CompareForm(
+        request.GET or None,
+        numbers=numbers,
+        initial={"old": max(newest - 1, 1), "new": newest},
+    )
+    old_number, new_number = max(newest - 1, 1), newest
+    if form.is_bound and form.is_valid():
+        old_number, new_number = form.cleaned_data["old"], form.cleaned_data["new"]
+    old = _version_or_404(number=old_number, state="ratified")
+    new = _version_or_404(number=new_number, state="ratified")
+    return render(
+        request,
+        "charter/diff.html",
+        {
+            "form": form,
+            "old": old,
+            "new": new,
+            "articles": compare(selectors.article_texts(old), selectors.article_texts(new)),
+            "parameters": compare_parameters(old.settings, new.settings),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accept(request: HttpRequest) -> HttpResponse:
+    in_force = selectors.version_in_force()
+    next_url = _safe_next(request, reverse("forum:index"))
+    if in_force is None:
+        # A fresh site has no charter yet: nothing to accept, nothing to stop anyone posting.
+        services.accept_charter(member=request.user, version=None)
+        return redirect(next_url)
+    form = AcceptForm(request.POST or None, initial={"version": in_force.pk})
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["version"] != in_force.pk:
+            form.add_error(None, _("A newer version of the charter is in force: read it first."))
+        else:
+            services.accept_charter(member=request.user, version=in_force)
+            messages.success(request, _("Thank you: you accepted the charter."))
+            return redirect(next_url)
+    version = selectors.version_with_articles(pk=in_force.pk)
+    return render(
+        request,
+        "charter/accept.html",
+        {
+            "version": version,
+            "form": form,
+            "next": next_url,
+            "accepted": selectors.has_accepted(request.user, version),
+        },
+    )
+
+
+@require_GET
+def draft(request: HttpRequest) -> HttpResponse:
+    current = selectors.draft()
+    if current is None:
+        if selectors.current_version() is not None:
+            return redirect("charter:charter")
+        return render(
+            request, "charter/no_charter.html", {"can_draft": rules.can_draft(request.user)}
+        )
+    shown = selectors.version_with_articles(pk=current.pk)
+    return render(
+        request,
+        "charter/draft.html",
+        {
+            "version": shown,
+            "founding_ballots": selectors.founding_ballots(),
+            "can_edit": rules.can_edit_draft(request.user, shown),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_draft(request: HttpRequest) -> HttpResponse:
+    current = selectors.draft()
+    if current is None and selectors.current_version() is None:
+        rules.require(rules.can_draft(request.user))
+        current = CharterVersion(state="provisional")
+    elif current is None or not rules.can_edit_draft(request.user, current):
+        rules.require(False)
+    initial = [
+        {
+            "identity": a.identity,
+            "title": a.title,
+            "body": a.body,
+            "entrenched": a.entrenched,
+            "ORDER": a.number,
+        }
+        for a in (current.articles.all() if current.pk else [])
+    ]
+    data = request.POST if request.method == "POST" else None
+    formset = ArticleFormSet(data, initial=initial, prefix="article")
+    parameters = ParametersForm(data, values=current.settings, prefix="parameter")
+    if request.method == "POST" and formset.is_valid() and parameters.is_valid():
+        try:
+            services.edit_provisional_charter(
+                admin=request.user,
+                version=current if current.pk else services.start_provisional_charter(),
+                articles=draft_articles(formset),
+                parameters=parameters.all_values(),
+            )
+        except services.InvalidChange as error:
+            formset._non_form_errors = formset.error_class([str(error)])
+        else:
+            messages.success(request, _("The provisional charter is saved."))
+            return redirect("charter:draft")
+    return render(
+        request,
+        "charter/edit_draft.html",
+        {"version": current, "formset": formset, "parameters": parameters},
+    )
+
+
+@login_required
+@require_POST
+def open_founding_ballot(request: HttpRequest) -> HttpResponse:
+    current = selectors.draft()
+    if current is None or not rules.can_edit_draft(request.user, current):
+        rules.require(False)
+    try:
+        ballot = services.open_founding_ballot(admin=request.user, version=current)
+    except services.InvalidChange as error:
+        messages.error(request, str(error))
+        return redirect("charter:draft")
+    messages.success(request, _("The founding ballot is open."))
+    return redirect(ballot)
+
+
+@require_GET
+def proposals(request: HttpRequest) -> HttpResponse:
+    listed = selectors.proposals()
+    current = selectors.current_version()
+    return render(
+        request,
+        "charter/proposals.html",
+        {
+            "live": [p for p in listed if p.is_live or p.state == ProposalState.BALLOT],
+            "ended": [p for p in listed if not (p.is_live or p.state == ProposalState.BALLOT)],
+            "drafts": selectors.drafts_of(request.user) if request.user.is_authenticated else [],
+            "why_not": rules.standing_problem(request.user, current),
+            "current": current,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_proposal(request: HttpRequest) -> HttpResponse:
+    current = selectors.current_version()
+    why_not = rules.standing_problem(request.user, current)
+    if why_not:
+        return render(request, "charter/cannot_propose.html", {"why_not": why_not}, status=403)
+    current = selectors.version_with_articles(pk=current.pk)
+    forms = AmendmentForms(
+        request.POST or None,
+        articles=selectors.article_texts(current),
+        values=current.settings,
+    )
+    if request.method == "POST" and forms.is_valid():
+        try:
+            proposal = services.create_proposal(
+                author=request.user,
+                title=forms.proposal.cleaned_data["title"],
+                rationale=forms.proposal.cleaned_data["rationale"],
+                changes=forms.changes(),
+                parameters=forms.parameters.changed_values(),
+            )
+        except services.InvalidChange as error:
+            forms.add_error(str(error))
+        else:
+            messages.success(
+                request, _("Your draft is saved. Submit it when it is ready for co-sponsors.")
+            )
+            return redirect(proposal)
+    return render(
+        request,
+        "charter/edit_proposal.html",
+        {"forms": forms, "version": current, "proposal": None},
+    )
+
+
+@require_GET
+def proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    shown = _proposal_or_404(pk)
+    if shown.state == ProposalState.DRAFT and shown.author_id != request.user.pk:
+        raise Http404
+    current = selectors.current_version()
+    base_texts = selectors.article_texts(shown.base)
+    amended = apply_changes(base_texts, selectors.changes_of(shown))
+    sponsors = [s.member for s in shown.sponsorships.all()]
+    return render(
+        request,
+        "charter/proposal.html",
+        {
+            "proposal": shown,
+            "articles": [d for d in compare(base_texts, amended) if d.status != "same"],
+            "parameters": compare_parameters(
+                shown.base.settings, shown.base.settings | shown.parameters
+            ),
+            "sponsors": sponsors,
+            "sponsors_needed": shown.base.settings["cosponsors"],
+            "i_sponsor": request.user in sponsors,
+            "can_sponsor": rules.can_sponsor(request.user, shown, current),
+            "why_not_sponsor": rules.standing_problem(request.user, current),
+            "can_revise": rules.can_revise(request.user, shown),
+            "can_submit": rules.can_submit(request.user, shown, current),
+            "can_withdraw": rules.can_withdraw(request.user, shown),
+            "ballot": getattr(shown, "ballot", None),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revise a draft or a proposal in discussion, or rebase an outdated one."""
+    shown = _proposal_or_404(pk)
+    rules.require(rules.can_revise(request.user, shown))
+    current = selectors.version_with_articles(pk=selectors.current_version().pk)
+    forms = AmendmentForms(
+        request.POST or None,
+        articles=selectors.article_texts(current),
+        values=current.settings,
+        initial={"title": shown.title, "rationale": shown.rationale},
+        changes=selectors.changes_of(shown),
+        parameters=shown.parameters,
+    )
+    if request.method == "POST" and forms.is_valid():
+        try:
+            services.revise_proposal(
+                author=request.user,
+                proposal=shown,
+                title=forms.proposal.cleaned_data["title"],
+                rationale=forms.proposal.cleaned_data["rationale"],
+                changes=forms.changes(),
+                parameters=forms.parameters.changed_values(),
+            )
+        except services.InvalidChange as error:
+            forms.add_error(str(error))
+        else:
+            messages.success(request, _("The proposal is saved."))
+            return redirect(shown)
+    return render(
+        request,
+        "charter/edit_proposal.html",
+        {"forms": forms, "version": current, "proposal": shown},
+    )
+
+
+def _proposal_action(request: HttpRequest, pk: int, act, done: str) -> HttpResponse:
+    shown = _proposal_or_404(pk)
+    try:
+        act(shown)
+    except services.InvalidChange as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect(shown)
+
+
+@login_required
+@require_POST
+def submit_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    return _proposal_action(
+        request,
+        pk,
+        lambda p: services.submit_proposal(author=request.user, proposal=p),
+        _("Your proposal is published: it now needs co-sponsors."),
+    )
+
+
+@login_required
+@require_POST
+def sponsor_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    return _proposal_action(
+        request,
+        pk,
+        lambda p: services.sponsor_proposal(member=request.user, proposal=p),
+        _("You co-sponsor this proposal."),
+    )
+
+
+@login_required
+@require_POST
+def withdraw_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    return _proposal_action(
+        request,
+        pk,
+        lambda p: services.withdraw_proposal(author=request.user, proposal=p),
+        _("The proposal is withdrawn."),
+    )
+
+
+@require_GET
+def ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "charter/ballot.html", _ballot_context(request, _ballot_or_404(pk)))
+
+
+def _ballot_context(request: HttpRequest, shown: Ballot, form: VoteForm | None = None) -> dict:
+    entry = selectors.roll_entry(shown, request.user)
+    why_not = rules.why_cannot_vote(request.user, shown, entry)
+    if shown.proposal_id:
+        base = shown.result.previous if shown.result_id else shown.proposal.base
+        base_texts = selectors.article_texts(base)
+        amended = apply_changes(base_texts, selectors.changes_of(shown.proposal))
+        articles = [d for d in compare(base_texts, amended) if d.status != "same"]
+        parameters = compare_parameters(base.settings, base.settings | shown.proposal.parameters)
+    else:
+        articles = compare([], selectors.article_texts(shown.draft))
+        parameters = []
+    return {
+        "ballot": shown,
+        "articles": articles,
+        "parameters": parameters,
+        "votes_cast": selectors.votes_cast(shown),
+        "why_not": why_not,
+        "form": form or (VoteForm() if why_not is None else None),
+        "roll": None if shown.is_open else selectors.roll(shown),
+    }
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    shown = _ballot_or_404(pk)
+    form = VoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cast_vote(member=request.user, ballot=shown, choice=form.cleaned_data["choice"])
+        except services.InvalidChange as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your vote is in the ballot box. Thank you."))
+        return redirect(shown)
+    context = _ballot_context(request, shown, form)
+    return render(request, "charter/ballot.html", context, status=400)
+
+
+@require_GET
+def votes_cast(request: HttpRequest, pk: int) -> HttpResponse:
+    shown = _ballot_or_404(pk)
+    response = render(
+        request,
+        "charter/_votes_cast.html",
+        {"ballot": shown, "votes_cast": selectors.votes_cast(shown)},
+    )
+    if not shown.is_open:
+        response.status_code = STOP_POLLING
+    return response
