@@ -21,7 +21,9 @@ class AcceptForm(forms.Form):
 class ArticleForm(forms.Form):
     identity = forms.UUIDField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Short title"), max_length=80)
-    body = forms.CharField(label=_("Text"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
+    body = forms.CharField(
+        label=_("Text"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     entrenched = forms.BooleanField(label=_("Entrenched"), required=False)
 
 
@@ -56,9 +58,7 @@ class ParametersForm(forms.Form):
             elif parameter.unit == "fraction":
                 field = forms.ChoiceField(choices=list(FRACTION_NAMES.items()))
             else:
-                field = forms.IntegerField(
-                    min_value=parameter.minimum, max_value=parameter.maximum
-                )
+                field = forms.IntegerField(min_value=parameter.minimum, max_value=parameter.maximum)
             field.label = parameter.label
             field.initial = initial
             self.fields[parameter.key] = field
@@ -254,10 +254,22 @@ class AmendmentForms:
 
 def _article_initial(article: ArticleText, change: Change | None) -> dict:
     if change is None:
-        return {"action": "keep", "title": article.title, "body": article.body,
-                "entrenched": article.entrenched}
+        return {
+            "action": "keep",
+            "title": article.title,
+            "body": article.body,
+            "entrenched": article.entrenched,
+        }
     if change.action == "remove":
-        return {"action": "remove", "title": article.title, "body": article.body,
-                "entrenched": article.entrenched}
-    return {"action": "change", "title": change.title, "body": change.body,
-            "entrenched": change.entrenched}
+        return {
+            "action": "remove",
+            "title": article.title,
+            "body": article.body,
+            "entrenched": article.entrenched,
+        }
+    return {
+        "action": "change",
+        "title": change.title,
+        "body": change.body,
+        "entrenched": change.entrenched,
+    }

@@ -79,9 +79,7 @@ class Article(models.Model):
     row keeps the exact words it cited while the article can still be followed across versions.
     """
 
-    version = models.ForeignKey(
-        CharterVersion, on_delete=models.CASCADE, related_name="articles"
-    )
+    version = models.ForeignKey(CharterVersion, on_delete=models.CASCADE, related_name="articles")
     identity = models.UUIDField(default=uuid.uuid4)
     number = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("short title"), max_length=80)
@@ -107,7 +105,9 @@ class Article(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(_("Article %(number)s: %(title)s") % {"number": self.number, "title": self.title})
+        return str(
+            _("Article %(number)s: %(title)s") % {"number": self.number, "title": self.title}
+        )
 
 
 class Acceptance(models.Model):
@@ -251,9 +251,7 @@ class ProposedChange(models.Model):
 
 class Sponsorship(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="sponsorships")
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(_("co-sponsored"), auto_now_add=True)
 
     class Meta:
@@ -409,4 +407,3 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return str(_("Ballot paper"))
-

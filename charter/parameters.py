@@ -53,7 +53,9 @@ PARAMETERS = [
     Parameter("signals_per_day", _("Signals a member may make in a day"), "count", 20, 1, 1_000),
     Parameter("auto_hide_signallers", _("Members whose signals hide a post"), "count", 3, 1, 100),
     Parameter("appeal_days", _("Days to appeal a decision"), "days", 14, 1, 90),
-    Parameter("public_moderator_names", _("Moderator names shown in the public journal"), "bool", False),
+    Parameter(
+        "public_moderator_names", _("Moderator names shown in the public journal"), "bool", False
+    ),
 ]
 BY_KEY = {parameter.key: parameter for parameter in PARAMETERS}
 

@@ -111,9 +111,9 @@ def why_cannot_vote(member: Person, ballot: Ballot, entry: RollEntry | None) -> 
     if member.date_joined > ballot.opened_at:
         return _("You joined after this ballot opened: its roll was frozen at the opening.")
     if member.date_joined > ballot.opened_at - timedelta(days=ballot.eligibility_days):
-        return _(
-            "You had been a member for less than %(days)s days when this ballot opened."
-        ) % {"days": ballot.eligibility_days}
+        return _("You had been a member for less than %(days)s days when this ballot opened.") % {
+            "days": ballot.eligibility_days
+        }
     if member.suspended_until and member.suspended_until > ballot.opened_at:
         return _("You were suspended when this ballot opened.")
     if not EmailAddress.objects.filter(user=member, verified=True).exists():

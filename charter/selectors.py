@@ -29,9 +29,7 @@ from members.models import Member
 
 def current_version() -> CharterVersion | None:
     """The latest ratified version, or None before the founding ballot passes."""
-    return (
-        CharterVersion.objects.filter(state=VersionState.RATIFIED).order_by("-number").first()
-    )
+    return CharterVersion.objects.filter(state=VersionState.RATIFIED).order_by("-number").first()
 
 
 def draft() -> CharterVersion | None:

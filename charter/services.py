@@ -35,7 +35,7 @@ from charter.models import (
     Vote,
 )
 from charter.parameters import BY_KEY, with_defaults
-from charter.texts import ArticleText, Change, apply_changes, touches_entrenched
+from charter.texts import Change, apply_changes, touches_entrenched
 from forum import services as forum
 from forum.models import Category
 from forum.rendering import render_markdown
@@ -184,9 +184,7 @@ def accept_charter(*, member: Member, version: CharterVersion | None) -> Accepta
             raise InvalidChange(_("A newer version of the charter is in force: accept that one."))
         acceptance = None
         if version is not None:
-            acceptance, _created = Acceptance.objects.get_or_create(
-                member=member, version=version
-            )
+            acceptance, _created = Acceptance.objects.get_or_create(member=member, version=version)
         Member.objects.filter(pk=member.pk).update(must_accept_charter=False)
     member.must_accept_charter = False
     return acceptance
@@ -384,9 +382,7 @@ def _move(proposal: Proposal, to: str, **fields) -> None:
             _("A proposal cannot go from “%(old)s” to “%(new)s”.")
             % {"old": State(proposal.state).label, "new": State(to).label}
         )
-    moved = Proposal.objects.filter(pk=proposal.pk, state=proposal.state).update(
-        state=to, **fields
-    )
+    moved = Proposal.objects.filter(pk=proposal.pk, state=proposal.state).update(state=to, **fields)
     if not moved:
         raise InvalidChange(_("This proposal changed meanwhile; reload the page."))
     proposal.state = to
@@ -483,9 +479,7 @@ def open_amendment_ballots(*, now: datetime) -> int:
         current = selectors.version_in_force(lock=True)
         if current is None or not current.is_ratified:
             return 0
-        running = list(
-            Proposal.objects.filter(state=State.BALLOT).prefetch_related("changes")
-        )
+        running = list(Proposal.objects.filter(state=State.BALLOT).prefetch_related("changes"))
         waiting = (
             Proposal.objects.filter(state=State.FROZEN)
             .order_by("discussion_ends_at", "pk")
@@ -503,9 +497,7 @@ def open_amendment_ballots(*, now: datetime) -> int:
 
 
 def _touched(proposal: Proposal) -> set[str]:
-    articles = {
-        str(change.identity) for change in proposal.changes.all() if change.action != "add"
-    }
+    articles = {str(change.identity) for change in proposal.changes.all() if change.action != "add"}
     return articles | {f"parameter:{key}" for key in proposal.parameters}
 
 
@@ -760,8 +752,10 @@ def _announce_result(ballot: Ballot) -> None:
     proposers = _proposers(ballot.proposal) if ballot.proposal_id else []
     notify(
         kind=Kind.BALLOT_RESULT,
-        recipients=[*RollEntry.objects.filter(ballot=ballot).values_list("member_id", flat=True),
-                    *proposers],
+        recipients=[
+            *RollEntry.objects.filter(ballot=ballot).values_list("member_id", flat=True),
+            *proposers,
+        ],
         **common,
     )
 

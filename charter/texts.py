@@ -47,9 +47,7 @@ def apply_changes(articles: list[ArticleText], changes: list[Change]) -> list[Ar
             kept.append(article)
         elif change.action == "change":
             kept.append(
-                ArticleText(
-                    article.identity, 0, change.title, change.body, change.entrenched
-                )
+                ArticleText(article.identity, 0, change.title, change.body, change.entrenched)
             )
     additions = sorted(
         (change for change in changes if change.action == "add"), key=lambda c: c.position
@@ -64,7 +62,9 @@ def apply_changes(articles: list[ArticleText], changes: list[Change]) -> list[Ar
     ]
 
 
-def touches_entrenched(articles: list[ArticleText], changes: list[Change], parameters: dict) -> bool:
+def touches_entrenched(
+    articles: list[ArticleText], changes: list[Change], parameters: dict
+) -> bool:
     """Whether an amendment needs the entrenched thresholds.
 
     It does when it changes any procedural parameter, touches an entrenched article, or makes
@@ -125,9 +125,7 @@ class ParameterDiff:
     new: object
 
 
-def compare(
-    old: list[ArticleText], new: list[ArticleText]
-) -> list[ArticleDiff]:
+def compare(old: list[ArticleText], new: list[ArticleText]) -> list[ArticleDiff]:
     """Article by article, in the new text's order, removed articles where they stood."""
     old_by_identity = {a.identity: a for a in old}
     new_identities = {a.identity for a in new}

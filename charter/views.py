@@ -421,7 +421,9 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     form = VoteForm(request.POST)
     if form.is_valid():
         try:
-            services.cast_vote(member=request.user, ballot=shown, choice=form.cleaned_data["choice"])
+            services.cast_vote(
+                member=request.user, ballot=shown, choice=form.cleaned_data["choice"]
+            )
         except services.InvalidChange as error:
             messages.error(request, str(error))
         else:
