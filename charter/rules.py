@@ -18,6 +18,7 @@ from charter.models import (
     VersionState,
 )
 from members.models import Member
+from members.rules import can_participate
 
 Person = Member | AnonymousUser
 
@@ -71,7 +72,7 @@ def can_sponsor(member: Person, proposal: Proposal, version: CharterVersion | No
 
 
 def can_revise(member: Person, proposal: Proposal) -> bool:
-    if not member.is_authenticated or proposal.author_id != member.pk:
+    if not can_participate(member) or proposal.author_id != member.pk:
         return False
     return proposal.state in (
         ProposalState.DRAFT,

@@ -317,7 +317,7 @@ def sponsor_proposal(
 
 def _start_discussion(proposal: Proposal, now: datetime) -> None:
     days = proposal.base.settings["discussion_days"]
-    thread = forum.create_thread(
+    thread = forum.start_thread_for(
         author=proposal.author,
         category=_discussion_category(),
         title=proposal.title[: settings.THREAD_TITLE_MAX_LENGTH],
@@ -535,12 +535,16 @@ def _freeze_roll(
     ballot.eligible_count = len(entries)
     notify(
         kind=Kind.BALLOT_OPEN,
-        recipients=[entry.member_id for entry in entries] + list(also),
+        recipients=_on_roll(ballot) | Member.objects.filter(pk__in=also),
         actor=None,
         event_key=f"ballot:{ballot.pk}:open",
         title=title,
         url=ballot.get_absolute_url(),
     )
+
+
+def _on_roll(ballot: Ballot) -> QuerySet[Member]:
+    return Member.objects.filter(pk__in=RollEntry.objects.filter(ballot=ballot).values("member"))
 
 
 def _proposers(proposal: Proposal) -> list[int]:
@@ -752,10 +756,7 @@ def _announce_result(ballot: Ballot) -> None:
     proposers = _proposers(ballot.proposal) if ballot.proposal_id else []
     notify(
         kind=Kind.BALLOT_RESULT,
-        recipients=[
-            *RollEntry.objects.filter(ballot=ballot).values_list("member_id", flat=True),
-            *proposers,
-        ],
+        recipients=_on_roll(ballot) | Member.objects.filter(pk__in=proposers),
         **common,
     )
 

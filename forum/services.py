@@ -52,6 +52,12 @@ def render_post_source(source: str) -> Rendered:
 
 def create_thread(*, author: Member, category: Category, title: str, source: str) -> Thread:
     rules.require(rules.can_start_thread(author, category))
+    return start_thread_for(author=author, category=category, title=title, source=source)
+
+
+def start_thread_for(*, author: Member, category: Category, title: str, source: str) -> Thread:
+    """Open a thread in `author`'s name as part of another app's process (e.g. the discussion
+    of a charter amendment); checking who may cause it is that app's business."""
     now = timezone.now()
     with transaction.atomic():
         thread = Thread.objects.create(

@@ -2,21 +2,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.admin import ReadOnlyAdmin
 from notifications import services
 from notifications.models import Delivery, Notification
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the services only; the admin looks, and acts through actions."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Delivery)

@@ -10,7 +10,7 @@ from forum import services as forum
 from forum.models import Post, Thread, WatchLevel
 from members.models import Member
 from notifications import services
-from notifications.models import EmailChoice, Kind, Notification, Preference
+from notifications.models import DEFAULT_EMAIL, EmailChoice, Kind, Notification, Preference
 from notifications.selectors import email_choices
 from notifications.stop_links import DIGEST, stop_emails_token
 from tests.factories import make_reply, make_thread
@@ -332,16 +332,14 @@ def test_a_muted_thread_notifies_nothing(
 def test_the_email_choices_page_shows_the_defaults(member_client):
     response = member_client.get("/notifications/settings/")
     assert response.status_code == 200
-    assert checked(response.text) == {
-        "reply": "immediately",
-        "mention": "immediately",
-        "quote": "immediately",
-        "new_thread": "digest",
-    }
+    assert checked(response.text) == {kind.value: email for kind, email in DEFAULT_EMAIL.items()}
+    assert checked(response.text)["reply"] == "immediately"
+    assert checked(response.text)["new_thread"] == "digest"
 
 
 def test_saving_email_choices_keeps_them(member_client, member):
-    choices = {"reply": "never", "mention": "immediately", "quote": "digest", "new_thread": "never"}
+    choices = {kind.value: "never" for kind in Kind}
+    choices |= {"mention": "immediately", "quote": "digest"}
     response = member_client.post("/notifications/settings/", choices, follow=True)
     assert response.redirect_chain == [("/notifications/settings/", 302)]
     assert "Your email choices are saved." in response.text
@@ -372,12 +370,7 @@ def test_a_stop_emails_link_works_in_one_click_without_cookie_or_csrf_token(memb
     token = stop_emails_token(member_id=member.pk, kind=Kind.MENTION)
     response = Client(enforce_csrf_checks=True).post(f"/notifications/stop/{token}/", **ONE_CLICK)
     assert response.status_code == 200 and "Done" in response.text
-    assert email_choices(member) == {
-        Kind.REPLY: EmailChoice.IMMEDIATELY,
-        Kind.MENTION: EmailChoice.NEVER,
-        Kind.QUOTE: EmailChoice.IMMEDIATELY,
-        Kind.NEW_THREAD: EmailChoice.DIGEST,
-    }
+    assert email_choices(member) == DEFAULT_EMAIL | {Kind.MENTION: EmailChoice.NEVER}
 
 
 def test_the_digest_link_stops_every_kind_sent_in_the_digest(member):
@@ -386,12 +379,10 @@ def test_the_digest_link_stops_every_kind_sent_in_the_digest(member):
     response = Client(enforce_csrf_checks=True).post(f"/notifications/stop/{token}/", **ONE_CLICK)
     assert "Quotes of my posts" in response.text
     assert "New threads in categories I watch" in response.text
-    assert email_choices(member) == {
-        Kind.REPLY: EmailChoice.IMMEDIATELY,
-        Kind.MENTION: EmailChoice.IMMEDIATELY,
-        Kind.QUOTE: EmailChoice.NEVER,
-        Kind.NEW_THREAD: EmailChoice.NEVER,
+    digested = {
+        kind: EmailChoice.NEVER for kind, email in DEFAULT_EMAIL.items() if email == "digest"
     }
+    assert email_choices(member) == DEFAULT_EMAIL | digested | {Kind.QUOTE: EmailChoice.NEVER}
 
 
 def _stop_mentions(member: Member) -> str:

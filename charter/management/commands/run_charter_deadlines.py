@@ -1,0 +1,41 @@
+import time
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from charter import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the charter's deadlines (lapses, discussion ends, ballots opening and closing, "
+        "reminders) as Celery beat does. For a site without a worker, run it from cron every "
+        "minute, or keep it running with --every. --at or --days-ahead run them as of "
+        "another time, to rehearse a cycle."
+    )
+
+    def add_arguments(self, parser) -> None:
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument("--at", help="an ISO 8601 date and time, e.g. 2026-12-01T09:00Z")
+        when.add_argument("--days-ahead", type=float, help="as of this many days from now")
+        when.add_argument("--every", type=int, help="keep running, every this many seconds")
+
+    def handle(self, *args, at: str | None, days_ahead: float | None, every: int | None,
+               **options) -> None:  # fmt: skip
+        while every:
+            self._run(timezone.now())
+            time.sleep(every)
+        now = timezone.now()
+        if at:
+            now = parse_datetime(at)
+            if now is None or timezone.is_naive(now):
+                raise CommandError("--at needs a date, a time and a time zone, e.g. …T09:00Z.")
+        elif days_ahead is not None:
+            now += timedelta(days=days_ahead)
+        self._run(now)
+
+    def _run(self, now) -> None:
+        done = services.run_deadlines(now=now)
+        self.stdout.write(", ".join(f"{name}: {count}" for name, count in done.items()))
