@@ -62,7 +62,7 @@ def test_an_open_ballot_past_its_close_is_reported(visitor_client, founding_ball
     assert message.startswith("Unavailable: 1 open ballot is past its close")
     assert f"#{ballot.pk}" in message
     assert f"{ballot.closes_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" in message
-    assert "Celery beat is not running the charter.tasks.run_deadlines task" in message
+    assert "neither Celery beat (task charter.tasks.run_deadlines) nor the" in message
 
 
 def test_an_overdue_ballot_fails_the_check_whatever_the_format(visitor_client, founding_ballot):
