@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from charter.parameters import PARAMETERS, with_defaults
+from charter.parameters import FRACTION_NAMES, PARAMETERS, with_defaults
 
 
 class VersionState(models.TextChoices):
@@ -191,8 +191,19 @@ class Proposal(models.Model):
         verbose_name_plural = _("amendment proposals")
         constraints = [
             models.CheckConstraint(
-                condition=Q(state="draft") | Q(submitted_at__isnull=False),
-                name="proposal_submitted_unless_draft",
+                condition=~Q(
+                    state__in=[
+                        "seeking",
+                        "discussion",
+                        "frozen",
+                        "ballot",
+                        "passed",
+                        "failed",
+                        "lapsed",
+                    ]
+                )
+                | Q(submitted_at__isnull=False),
+                name="proposal_submitted_once_published",
             ),
             models.CheckConstraint(
                 condition=~Q(state__in=["discussion", "frozen", "ballot", "passed", "failed"])
@@ -287,6 +298,8 @@ class Ballot(models.Model):
     opened_at = models.DateTimeField(_("opened"))
     closes_at = models.DateTimeField(_("closes"))
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # How many papers the box held when last resealed (see services.reseal_ballot_box).
+    papers_resealed = models.PositiveIntegerField(default=0)
     entrenched = models.BooleanField(_("entrenched thresholds"), default=False)
     quorum_percent = models.PositiveSmallIntegerField(_("quorum (%)"))
     majority = models.CharField(_("majority of yes and no"), max_length=8)
@@ -349,6 +362,10 @@ class Ballot(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == BallotState.OPEN
+
+    @property
+    def majority_label(self) -> str:
+        return str(FRACTION_NAMES.get(self.majority, self.majority))
 
     @property
     def is_founding(self) -> bool:

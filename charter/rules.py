@@ -68,17 +68,17 @@ def can_propose(member: Person, version: CharterVersion | None) -> bool:
 def can_sponsor(member: Person, proposal: Proposal, version: CharterVersion | None) -> bool:
     if proposal.state != ProposalState.SEEKING or proposal.author_id == member.pk:
         return False
+    if proposal.sponsors_due_at <= timezone.now():
+        return False
     return standing_problem(member, version) is None
 
 
 def can_revise(member: Person, proposal: Proposal) -> bool:
     if not can_participate(member) or proposal.author_id != member.pk:
         return False
-    return proposal.state in (
-        ProposalState.DRAFT,
-        ProposalState.DISCUSSION,
-        ProposalState.OUTDATED,
-    )
+    if proposal.state == ProposalState.DISCUSSION:
+        return proposal.discussion_ends_at > timezone.now()
+    return proposal.state in (ProposalState.DRAFT, ProposalState.OUTDATED)
 
 
 def can_submit(member: Person, proposal: Proposal, version: CharterVersion | None) -> bool:
@@ -115,11 +115,22 @@ def why_cannot_vote(member: Person, ballot: Ballot, entry: RollEntry | None) -> 
         return _("You had been a member for less than %(days)s days when this ballot opened.") % {
             "days": ballot.eligibility_days
         }
-    if member.suspended_until and member.suspended_until > ballot.opened_at:
-        return _("You were suspended when this ballot opened.")
-    if not EmailAddress.objects.filter(user=member, verified=True).exists():
+    if ballot.is_founding:
         return _("Your email address was not verified when this ballot opened.")
-    return _("You had not accepted the charter in force when this ballot opened.")
+    # Suspensions and verifications keep no history, acceptances do: say only what is known.
+    in_force = (
+        CharterVersion.objects.filter(
+            state=VersionState.RATIFIED, ratified_at__lte=ballot.opened_at
+        )
+        .order_by("-number")
+        .first()
+    )
+    accepted = Acceptance.objects.filter(
+        member=member, version=in_force, accepted_at__lte=ballot.opened_at
+    )
+    if not accepted.exists():
+        return _("You had not accepted the charter in force when this ballot opened.")
+    return _("You were suspended, or your email address was not verified, when this ballot opened.")
 
 
 def require(allowed: bool) -> None:

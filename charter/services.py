@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -234,6 +234,8 @@ def revise_proposal(
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         rules.require(rules.can_revise(author, locked))
+        if locked.state == State.DISCUSSION and locked.discussion_ends_at <= now:
+            raise InvalidChange(_("The discussion is over: the text is frozen for the ballot."))
         current = selectors.current_version()
         _check_amendment(current, changes, parameters)
         locked.title = title
@@ -262,7 +264,14 @@ def _resume_after_rebase(proposal: Proposal, now: datetime) -> None:
     if proposal.submitted_at is None:
         _move(proposal, State.DRAFT, overtaken_by=None)
     elif proposal.sponsored_at is None:
-        _move(proposal, State.SEEKING, overtaken_by=None)
+        # A fresh window: nobody could co-sponsor while it was outdated.
+        days = proposal.base.settings["cosponsor_days"]
+        _move(
+            proposal,
+            State.SEEKING,
+            overtaken_by=None,
+            sponsors_due_at=now + timedelta(days=days),
+        )
     else:
         days = proposal.base.settings["discussion_days"]
         _move(
@@ -307,6 +316,8 @@ def sponsor_proposal(
         # Concurrent co-sponsors queue here, so the discussion opens exactly once.
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         rules.require(rules.can_sponsor(member, locked, current))
+        if locked.sponsors_due_at <= now:
+            raise InvalidChange(_("The time to co-sponsor this proposal is over."))
         sponsorship, created = Sponsorship.objects.get_or_create(proposal=locked, member=member)
         needed = locked.base.settings["cosponsors"]
         if created and locked.sponsorships.count() >= needed:
@@ -317,6 +328,7 @@ def sponsor_proposal(
 
 def _start_discussion(proposal: Proposal, now: datetime) -> None:
     days = proposal.base.settings["discussion_days"]
+    proposal.discussion_ends_at = now + timedelta(days=days)
     thread = forum.start_thread_for(
         author=proposal.author,
         category=_discussion_category(),
@@ -327,7 +339,7 @@ def _start_discussion(proposal: Proposal, now: datetime) -> None:
         proposal,
         State.DISCUSSION,
         sponsored_at=now,
-        discussion_ends_at=now + timedelta(days=days),
+        discussion_ends_at=proposal.discussion_ends_at,
         thread=thread,
     )
     _tell_sponsors(proposal, "discussion")
@@ -342,7 +354,7 @@ def _discussion_category() -> Category:
 
 
 def _discussion_opening(proposal: Proposal) -> str:
-    url = settings.SITE_URL + proposal.get_absolute_url()
+    url = proposal.get_absolute_url()
     return _(
         "This thread discusses the amendment proposal [“%(title)s”](%(url)s) until "
         "%(date)s. Its author may revise it meanwhile; then it goes to a secret ballot.\n\n"
@@ -350,9 +362,7 @@ def _discussion_opening(proposal: Proposal) -> str:
     ) % {
         "title": proposal.title,
         "url": url,
-        "date": timezone.localtime(proposal.discussion_ends_at or timezone.now()).strftime(
-            "%Y-%m-%d"
-        ),
+        "date": timezone.localtime(proposal.discussion_ends_at).strftime("%Y-%m-%d"),
         "rationale": proposal.rationale,
     }
 
@@ -441,6 +451,7 @@ def run_deadlines(*, now: datetime | None = None) -> dict[str, int]:
     }
     done["opened"] = open_amendment_ballots(now=now)
     done["reminded"] = remind_voters(now=now)
+    done["resealed"] = reseal_open_ballot_boxes()
     return done
 
 
@@ -575,6 +586,50 @@ def cast_vote(*, member: Member, ballot: Ballot, choice: str, now: datetime | No
         Vote.objects.create(ballot=locked, choice=choice)
 
 
+def reseal_ballot_box(ballot: Ballot) -> None:
+    """Rewrite the box and the roll of `ballot` so that the database's own bookkeeping no
+    longer pairs a paper with its voter. Call with the ballot row locked.
+
+    A vote ticks the roll and drops its paper in one transaction, so on PostgreSQL both rows
+    carry that transaction's id (xmin) and sit at matching places on disk (ctid). Rewriting
+    every paper, sorted by choice, and every roll row in one transaction gives them all the
+    same id and an order that says nothing of who voted first.
+    """
+    choices = sorted(Vote.objects.filter(ballot=ballot).values_list("choice", flat=True))
+    Vote.objects.filter(ballot=ballot).delete()
+    Vote.objects.bulk_create([Vote(ballot=ballot, choice=choice) for choice in choices])
+    RollEntry.objects.filter(ballot=ballot).update(voted=F("voted"))
+    Ballot.objects.filter(pk=ballot.pk).update(papers_resealed=len(choices))
+    ballot.papers_resealed = len(choices)
+
+
+def reseal_open_ballot_boxes() -> int:
+    """Reseal the boxes that received papers since their last reseal (each deadline run)."""
+    resealed = 0
+    fresh = (
+        Ballot.objects.filter(state=BallotState.OPEN)
+        .annotate(voted=Count("roll", filter=Q(roll__voted=True)))
+        .filter(voted__gt=F("papers_resealed"))
+        .values_list("pk", flat=True)
+    )
+    for pk in fresh:
+        with transaction.atomic():
+            ballot = Ballot.objects.select_for_update().get(pk=pk)
+            reseal_ballot_box(ballot)
+            resealed += 1
+    if resealed:
+        _vacuum_ballot_boxes()
+    return resealed
+
+
+def _vacuum_ballot_boxes() -> None:
+    """Let PostgreSQL reclaim the old row versions, which still hold the pairing until then."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {Vote._meta.db_table}, {RollEntry._meta.db_table}")
+
+
 def remind_voters(*, now: datetime) -> int:
     """48 hours before a close, tell those on the roll who have not voted; once per ballot."""
     reminded = 0
@@ -621,6 +676,7 @@ def close_ballot(*, ballot_id: int, now: datetime | None = None) -> int:
         )
         if ballot is None:
             return 0
+        reseal_ballot_box(ballot)
         tally = selectors.count_votes(ballot)
         active_since = ballot.closes_at - timedelta(days=settings.CHARTER_ACTIVE_DAYS)
         ballot.active_count = (
@@ -647,6 +703,7 @@ def close_ballot(*, ballot_id: int, now: datetime | None = None) -> int:
             _move(ballot.proposal, State.FAILED, ended_at=now)
         ballot.save()
         _announce_result(ballot)
+    _vacuum_ballot_boxes()
     return 1
 
 

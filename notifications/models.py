@@ -49,7 +49,7 @@ SUMMARIES = {
     Kind.NEW_THREAD: _("%(actor)s started “%(title)s” in %(place)s"),
     Kind.PROPOSAL_SPONSORS: _("%(actor)s proposes an amendment, “%(title)s”: it needs co-sponsors"),
     Kind.PROPOSAL_NEWS: _("News of the amendment “%(title)s”"),
-    Kind.BALLOT_OPEN: _("The ballot on “%(title)s” is open: you may vote"),
+    Kind.BALLOT_OPEN: _("The ballot on “%(title)s” is open"),
     Kind.BALLOT_REMINDER: _("The ballot on “%(title)s” closes in 48 hours and you have not voted"),
     Kind.BALLOT_RESULT: _("The ballot on “%(title)s” is closed: see the result"),
     Kind.CHARTER_RATIFIED: _("The charter is amended (“%(title)s”): read and accept it"),

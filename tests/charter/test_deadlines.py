@@ -1,0 +1,251 @@
+"""run_deadlines: each charter deadline acts at its time, not before, once, the same if late."""
+
+from contextlib import suppress
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import override_settings
+from django.utils import timezone
+
+from charter import selectors, services
+from charter.models import Ballot, BallotState, CharterVersion, ProposalState, VersionState
+from members.models import Member
+from notifications.models import Kind, Notification
+from tests.charter.conftest import ARTICLES, reword
+
+pytestmark = pytest.mark.django_db
+
+State = ProposalState
+SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+def seeking(charter_v1, founders, propose):
+    """A proposal submitted now, with one co-sponsor of the three it needs."""
+    return propose(founders[0], [reword(charter_v1, 2, "Stay on topic.")], sponsors=founders[1:2])
+
+
+@pytest.fixture
+def discussed(charter_v1, founders, propose):
+    """A proposal co-sponsored now: its discussion runs for 7 days."""
+    return propose(founders[0], [reword(charter_v1, 2, "Stay on topic.")], sponsors=founders[1:])
+
+
+@pytest.fixture
+def ballot(discussed, put_to_ballot) -> Ballot:
+    return put_to_ballot(discussed)
+
+
+def run(at) -> dict[str, int]:
+    return services.run_deadlines(now=at)
+
+
+def state_at(proposal, at) -> str:
+    run(at)
+    proposal.refresh_from_db()
+    return proposal.state
+
+
+def vote(ballot: Ballot, **choices) -> None:
+    for choice, members in choices.items():
+        for member in members:
+            services.cast_vote(member=member, ballot=ballot, choice=choice, now=ballot.opened_at)
+
+
+# Co-sponsors: 14 days
+
+
+def test_a_proposal_still_seeking_co_sponsors_after_13_days_is_kept(seeking, now):
+    assert state_at(seeking, now + timedelta(days=13)) == State.SEEKING
+    assert state_at(seeking, now + timedelta(days=14) - SECOND) == State.SEEKING
+
+
+def test_a_proposal_without_its_co_sponsors_lapses_after_14_days(seeking, now):
+    assert seeking.sponsors_due_at == now + timedelta(days=14)
+    assert state_at(seeking, now + timedelta(days=14)) == State.LAPSED
+    assert seeking.ended_at == now + timedelta(days=14)
+
+
+def test_a_proposal_that_found_its_co_sponsors_in_time_does_not_lapse(discussed, now):
+    assert state_at(discussed, now + timedelta(days=14)) != State.LAPSED
+
+
+def test_a_lapsed_proposal_lapses_once(seeking, now):
+    assert run(now + timedelta(days=14))["lapsed"] == 1
+    assert run(now + timedelta(days=15))["lapsed"] == 0
+
+
+def test_a_co_sponsorship_after_the_14_days_does_not_save_the_proposal(seeking, founders, now):
+    late = now + timedelta(days=15)
+    services.sponsor_proposal(member=founders[2], proposal=seeking, now=now)
+    with suppress(services.InvalidChange, PermissionDenied):
+        services.sponsor_proposal(member=founders[3], proposal=seeking, now=late)
+    assert state_at(seeking, late) == State.LAPSED
+
+
+# Discussion: 7 days, then frozen and put to the vote in the same run
+
+
+def test_the_text_cannot_be_revised_once_the_discussion_has_ended(
+    charter_v1, founders, propose, now
+):
+    # revise_proposal takes no `now`: the discussion is made to end a day before the real clock.
+    author = founders[0]
+    eight_days_ago = now - timedelta(days=8)
+    proposal = propose(
+        author, [reword(charter_v1, 2, "Stay on topic.")], sponsors=founders[1:], at=eight_days_ago
+    )
+    assert proposal.state == State.DISCUSSION and proposal.discussion_ends_at < timezone.now()
+    with suppress(services.InvalidChange, PermissionDenied):
+        services.revise_proposal(
+            author=author,
+            proposal=proposal,
+            title="Changed after the debate",
+            rationale="Nobody will notice.",
+            changes=[reword(charter_v1, 2, "Anything goes.")],
+            parameters={},
+        )
+    proposal.refresh_from_db()
+    assert proposal.revision == 1
+
+
+def test_the_discussion_runs_for_7_days(discussed, now):
+    assert discussed.discussion_ends_at == now + timedelta(days=7)
+    assert state_at(discussed, now + timedelta(days=7) - SECOND) == State.DISCUSSION
+
+
+def test_at_the_end_of_the_discussion_the_text_is_frozen_and_its_ballot_opens(discussed, now):
+    ends = now + timedelta(days=7)
+    assert run(ends) == {
+        "lapsed": 0,
+        "frozen": 1,
+        "closed": 0,
+        "opened": 1,
+        "reminded": 0,
+    }
+    discussed.refresh_from_db()
+    assert discussed.state == State.BALLOT
+    assert (discussed.ballot.opened_at, discussed.ballot.closes_at) == (
+        ends,
+        ends + timedelta(days=7),
+    )
+
+
+def test_a_ballot_opened_by_a_late_run_still_lasts_7_days(discussed, now):
+    late = discussed.discussion_ends_at + timedelta(days=3)
+    run(late)
+    discussed.refresh_from_db()
+    assert discussed.ballot.closes_at - discussed.ballot.opened_at == timedelta(days=7)
+
+
+# The close: at the deadline, not before, once
+
+
+def test_the_ballot_is_still_open_just_before_its_deadline(ballot, founders):
+    vote(ballot, yes=founders)
+    run(ballot.closes_at - SECOND)
+    ballot.refresh_from_db()
+    assert ballot.state == BallotState.OPEN and ballot.yes is None
+
+
+def test_the_ballot_closes_at_its_deadline(ballot, founders):
+    vote(ballot, yes=founders)
+    assert run(ballot.closes_at)["closed"] == 1
+    ballot.refresh_from_db()
+    assert (ballot.state, ballot.closed_at, ballot.yes) == (BallotState.CLOSED, ballot.closes_at, 4)
+
+
+def test_the_founding_ballot_closes_14_days_after_it_opens(admin_member, founders, now):
+    draft = services.start_provisional_charter()
+    services.edit_provisional_charter(
+        admin=admin_member, version=draft, articles=ARTICLES, parameters={}
+    )
+    ballot = services.open_founding_ballot(admin=admin_member, version=draft, now=now)
+    vote(ballot, yes=founders)
+    run(now + timedelta(days=14) - SECOND)
+    assert selectors.current_version() is None
+    run(now + timedelta(days=14))
+    assert selectors.current_version() == draft
+
+
+@pytest.mark.parametrize("late", [timedelta(), timedelta(days=30)], ids=["on time", "late"])
+def test_running_the_deadlines_twice_gives_one_result_and_one_new_version(ballot, founders, late):
+    vote(ballot, yes=founders)
+    first, second = run(ballot.closes_at + late), run(ballot.closes_at + late + timedelta(hours=1))
+    assert (first["closed"], second["closed"]) == (1, 0)
+    assert CharterVersion.objects.filter(state=VersionState.RATIFIED).count() == 2
+    results = Notification.objects.filter(event_key=f"ballot:{ballot.pk}:result")
+    assert results.count() == Member.objects.filter(is_active=True).count()
+    ballot.refresh_from_db()
+    assert ballot.closed_at == ballot.closes_at + late
+
+
+def test_closing_a_ballot_twice_counts_it_once(ballot, founders):
+    vote(ballot, yes=founders)
+    assert services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at) == 1
+    assert services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at) == 0
+    assert selectors.current_version().number == 2
+
+
+@pytest.mark.parametrize(
+    "late", [timedelta(), timedelta(hours=1), timedelta(days=30)], ids=["on time", "1 h", "30 d"]
+)
+def test_votes_cast_before_the_close_count_the_same_whether_it_runs_on_time_or_late(
+    ballot, founders, now, late
+):
+    # Active within the 12 months before the close, though not within the 12 before a late run.
+    Member.objects.filter(pk=founders[3].pk).update(
+        last_login=ballot.closes_at - timedelta(days=360)
+    )
+    vote(ballot, yes=founders[:1], no=founders[1:2], abstain=founders[2:3])
+    run(ballot.closes_at + late)
+    ballot.refresh_from_db()
+    counted = (ballot.yes, ballot.no, ballot.abstain, ballot.active_count, ballot.passed)
+    assert counted == (1, 1, 1, 4, False)
+
+
+# The reminder: 48 hours before the close, to those who have not voted, once
+
+
+def reminders(ballot: Ballot) -> int:
+    return Notification.objects.filter(
+        kind=Kind.BALLOT_REMINDER, event_key=f"ballot:{ballot.pk}:reminder"
+    ).count()
+
+
+def test_no_reminder_before_the_last_48_hours(ballot):
+    run(ballot.closes_at - timedelta(hours=48) - SECOND)
+    assert reminders(ballot) == 0
+
+
+def test_the_reminder_goes_48_hours_before_the_close(ballot, founders):
+    vote(ballot, yes=founders[:1])
+    assert run(ballot.closes_at - timedelta(hours=48))["reminded"] == 1
+    assert reminders(ballot) == 3
+
+
+def test_the_reminder_goes_once_even_if_the_deadlines_run_twice(ballot):
+    reminder_time = ballot.closes_at - timedelta(hours=47)
+    run(reminder_time)
+    run(reminder_time)
+    run(reminder_time + timedelta(hours=40))
+    assert reminders(ballot) == 4
+    ballot.refresh_from_db()
+    assert ballot.reminded_at == reminder_time
+
+
+def test_a_deadline_run_after_the_close_sends_no_reminder(ballot):
+    run(ballot.closes_at + timedelta(days=30))
+    assert reminders(ballot) == 0
+
+
+# Monitoring: a ballot past its deadline and still open is a fault
+
+
+@override_settings(CHARTER_CLOSE_GRACE_SECONDS=300)
+def test_a_ballot_still_open_past_its_deadline_is_reported_as_overdue(ballot):
+    assert ballot not in selectors.overdue_ballots(ballot.closes_at + timedelta(seconds=300))
+    assert ballot in selectors.overdue_ballots(ballot.closes_at + timedelta(seconds=301))
+    run(ballot.closes_at + timedelta(seconds=301))
+    assert ballot not in selectors.overdue_ballots(ballot.closes_at + timedelta(days=1))
