@@ -120,7 +120,8 @@ def proposals(*, states: list[str] | None = None) -> QuerySet[Proposal]:
 
 
 def drafts_of(member: Member) -> QuerySet[Proposal]:
-    return Proposal.objects.filter(author=member, state=ProposalState.DRAFT).select_related("base")
+    drafts = Proposal.objects.filter(author=member, state=ProposalState.DRAFT)
+    return drafts.select_related("author", "base")
 
 
 def proposal_detail(pk: int) -> Proposal:

@@ -82,15 +82,21 @@ def start_provisional_charter() -> CharterVersion:
 
 
 def edit_provisional_charter(
-    *, admin: Member, version: CharterVersion, articles: list[ArticleDraft], parameters: dict
+    *,
+    admin: Member,
+    version: CharterVersion | None,
+    articles: list[ArticleDraft],
+    parameters: dict,
 ) -> CharterVersion:
+    """Save the provisional draft, starting it if `version` is None (a fresh site)."""
     rules.require(rules.can_draft(admin))
+    if not articles:
+        raise InvalidChange(_("A charter needs at least one article."))
     with transaction.atomic():
+        version = version or start_provisional_charter()
         locked = CharterVersion.objects.select_for_update().get(pk=version.pk)
         if locked.state != VersionState.PROVISIONAL:
             raise InvalidChange(_("Only a provisional draft can be edited; this one is frozen."))
-        if not articles:
-            raise InvalidChange(_("A charter needs at least one article."))
         locked.parameters = _checked_parameters(parameters)
         locked.save(update_fields=["parameters"])
         locked.articles.all().delete()

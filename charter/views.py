@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +21,7 @@ from charter.forms import (
     draft_articles,
 )
 from charter.models import Ballot, CharterVersion, Proposal, ProposalState
+from charter.parameters import FRACTION_NAMES
 from charter.texts import apply_changes, compare, compare_parameters
 
 # htmx stops polling on this status.
@@ -160,6 +164,9 @@ def draft(request: HttpRequest) -> HttpResponse:
             "version": shown,
             "founding_ballots": selectors.founding_ballots(),
             "can_edit": rules.can_edit_draft(request.user, shown),
+            "founding_days": settings.CHARTER_FOUNDING_BALLOT_DAYS,
+            "founding_quorum": settings.CHARTER_FOUNDING_QUORUM_PERCENT,
+            "founding_majority": FRACTION_NAMES[settings.CHARTER_FOUNDING_MAJORITY],
         },
     )
 
@@ -190,7 +197,7 @@ def edit_draft(request: HttpRequest) -> HttpResponse:
         try:
             services.edit_provisional_charter(
                 admin=request.user,
-                version=current if current.pk else services.start_provisional_charter(),
+                version=current if current.pk else None,
                 articles=draft_articles(formset),
                 parameters=parameters.all_values(),
             )
@@ -367,12 +374,25 @@ def submit_proposal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sponsor_proposal(request: HttpRequest, pk: int) -> HttpResponse:
-    return _proposal_action(
-        request,
-        pk,
-        lambda p: services.sponsor_proposal(member=request.user, proposal=p),
-        _("You co-sponsor this proposal."),
-    )
+    shown = _proposal_or_404(pk)
+    try:
+        services.sponsor_proposal(member=request.user, proposal=shown)
+    except services.InvalidChange as error:
+        messages.error(request, str(error))
+        return redirect(shown)
+    if shown.state == ProposalState.DISCUSSION:
+        ends = timezone.localtime(shown.discussion_ends_at)
+        messages.success(
+            request,
+            _(
+                "You co-sponsor this proposal. It has all its co-sponsors: its discussion is "
+                "open until %(date)s, in the forum thread linked below."
+            )
+            % {"date": date_format(ends, "DATETIME_FORMAT")},
+        )
+    else:
+        messages.success(request, _("You co-sponsor this proposal."))
+    return redirect(shown)
 
 
 @login_required
@@ -411,6 +431,9 @@ def _ballot_context(request: HttpRequest, shown: Ballot, form: VoteForm | None =
         "why_not": why_not,
         "form": form or (VoteForm() if why_not is None else None),
         "roll": None if shown.is_open else selectors.roll(shown),
+        "quorum_met": None
+        if shown.is_open
+        else shown.cast * 100 >= shown.quorum_percent * shown.active_count,
     }
 
 

@@ -123,6 +123,7 @@ def test_at_the_end_of_the_discussion_the_text_is_frozen_and_its_ballot_opens(di
         "closed": 0,
         "opened": 1,
         "reminded": 0,
+        "resealed": 0,
     }
     discussed.refresh_from_db()
     assert discussed.state == State.BALLOT
