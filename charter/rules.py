@@ -133,6 +133,10 @@ def why_cannot_vote(member: Person, ballot: Ballot, entry: RollEntry | None) -> 
     return _("You were suspended, or your email address was not verified, when this ballot opened.")
 
 
+class InvalidChange(ValueError):
+    """A charter edit or proposal that cannot be made as asked; the message says why."""
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied

@@ -631,7 +631,7 @@ ILLEGAL_MOVES = [
 def test_an_illegal_move_of_a_proposal_raises(start, to):
     # `_move` is the one way a proposal changes state; the table is checked before the database.
     with pytest.raises(services.InvalidChange):
-        services._move(Proposal(state=start), to)
+        services.move(Proposal(state=start), to)
 
 
 def test_a_move_from_a_state_the_proposal_has_left_raises(charter_v1, founders, propose):
@@ -639,7 +639,7 @@ def test_a_move_from_a_state_the_proposal_has_left_raises(charter_v1, founders, 
     stale = Proposal.objects.get(pk=proposal.pk)
     services.withdraw_proposal(author=founders[0], proposal=proposal)
     with pytest.raises(services.InvalidChange):
-        services._move(stale, State.LAPSED)
+        services.move(stale, State.LAPSED)
     assert Proposal.objects.get(pk=proposal.pk).state == State.WITHDRAWN
 
 

@@ -844,7 +844,8 @@ def test_three_co_sponsors_open_the_discussion(seeking, founders, author_client)
         response = signed_in(sponsor).post(f"/charter/proposals/{seeking.pk}/sponsor/")
         assert response.status_code == 302
         assert response["Location"] == f"/charter/proposals/{seeking.pk}/"
-        assert "You co-sponsor this proposal." in messages_of(response)
+        assert messages_of(response)[0].startswith("You co-sponsor this proposal.")
+    assert "its discussion is open until" in messages_of(response)[0]
     seeking.refresh_from_db()
     assert seeking.state == ProposalState.DISCUSSION
     assert seeking.sponsorships.count() == 3

@@ -1,0 +1,353 @@
+"""Ballots: opening with a frozen roll, secret votes, reminders, the close and what it ratifies."""
+
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from charter import rules, selectors
+from charter.models import (
+    Article,
+    Ballot,
+    BallotState,
+    CharterVersion,
+    Choice,
+    Proposal,
+    RollEntry,
+    VersionState,
+    Vote,
+)
+from charter.parameters import with_defaults
+from charter.rules import InvalidChange
+from charter.services.amendments import State, move, overtake_proposals, proposers, touched
+from charter.texts import apply_changes, touches_entrenched
+from forum.rendering import render_markdown
+from members.models import Member
+from notifications.models import Kind
+from notifications.services import notify
+
+
+def open_amendment_ballots(*, now: datetime) -> int:
+    """Put frozen proposals to the vote, oldest first, at most CHARTER_MAX_BALLOTS at once.
+
+    A proposal touching an article or parameter that an open ballot also touches waits for
+    that ballot: if it passes, the waiting proposal is outdated rather than voted on stale text.
+    """
+    opened = 0
+    with transaction.atomic():
+        current = selectors.version_in_force(lock=True)
+        if current is None or not current.is_ratified:
+            return 0
+        running = list(Proposal.objects.filter(state=State.BALLOT).prefetch_related("changes"))
+        waiting = (
+            Proposal.objects.filter(state=State.FROZEN)
+            .order_by("discussion_ends_at", "pk")
+            .prefetch_related("changes")
+        )
+        for proposal in waiting:
+            if len(running) >= settings.CHARTER_MAX_BALLOTS:
+                break
+            if any(_overlap(proposal, other) for other in running):
+                continue
+            _open_ballot(proposal, current, now)
+            running.append(proposal)
+            opened += 1
+    return opened
+
+
+def _overlap(proposal: Proposal, other: Proposal) -> bool:
+    return bool(touched(proposal) & touched(other))
+
+
+def _open_ballot(proposal: Proposal, current: CharterVersion, now: datetime) -> Ballot:
+    values = current.settings
+    articles = selectors.article_texts(current)
+    entrenched = touches_entrenched(articles, selectors.changes_of(proposal), proposal.parameters)
+    level = "entrenched" if entrenched else "standard"
+    ballot = Ballot.objects.create(
+        proposal=proposal,
+        opened_at=now,
+        closes_at=now + timedelta(days=values["ballot_days"]),
+        entrenched=entrenched,
+        quorum_percent=values[f"quorum_{level}"],
+        majority=values[f"majority_{level}"],
+        eligibility_days=values["eligibility_days"],
+        eligible_count=0,
+    )
+    move(proposal, State.BALLOT)
+    voters = selectors.eligible_voters(current, at=now)
+    freeze_roll(ballot, voters, title=proposal.title, also=proposers(proposal))
+    return ballot
+
+
+def freeze_roll(
+    ballot: Ballot, voters: QuerySet[Member], *, title: str, also: list[int] = ()
+) -> None:
+    entries = [RollEntry(ballot=ballot, member_id=pk) for pk in voters.values_list("pk", flat=True)]
+    RollEntry.objects.bulk_create(entries, batch_size=1_000)
+    Ballot.objects.filter(pk=ballot.pk).update(eligible_count=len(entries))
+    ballot.eligible_count = len(entries)
+    notify(
+        kind=Kind.BALLOT_OPEN,
+        recipients=_on_roll(ballot) | Member.objects.filter(pk__in=also),
+        actor=None,
+        event_key=f"ballot:{ballot.pk}:open",
+        title=title,
+        url=ballot.get_absolute_url(),
+    )
+
+
+def _on_roll(ballot: Ballot) -> QuerySet[Member]:
+    return Member.objects.filter(pk__in=RollEntry.objects.filter(ballot=ballot).values("member"))
+
+
+def cast_vote(*, member: Member, ballot: Ballot, choice: str, now: datetime | None = None) -> None:
+    """Drop a ballot paper in the box and tick the member on the roll, in one transaction.
+
+    The ballot row is locked first, so a close waits for votes in flight and a vote arriving
+    after the close is refused instead of being left out of the tally. The roll is ticked by
+    a conditional UPDATE: of simultaneous requests by one member, one ticks it, the others
+    find it ticked and add nothing.
+    """
+    now = now or timezone.now()
+    if choice not in Choice.values:
+        raise InvalidChange(_("Choose yes, no or abstain."))
+    with transaction.atomic():
+        locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
+        if locked.state != BallotState.OPEN or now >= locked.closes_at:
+            raise InvalidChange(_("This ballot is closed."))
+        ticked = RollEntry.objects.filter(ballot=locked, member=member, voted=False).update(
+            voted=True
+        )
+        if not ticked:
+            entry = RollEntry.objects.filter(ballot=locked, member=member).first()
+            raise InvalidChange(rules.why_cannot_vote(member, locked, entry))
+        Vote.objects.create(ballot=locked, choice=choice)
+
+
+def reseal_ballot_box(ballot: Ballot) -> None:
+    """Rewrite the box and the roll of `ballot` so that the database's own bookkeeping no
+    longer pairs a paper with its voter. Call with the ballot row locked.
+
+    A vote ticks the roll and drops its paper in one transaction, so on PostgreSQL both rows
+    carry that transaction's id (xmin) and sit at matching places on disk (ctid). Rewriting
+    every paper, sorted by choice, and every roll row in one transaction gives them all the
+    same id and an order that says nothing of who voted first.
+    """
+    choices = sorted(Vote.objects.filter(ballot=ballot).values_list("choice", flat=True))
+    Vote.objects.filter(ballot=ballot).delete()
+    Vote.objects.bulk_create([Vote(ballot=ballot, choice=choice) for choice in choices])
+    RollEntry.objects.filter(ballot=ballot).update(voted=F("voted"))
+    Ballot.objects.filter(pk=ballot.pk).update(papers_resealed=len(choices))
+    ballot.papers_resealed = len(choices)
+
+
+def reseal_open_ballot_boxes() -> int:
+    """Reseal the boxes that received papers since their last reseal (each deadline run)."""
+    resealed = 0
+    fresh = (
+        Ballot.objects.filter(state=BallotState.OPEN)
+        .annotate(voted=Count("roll", filter=Q(roll__voted=True)))
+        .filter(voted__gt=F("papers_resealed"))
+        .values_list("pk", flat=True)
+    )
+    for pk in fresh:
+        with transaction.atomic():
+            ballot = Ballot.objects.select_for_update().get(pk=pk)
+            reseal_ballot_box(ballot)
+            resealed += 1
+    if resealed:
+        vacuum_ballot_boxes()
+    return resealed
+
+
+def vacuum_ballot_boxes() -> None:
+    """Let PostgreSQL reclaim the old row versions, which still hold the pairing until then."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {Vote._meta.db_table}, {RollEntry._meta.db_table}")
+
+
+def remind_voters(*, now: datetime) -> int:
+    """48 hours before a close, tell those on the roll who have not voted; once per ballot."""
+    reminded = 0
+    due = Ballot.objects.filter(
+        state=BallotState.OPEN,
+        reminded_at__isnull=True,
+        closes_at__lte=now + timedelta(hours=settings.CHARTER_REMINDER_HOURS),
+        closes_at__gt=now,
+    )
+    for ballot in due.select_related("proposal"):
+        with transaction.atomic():
+            claimed = Ballot.objects.filter(pk=ballot.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
+            if not claimed:
+                continue
+            notify(
+                kind=Kind.BALLOT_REMINDER,
+                recipients=Member.objects.filter(
+                    pk__in=RollEntry.objects.filter(ballot=ballot, voted=False).values("member")
+                ),
+                actor=None,
+                event_key=f"ballot:{ballot.pk}:reminder",
+                title=_ballot_title(ballot),
+                url=ballot.get_absolute_url(),
+            )
+            reminded += 1
+    return reminded
+
+
+def founding_title() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("The founding charter")
+
+
+def _ballot_title(ballot: Ballot) -> str:
+    return ballot.proposal.title if ballot.proposal_id else founding_title()
+
+
+def close_ballot(*, ballot_id: int, now: datetime | None = None) -> int:
+    """Count a ballot due to close, publish the result, and ratify what passed. Runs once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        in_force = selectors.version_in_force(lock=True)
+        ballot = (
+            Ballot.objects.select_for_update()
+            .filter(pk=ballot_id, state=BallotState.OPEN, closes_at__lte=now)
+            .first()
+        )
+        if ballot is None:
+            return 0
+        reseal_ballot_box(ballot)
+        tally = selectors.count_votes(ballot)
+        active_since = ballot.closes_at - timedelta(days=settings.CHARTER_ACTIVE_DAYS)
+        ballot.active_count = (
+            RollEntry.objects.filter(ballot=ballot)
+            .filter(Q(voted=True) | Q(member__last_login__gte=active_since))
+            .count()
+        )
+        ballot.yes, ballot.no, ballot.abstain = tally["yes"], tally["no"], tally["abstain"]
+        ballot.passed = ballot_passes(
+            yes=ballot.yes,
+            no=ballot.no,
+            abstain=ballot.abstain,
+            active=ballot.active_count,
+            quorum_percent=ballot.quorum_percent,
+            majority=Fraction(ballot.majority),
+        )
+        ballot.state = BallotState.CLOSED
+        ballot.closed_at = now
+        if ballot.passed:
+            ballot.result = _ratify(ballot, in_force, now)
+        elif ballot.is_founding:
+            _reject_founding_draft(ballot.draft)
+        else:
+            move(ballot.proposal, State.FAILED, ended_at=now)
+        ballot.save()
+        _announce_result(ballot)
+    vacuum_ballot_boxes()
+    return 1
+
+
+def ballot_passes(
+    *, yes: int, no: int, abstain: int, active: int, quorum_percent: int, majority: Fraction
+) -> bool:
+    """Quorum: yes, no and abstentions against the active eligible voters; then the majority
+    of yes among yes and no. Nobody voting yes passes nothing."""
+    if (yes + no + abstain) * 100 < quorum_percent * active:
+        return False
+    return yes > 0 and yes >= majority * (yes + no)
+
+
+def _ratify(ballot: Ballot, in_force: CharterVersion | None, now: datetime) -> CharterVersion:
+    number = (CharterVersion.objects.aggregate(last=Max("number"))["last"] or 0) + 1
+    if ballot.is_founding:
+        version = ballot.draft
+        version.state = VersionState.RATIFIED
+        version.number = number
+        version.ratified_at = now
+        version.save(update_fields=["state", "number", "ratified_at"])
+    else:
+        version = _apply_amendment(ballot.proposal, in_force, number, now)
+        move(ballot.proposal, State.PASSED, ended_at=now)
+        overtake_proposals(ballot.proposal, version)
+    # Everyone reads and accepts the new version before writing again.
+    Member.objects.filter(must_accept_charter=False).update(must_accept_charter=True)
+    return version
+
+
+def _apply_amendment(
+    proposal: Proposal, current: CharterVersion, number: int, now: datetime
+) -> CharterVersion:
+    version = CharterVersion.objects.create(
+        state=VersionState.RATIFIED,
+        number=number,
+        parameters=with_defaults(current.parameters) | proposal.parameters,
+        previous=current,
+        ratified_at=now,
+    )
+    texts = apply_changes(selectors.article_texts(current), selectors.changes_of(proposal))
+    Article.objects.bulk_create(
+        Article(
+            version=version,
+            identity=text.identity,
+            number=text.number,
+            title=text.title,
+            body=text.body,
+            html=render_markdown(text.body).html,
+            entrenched=text.entrenched,
+        )
+        for text in texts
+    )
+    return version
+
+
+def _reject_founding_draft(draft: CharterVersion) -> None:
+    """The failed draft is kept as it was voted on; a copy becomes the draft to revise."""
+    draft.state = VersionState.REJECTED
+    draft.save(update_fields=["state"])
+    revised = CharterVersion.objects.create(
+        state=VersionState.PROVISIONAL, parameters=draft.parameters, previous=draft
+    )
+    Article.objects.bulk_create(
+        Article(
+            version=revised,
+            identity=article.identity,
+            number=article.number,
+            title=article.title,
+            body=article.body,
+            html=article.html,
+            entrenched=article.entrenched,
+        )
+        for article in draft.articles.all()
+    )
+
+
+def _announce_result(ballot: Ballot) -> None:
+    """One notification per member per ballot: a ratification tells everyone to accept it."""
+    common = {
+        "actor": None,
+        "event_key": f"ballot:{ballot.pk}:result",
+        "title": _ballot_title(ballot),
+        "url": ballot.get_absolute_url(),
+    }
+    if ballot.passed:
+        notify(
+            kind=Kind.CHARTER_RATIFIED,
+            recipients=Member.objects.filter(is_active=True),
+            **common | {"url": reverse("charter:accept")},
+        )
+        return
+    authors = proposers(ballot.proposal) if ballot.proposal_id else []
+    notify(
+        kind=Kind.BALLOT_RESULT,
+        recipients=_on_roll(ballot) | Member.objects.filter(pk__in=authors),
+        **common,
+    )
