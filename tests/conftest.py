@@ -144,6 +144,7 @@ def live_stack(transactional_db, tmp_path, collected_static):
         "CONN_MAX_AGE": "0",
         "STATIC_ROOT": str(collected_static),
         "NOTIFICATIONS_SWEEP_SECONDS": "1",
+        "CHARTER_DEADLINES_SECONDS": "1",
         "NOTIFICATIONS_DELIVERY_LEASE_SECONDS": "4",
     }
     worker = live_stack.celery_worker(env, tmp_path / "worker.log", tmp_path / "beat-schedule")

@@ -12,7 +12,6 @@ from django.db import transaction
 
 from charter import services
 from charter.models import Ballot, BallotState, CharterVersion, VersionState
-from tests import live_stack as parts
 from tests.charter.conftest import ARTICLES
 from tests.live_stack import Service, wait_until
 
@@ -39,21 +38,6 @@ def deadline_runs(service: Service, offset: int = 0) -> tuple[int, int]:
     sent = sum(BEAT_SENT in line for line in lines)
     ended = sum(RAN_DEADLINES in line and SUCCEEDED in line for line in lines)
     return sent, ended
-
-
-@pytest.fixture(autouse=True)
-def deadlines_every_second(monkeypatch):
-    """The stack's worker runs the charter's deadlines every second rather than every 30 s.
-
-    The `live_stack` fixture builds the worker's environment itself; it asks this module for
-    the worker when it starts, so the environment is completed here, before it starts.
-    """
-    worker = parts.celery_worker
-
-    def every_second(env: dict, *args) -> Service:
-        return worker({**env, "CHARTER_DEADLINES_SECONDS": "1"}, *args)
-
-    monkeypatch.setattr(parts, "celery_worker", every_second)
 
 
 def test_beat_closes_a_ballot_past_its_deadline(live_stack, admin_member, founders, now):
