@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from charter.models import (
@@ -48,14 +49,14 @@ def standing_problem(
         return _("Verify your email address first.")
     if member.suspended_until and member.suspended_until > at:
         return _("You are suspended until %(date)s.") % {
-            "date": timezone.localtime(member.suspended_until).strftime("%Y-%m-%d")
+            "date": date_format(timezone.localtime(member.suspended_until))
         }
     days = version.settings["eligibility_days"]
     if member.date_joined > at - timedelta(days=days):
         eligible_on = timezone.localtime(member.date_joined + timedelta(days=days))
         return _(
             "Members may take part after %(days)s days of membership: you may from %(date)s."
-        ) % {"days": days, "date": eligible_on.strftime("%Y-%m-%d")}
+        ) % {"days": days, "date": date_format(eligible_on)}
     if not Acceptance.objects.filter(member=member, version=version).exists():
         return _("Accept the current version of the charter first.")
     return None

@@ -52,7 +52,9 @@ SUMMARIES = {
     Kind.BALLOT_OPEN: _("The ballot on “%(title)s” is open"),
     Kind.BALLOT_REMINDER: _("The ballot on “%(title)s” closes in 48 hours and you have not voted"),
     Kind.BALLOT_RESULT: _("The ballot on “%(title)s” is closed: see the result"),
-    Kind.CHARTER_RATIFIED: _("The charter is amended (“%(title)s”): read and accept it"),
+    Kind.CHARTER_RATIFIED: _(
+        "A new version of the charter is ratified (“%(title)s”): read and accept it"
+    ),
 }
 
 

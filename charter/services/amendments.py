@@ -9,7 +9,8 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from charter import rules, selectors
@@ -99,11 +100,9 @@ def revise_proposal(
         if locked.state == State.OUTDATED:
             _resume_after_rebase(locked, now)
         elif locked.state == State.DISCUSSION and locked.thread_id:
-            _post_in_discussion(
-                locked,
-                _("The author revised the proposal (revision %(revision)s).")
-                % {"revision": locked.revision},
-            )
+            with translation.override(settings.LANGUAGE_CODE):
+                note = _("The author revised the proposal (revision %(revision)s).")
+            _post_in_discussion(locked, note % {"revision": locked.revision})
     locked.refresh_from_db()
     return locked
 
@@ -129,11 +128,9 @@ def _resume_after_rebase(proposal: Proposal, now: datetime) -> None:
             overtaken_by=None,
             discussion_ends_at=now + timedelta(days=days),
         )
-        _post_in_discussion(
-            proposal,
-            _("The proposal was rebased on version %(number)s; its discussion starts again.")
-            % {"number": proposal.base.number},
-        )
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _("The proposal was rebased on version %(number)s; its discussion starts again.")
+        _post_in_discussion(proposal, note % {"number": proposal.base.number})
 
 
 def submit_proposal(*, author: Member, proposal: Proposal, now: datetime | None = None) -> Proposal:
@@ -195,6 +192,12 @@ def _start_discussion(proposal: Proposal, now: datetime) -> None:
 
 
 def _discussion_category() -> Category:
+    # Written into the forum for everyone: in the site's language, not the member's.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _charter_category()
+
+
+def _charter_category() -> Category:
     category, _created = Category.objects.get_or_create(
         slug=settings.CHARTER_CATEGORY_SLUG,
         defaults={"name": _("Charter"), "description": _("Amendments to the charter, discussed.")},
@@ -203,6 +206,11 @@ def _discussion_category() -> Category:
 
 
 def _discussion_opening(proposal: Proposal) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _discussion_opening_text(proposal)
+
+
+def _discussion_opening_text(proposal: Proposal) -> str:
     url = proposal.get_absolute_url()
     return _(
         "This thread discusses the amendment proposal [“%(title)s”](%(url)s) until "
@@ -211,7 +219,7 @@ def _discussion_opening(proposal: Proposal) -> str:
     ) % {
         "title": proposal.title,
         "url": url,
-        "date": timezone.localtime(proposal.discussion_ends_at).strftime("%Y-%m-%d"),
+        "date": date_format(timezone.localtime(proposal.discussion_ends_at)),
         "rationale": proposal.rationale,
     }
 

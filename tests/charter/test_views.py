@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
+from django.utils.formats import date_format
 
 from charter import selectors, services
 from charter.models import (
@@ -783,7 +784,7 @@ def test_a_member_of_ten_days_sees_why_they_cannot_propose(elder_factory, now, c
     page = client.get("/charter/proposals/new/")
     assert page.status_code == 403
     assert "Members may take part after 30 days of membership" in page.text
-    assert (now + timedelta(days=20)).strftime("%Y-%m-%d") in page.text
+    assert date_format(now + timedelta(days=20)) in page.text
     before = database()
     data = amendment_data(charter_v1, articles={2: {"action": "change", "body": NEW_WORDS}})
     assert client.post("/charter/proposals/new/", data).status_code == 403
