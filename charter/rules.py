@@ -66,10 +66,16 @@ def can_propose(member: Person, version: CharterVersion | None) -> bool:
     return standing_problem(member, version) is None
 
 
-def can_sponsor(member: Person, proposal: Proposal, version: CharterVersion | None) -> bool:
+def can_sponsor(
+    member: Person,
+    proposal: Proposal,
+    version: CharterVersion | None,
+    *,
+    at: datetime | None = None,
+) -> bool:
     if proposal.state != ProposalState.SEEKING or proposal.author_id == member.pk:
         return False
-    if proposal.sponsors_due_at <= timezone.now():
+    if proposal.sponsors_due_at <= (at or timezone.now()):
         return False
     return standing_problem(member, version) is None
 

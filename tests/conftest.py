@@ -7,8 +7,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import PASSWORD, CategoryFactory, MemberFactory, make_thread
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """A test that serves a page in another language leaves the next one in the default."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

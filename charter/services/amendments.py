@@ -161,9 +161,9 @@ def sponsor_proposal(
     with transaction.atomic():
         # Concurrent co-sponsors queue here, so the discussion opens exactly once.
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        rules.require(rules.can_sponsor(member, locked, current))
-        if locked.sponsors_due_at <= now:
+        if locked.state == State.SEEKING and locked.sponsors_due_at <= now:
             raise InvalidChange(_("The time to co-sponsor this proposal is over."))
+        rules.require(rules.can_sponsor(member, locked, current, at=now))
         sponsorship, created = Sponsorship.objects.get_or_create(proposal=locked, member=member)
         needed = locked.base.settings["cosponsors"]
         if created and locked.sponsorships.count() >= needed:
