@@ -188,9 +188,9 @@ THREADS: list[dict] = [
                     "\n"
                     "1. **Présentez-vous** dans la catégorie *Bienvenue* : quel jardin, quelle "
                     "parcelle, ce que vous aimez cultiver.\n"
-                    "2. **Lisez la [charte de "
-                    "participation](https://example.org/terres-communes/charte)**. Elle a été "
-                    "votée en assemblée générale et c'est elle qui fait foi.\n"
+                    "2. **Lisez la [charte de participation](/charter/)**. Elle appartient aux "
+                    "membres, qui l'adoptent et la modifient par un vote, et c'est elle qui fait "
+                    "foi.\n"
                     "3. **Cherchez avant de poster** : beaucoup de questions (arrosage, compost, "
                     "code du cabanon) ont déjà une réponse.\n"
                     "4. Les annonces officielles du bureau sont publiées ici ; seule l'équipe de "
@@ -211,9 +211,8 @@ THREADS: list[dict] = [
                     "of neighbourhood community gardens!\n"
                     "\n"
                     "- Introduce yourself in *Bienvenue / Welcome*.\n"
-                    "- Read the [participation "
-                    "charter](https://example.org/terres-communes/charter). It was adopted by "
-                    "the general assembly, and members can amend it.\n"
+                    "- Read the [participation charter](/charter/). It belongs to the members, "
+                    "who adopt and amend it by vote.\n"
                     "- Search before posting: many questions already have answers.\n"
                     "- Only the moderation team can post in Announcements.\n"
                     "\n"
@@ -245,7 +244,8 @@ THREADS: list[dict] = [
                     "\n"
                     "1. Rapport moral et rapport d'activité\n"
                     "2. Rapport financier, présenté par notre trésorière\n"
-                    "3. Proposition de modification de la charte, article 4 (arrosage partagé)\n"
+                    "3. Proposition de modification de la charte des jardins, article 4 (arrosage "
+                    "partagé)\n"
                     "4. Montant de la cotisation\n"
                     "5. Élection de trois membres du conseil\n"
                     "6. Questions diverses\n"
@@ -266,9 +266,9 @@ THREADS: list[dict] = [
                     "**In English:** the general assembly is on **Saturday the 14th at 10 am** "
                     "at Jardin des Tilleuls (parish hall if it rains).\n"
                     "\n"
-                    "Agenda: annual reports, budget, the proposed change to charter article 4 on "
-                    "shared watering, the membership fee, the election of three board members, "
-                    "and any other business.\n"
+                    "Agenda: annual reports, budget, the proposed change to garden charter "
+                    "article 4 on shared watering, the membership fee, the election of three "
+                    "board members, and any other business.\n"
                     "\n"
                     "Only members whose fee is paid can vote, and each member can hold one proxy "
                     "at most. Questions can be posted in advance in the *Association life* "
@@ -708,7 +708,7 @@ THREADS: list[dict] = [
             (
                 "priya",
                 (
-                    "As far as I understand, the charter says “no synthetic pesticides” but "
+                    "As far as I understand, the garden charter says “no synthetic pesticides” but "
                     "doesn't mention iron phosphate specifically. It's approved for organic "
                     "growing, so technically I think it's allowed.\n"
                     "\n"
@@ -749,9 +749,10 @@ THREADS: list[dict] = [
                     "Je verrouille ce fil pour le moment. / *I'm locking this thread for now.*\n"
                     "\n"
                     "La question de départ est légitime et mérite une vraie réponse : **quels "
-                    "produits sont autorisés sur les parcelles ?** La charte n'est pas assez "
-                    "précise sur ce point. Le sujet est inscrit à l'ordre du jour du prochain "
-                    "conseil, et la discussion reprendra ensuite en *Vie associative*.\n"
+                    "produits sont autorisés sur les parcelles ?** La charte des jardins n'est "
+                    "pas assez précise sur ce point. Le sujet est inscrit à l'ordre du jour du "
+                    "prochain conseil, et la discussion reprendra ensuite en *Vie "
+                    "associative*.\n"
                     "\n"
                     "En attendant, un rappel de l'article 2 de la charte :\n"
                     "\n"
@@ -1144,7 +1145,7 @@ THREADS: list[dict] = [
     },
     {
         "category": "vie-associative",
-        "title": "Préparer l'AG : l'article 4 de la charte (arrosage partagé)",
+        "title": "Préparer l'AG : l'article 4 de la charte des jardins (arrosage partagé)",
         "pinned": False,
         "locked": False,
         "days_ago": 35,
@@ -1262,7 +1263,7 @@ THREADS: list[dict] = [
             (
                 "joseph",
                 (
-                    "Thank you all. For those who don't read French: the charter change on "
+                    "Thank you all. For those who don't read French: the garden charter change on "
                     "shared watering passed with both amendments, the fee stays at 15 €, and "
                     "Amina, Camille and I joined the board.\n"
                     "\n"
@@ -1343,7 +1344,9 @@ THREADS: list[dict] = [
     },
     {
         "category": "vie-associative",
-        "title": "Une question sur la charte : peut-on vendre une partie de sa récolte ?",
+        "title": (
+            "Une question sur la charte des jardins : peut-on vendre une partie de sa récolte ?"
+        ),
         "pinned": False,
         "locked": False,
         "days_ago": 14,
@@ -1352,15 +1355,15 @@ THREADS: list[dict] = [
                 "lea_n",
                 (
                     "Question un peu délicate : une voisine me propose d'acheter mes surplus de "
-                    "tomates pour sa petite épicerie. Est-ce que la charte le permet ? Je n'ai "
-                    "rien trouvé de clair."
+                    "tomates pour sa petite épicerie. Est-ce que la charte des jardins le "
+                    "permet ? Je n'ai rien trouvé de clair."
                 ),
             ),
             (
                 "moderatrice",
                 (
                     "Bonne question, et merci de la poser ici avant ! L'article 6 de la charte "
-                    "dit :\n"
+                    "des jardins dit :\n"
                     "\n"
                     "> Les récoltes des parcelles individuelles sont destinées à la consommation "
                     "personnelle, au partage et au don. Elles ne font pas l'objet de commerce.\n"
@@ -1368,8 +1371,8 @@ THREADS: list[dict] = [
                     "Donc, en l'état : **non**, la vente n'est pas prévue. En revanche, le don à "
                     "l'épicerie ou un échange, oui.\n"
                     "\n"
-                    "Cela dit, la charte appartient aux membres. Si tu penses que cet article "
-                    "devrait évoluer, tu peux proposer une modification au conseil, qui la "
+                    "Cela dit, la charte des jardins appartient aux membres. Si tu penses que cet "
+                    "article devrait évoluer, tu peux proposer une modification au conseil, qui la "
                     "soumettra au vote de la prochaine AG."
                 ),
             ),
@@ -1645,10 +1648,10 @@ THREADS: list[dict] = [
                     "person (we don't post it online, for obvious reasons). For the Canal "
                     "garden, that's @thomas_b.\n"
                     "2. The gardens are open from 8 am to 9 pm. There's no general quiet rule, "
-                    "but the charter asks for no power tools before 9 am.\n"
+                    "but the garden charter asks for no power tools before 9 am.\n"
                     "\n"
-                    "The pinned thread *Présentez-vous ici* is worth a look, and the charter is "
-                    "here: https://example.org/terres-communes/charter"
+                    "The pinned thread *Présentez-vous ici* is worth a look, and so is the forum's "
+                    "[participation charter](/charter/)."
                 ),
             ),
             (

@@ -1,13 +1,29 @@
-"""Builds the demo community through the same services members use, so it is a real forum."""
+"""Builds the demo community through the same services members use, so it is a real forum.
+
+The charter has a past as well: it was founded by a ballot and amended once, and today has
+proposals at each stage. That past is played through `charter.services` in the order it
+happened, with the clock passed in (`now=`), so every state, roll and tally is one the site
+itself could reach.
+"""
 
 import re
-from datetime import timedelta
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import cache
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from demo import content
+from charter import selectors as charter_selectors
+from charter import services as charter
+from charter.models import Ballot, Proposal
+from charter.parameters import defaults
+from charter.texts import Change
+from demo import charter_content, content
 from forum import services as forum
 from forum.models import Category, Post, Thread
 from members.models import Member
@@ -29,33 +45,63 @@ def demo_is_loaded() -> bool:
 
 @transaction.atomic
 def load_demo_community() -> None:
-    """Create the demo members, categories and threads; all or nothing."""
+    """Create the demo members, categories, charter and threads; all or nothing."""
     now = timezone.now()
-    admin = _member(**ADMIN, is_staff=True, is_superuser=True, is_moderator=True, joined=now)
-    moderator = _member(**MODERATOR, is_moderator=True, joined=now - timedelta(days=420))
+    admin = _member(**ADMIN, is_staff=True, is_superuser=True, is_moderator=True,
+                    joined=now - timedelta(days=450), seen=now - timedelta(hours=1))  # fmt: skip
+    moderator = _member(**MODERATOR, is_moderator=True, joined=now - timedelta(days=420),
+                        seen=now - timedelta(hours=2))  # fmt: skip
     members = {"admin": admin, "moderatrice": moderator}
-    for spec in content.MEMBERS:
-        members[spec["username"]] = _member(
-            username=spec["username"],
-            email=spec["email"],
-            password=MEMBER_PASSWORD,
-            display_name=spec["display_name"],
-            bio=spec["bio"],
-            language=spec["language"],
-            joined=now - timedelta(days=spec["days_ago_joined"]),
-        )
-    categories = {}
-    for position, spec in enumerate(content.CATEGORIES):
-        categories[spec["slug"]] = Category.objects.create(position=position, **spec)
+    # Members who joined after the founding ballot opened were not on its roll: they come later.
+    founding = charter_content.FOUNDING_DAYS_AGO
+    for position, spec in enumerate(content.MEMBERS):
+        if spec["days_ago_joined"] > founding:
+            members[spec["username"]] = _demo_member(spec, position, now)
+    categories = _categories()
+    _found_the_charter(admin, members, now)
+    past = [spec for spec in charter_content.PROPOSALS if spec["closed"]]
+    for spec in past:
+        _propose(spec, members, now)
+        _accept_current_charter(members.values())
+    # All this is history: its notifications were read long ago.
+    for member in members.values():
+        notifications.mark_all_read(member=member)
+    for position, spec in enumerate(content.MEMBERS):
+        if spec["days_ago_joined"] <= founding:
+            members[spec["username"]] = _demo_member(spec, position, now)
+            _accept_current_charter([members[spec["username"]]])
     threads = [
         _thread(spec, categories[spec["category"]], members, now) for spec in content.THREADS
     ]
     _add_signs_of_life(threads)
+    for spec in charter_content.PROPOSALS:
+        if not spec["closed"]:
+            _propose(spec, members, now)
 
 
-def _member(*, username: str, email: str, password: str, joined, **fields) -> Member:
-    member = Member(username=username, email=email, date_joined=joined, **fields)
-    member.set_password(password)
+def _demo_member(spec: dict, position: int, now: datetime) -> Member:
+    return _member(
+        username=spec["username"],
+        email=spec["email"],
+        password=MEMBER_PASSWORD,
+        display_name=spec["display_name"],
+        bio=spec["bio"],
+        language=spec["language"],
+        joined=now - timedelta(days=spec["days_ago_joined"]),
+        # Signed in lately, so each counts among the active voters of a ballot's quorum.
+        seen=now - timedelta(hours=5 + 13 * position),
+    )
+
+
+def _member(*, username: str, email: str, password: str, joined, seen, **fields) -> Member:
+    member = Member(
+        username=username,
+        email=email,
+        password=_hashed(password),
+        date_joined=joined,
+        last_login=seen,
+        **fields,
+    )
     member.save()
     EmailAddress.objects.create(user=member, email=email, verified=True, primary=True)
     # Demo members read their notifications in the site: loading the demo, or replying to
@@ -64,31 +110,59 @@ def _member(*, username: str, email: str, password: str, joined, **fields) -> Me
     return member
 
 
+@cache
+def _hashed(password: str) -> str:
+    """Hash each demo password once (the members share one): hashing is most of a load's time."""
+    return make_password(password)
+
+
+def _categories() -> dict[str, Category]:
+    """The demo's categories, with the charter's (where amendments are discussed) among them."""
+    specs = []
+    for spec in content.CATEGORIES:
+        specs.append(spec)
+        if spec["slug"] == charter_content.CATEGORY_AFTER:
+            specs.append({"slug": settings.CHARTER_CATEGORY_SLUG, **charter_content.CATEGORY})
+    return {
+        spec["slug"]: Category.objects.create(position=position, **spec)
+        for position, spec in enumerate(specs)
+    }
+
+
 def _thread(spec: dict, category: Category, members: dict[str, Member], now) -> Thread:
     (opener, first_source), *replies = spec["posts"]
     started = now - timedelta(days=spec["days_ago"], hours=len(replies) * 3)
     thread = forum.create_thread(
         author=members[opener], category=category, title=spec["title"], source=first_source
     )
+    numbers = _reply(thread, replies, members)
+    _spread(
+        thread,
+        {n: started + timedelta(hours=3 * (n - 1), minutes=7 * n) for n in numbers},
+        pinned=spec["pinned"],
+        locked=spec["locked"],
+    )
+    return thread
+
+
+def _reply(thread: Thread, replies: list[tuple[str, str]], members: dict[str, Member]) -> list[int]:
+    """Post `replies` in order; a quote header names the post it quotes by its number."""
     numbered = {1: thread.last_post}
     for number, (author, source) in enumerate(replies, start=2):
         source = _QUOTE_HEADER.sub(
             lambda m: f"> **{m.group(1)}** [wrote](/p/{numbered[int(m.group(2))].pk}/):", source
         )
         numbered[number] = forum.reply(author=members[author], thread=thread, source=source)
-    # Spread the conversation over time, so the demo reads like a lived-in forum.
-    for number, post in numbered.items():
-        Post.objects.filter(pk=post.pk).update(
-            created_at=started + timedelta(hours=3 * (number - 1), minutes=7 * number)
-        )
+    return list(numbered)
+
+
+def _spread(thread: Thread, times: dict[int, datetime], **fields) -> None:
+    """Date each post (by number) as given, so the demo reads like a lived-in forum."""
+    for number, at in times.items():
+        Post.objects.filter(thread=thread, number=number).update(created_at=at)
     Thread.objects.filter(pk=thread.pk).update(
-        created_at=started,
-        last_activity_at=started
-        + timedelta(hours=3 * (len(numbered) - 1), minutes=7 * len(numbered)),
-        pinned=spec["pinned"],
-        locked=spec["locked"],
+        created_at=times[1], last_activity_at=max(times.values()), **fields
     )
-    return thread
 
 
 def _add_signs_of_life(threads: list[Thread]) -> None:
@@ -104,3 +178,107 @@ def _add_signs_of_life(threads: list[Thread]) -> None:
     )
     deleted = threads[5].posts.order_by("-number").first()
     forum.delete_post(member=deleted.author, post=deleted)
+
+
+# ---------------------------------------------------------------------------------------------
+# The charter
+
+
+def _language() -> str:
+    """The language of the charter's texts: the site's (French or English)."""
+    return "fr" if settings.LANGUAGE_CODE.lower().startswith("fr") else "en"
+
+
+def _found_the_charter(admin: Member, members: dict[str, Member], now: datetime) -> None:
+    """The admin's provisional draft goes to the founding ballot, passes, and all accept it."""
+    draft = charter.start_provisional_charter()
+    charter.edit_provisional_charter(
+        admin=admin,
+        version=draft,
+        articles=[
+            charter.ArticleDraft(title, body, entrenched)
+            for title, body, entrenched in charter_content.ARTICLES[_language()]
+        ],
+        parameters=defaults(),
+    )
+    opened = now - timedelta(days=charter_content.FOUNDING_DAYS_AGO)
+    ballot = charter.open_founding_ballot(admin=admin, version=draft, now=opened)
+    _vote(ballot, charter_content.FOUNDING_VOTES, members, now)
+    charter.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+    _accept_current_charter(members.values())
+
+
+def _accept_current_charter(members: Iterable[Member]) -> None:
+    version = charter_selectors.current_version()
+    for member in members:
+        charter.accept_charter(member=member, version=version)
+
+
+def _propose(spec: dict, members: dict[str, Member], now: datetime) -> Proposal:
+    """Submit, co-sponsor and discuss an amendment; to its ballot, and counted, as `spec` says."""
+    texts = spec[_language()]
+    author = members[spec["author"]]
+    proposal = charter.create_proposal(
+        author=author,
+        title=texts["title"],
+        rationale=texts["rationale"],
+        changes=[_change(change) for change in spec["changes"]],
+        parameters=spec["parameters"],
+    )
+    charter.submit_proposal(
+        author=author, proposal=proposal, now=now - timedelta(days=spec["days_ago"])
+    )
+    for username, days_ago in spec["sponsors"]:
+        charter.sponsor_proposal(
+            member=members[username], proposal=proposal, now=now - timedelta(days=days_ago)
+        )
+    if proposal.thread_id:
+        _discuss(proposal, spec["replies"], members)
+    if spec["votes"] is None:
+        return proposal
+    # The beat's work at the end of the discussion: the text is frozen and the ballot opens.
+    charter.run_deadlines(now=proposal.discussion_ends_at)
+    ballot = charter_selectors.proposal_detail(proposal.pk).ballot
+    _vote(ballot, spec["votes"], members, now)
+    if spec["closed"]:
+        reminder = timedelta(hours=settings.CHARTER_REMINDER_HOURS - 1)
+        charter.run_deadlines(now=ballot.closes_at - reminder)
+        charter.run_deadlines(now=ballot.closes_at)
+    return proposal
+
+
+def _discuss(
+    proposal: Proposal, replies: list[tuple[str, float, str]], members: dict[str, Member]
+) -> None:
+    """Members reply in the proposal's discussion, each `hours` after it opened."""
+    numbers = _reply(proposal.thread, [(author, text) for author, _h, text in replies], members)
+    hours = [0, *(h for _author, h, _text in replies)]
+    opened = proposal.sponsored_at
+    _spread(
+        proposal.thread,
+        {n: opened + timedelta(hours=h) for n, h in zip(numbers, hours, strict=True)},
+    )
+
+
+def _change(spec: dict) -> Change:
+    title, body = spec[_language()]
+    if spec["action"] == "add":
+        return Change("add", uuid.uuid4(), title, body, position=spec["position"])
+    current = charter_selectors.current_version()
+    article = next(
+        a for a in charter_selectors.article_texts(current) if a.number == spec["article"]
+    )
+    return Change(spec["action"], article.identity, title, body, article.entrenched)
+
+
+def _vote(ballot: Ballot, votes: dict[str, str], members: dict[str, Member], now) -> None:
+    """Cast `votes` in order, spread over the ballot's time so far (at most half of it)."""
+    until = min(ballot.opened_at + (ballot.closes_at - ballot.opened_at) / 2, now)
+    step = (until - ballot.opened_at) / (len(votes) + 1)
+    for position, (username, choice) in enumerate(votes.items(), start=1):
+        charter.cast_vote(
+            member=members[username],
+            ballot=ballot,
+            choice=choice,
+            now=ballot.opened_at + step * position,
+        )
