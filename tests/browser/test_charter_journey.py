@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import Locator, Page, expect
 
 from charter import selectors, services
@@ -172,7 +173,7 @@ def test_an_amendment_from_proposal_to_ballot_to_acceptance(new_page):
     expect(dmitri.get_by_role("heading", level=1)).to_have_text(TITLE)
     opening = dmitri.locator("#post-1")
     expect(opening).to_contain_text(f"This thread discusses the amendment proposal “{TITLE}”")
-    ends = timezone.localtime(proposal.discussion_ends_at).strftime("%Y-%m-%d")
+    ends = date_format(timezone.localtime(proposal.discussion_ends_at))
     expect(opening, "the opening post should give the end of the discussion").to_contain_text(
         f"until {ends}"
     )
