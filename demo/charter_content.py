@@ -203,7 +203,7 @@ ARTICLES: dict[str, list[tuple[str, str, bool]]] = {
         (
             "Droits des membres",
             "Tout membre peut lire cette charte, son historique, les résultats de ses scrutins "
-            "et le journal de modération. Tout membre peut proposer et cosigner des "
+            "et le journal de modération. Tout membre peut proposer et co-parrainer des "
             "modifications et, une fois éligible, voter sur elles ; le vote est secret, et "
             "personne, pas même les administrateurs, ne peut savoir comment un membre a voté. "
             "Nul n'est sanctionné sans une décision qui cite cette charte et en donne les "
@@ -216,15 +216,15 @@ ARTICLES: dict[str, list[tuple[str, str, bool]]] = {
             "Modifier cette charte",
             "Tout membre éligible peut proposer d'ajouter, de modifier ou de supprimer des "
             "articles ou des paramètres de procédure, en exposant ses motifs. Une proposition "
-            "qui réunit à temps assez de cosignataires est débattue dans sa propre discussion, "
+            "qui réunit à temps assez de co-parrains est débattue dans sa propre discussion, "
             "pendant laquelle son auteur peut la réviser ; son texte est ensuite figé et soumis "
             "à un scrutin secret. Peut voter tout membre inscrit depuis assez longtemps, non "
             "suspendu et ayant accepté la charte en vigueur. Une modification est adoptée si la "
             "participation atteint le quorum et si les « oui » atteignent la majorité requise "
             "des « oui » et des « non » ; une modification qui touche cet article, les droits "
-            "des membres ou un paramètre de procédure requiert le quorum et la majorité "
-            "renforcés des articles protégés.\n\n"
-            "Les nombres de cette procédure (cosignataires, délais, ancienneté, quorums et "
+            "des membres ou un paramètre de procédure requiert le quorum et la majorité plus "
+            "élevés fixés pour les articles renforcés.\n\n"
+            "Les nombres de cette procédure (co-parrains, délais, ancienneté, quorums et "
             "majorités) sont les **paramètres de procédure** publiés avec cette charte, et ils "
             "ne changent que par une modification adoptée.",
             True,
