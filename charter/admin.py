@@ -8,22 +8,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import Acceptance, Article, Ballot, CharterVersion, Proposal
-from config.admin import ReadOnlyAdmin
+from config.admin import ReadOnly, ReadOnlyAdmin
 
 
-class ArticleInline(admin.TabularInline):
+class ArticleInline(ReadOnly, admin.TabularInline):
     model = Article
     fields = ["number", "title", "body", "entrenched"]
     extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CharterVersion)

@@ -243,6 +243,15 @@ class AmendmentForms:
             return False
         return forms_valid
 
+    def amendment(self) -> dict:
+        """What the services take: title, rationale, changes and changed parameters."""
+        return {
+            "title": self.proposal.cleaned_data["title"],
+            "rationale": self.proposal.cleaned_data["rationale"],
+            "changes": self.changes(),
+            "parameters": self.parameters.changed_values(),
+        }
+
     def changes(self) -> list[Change]:
         found = [form.change() for form in self.articles]
         found += [form.change() for form in self.additions if form.cleaned_data]

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Parameter:
 
     def display(self, value) -> str:
         if self.unit == "days":
-            return str(_("%(n)s days") % {"n": value})
+            return ngettext("%(n)s day", "%(n)s days", value) % {"n": value}
         if self.unit == "percent":
             return f"{value} %"
         if self.unit == "fraction":

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from charter.parameters import PARAMETERS
+from charter.parameters import PARAMETERS, Parameter
 
 
 @dataclass(frozen=True)
@@ -120,9 +120,17 @@ class ArticleDiff:
 
 @dataclass(frozen=True)
 class ParameterDiff:
-    parameter: object
+    parameter: Parameter
     old: object
     new: object
+
+    @property
+    def old_display(self) -> str:
+        return self.parameter.display(self.old)
+
+    @property
+    def new_display(self) -> str:
+        return self.parameter.display(self.new)
 
 
 def compare(old: list[ArticleText], new: list[ArticleText]) -> list[ArticleDiff]:

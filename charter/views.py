@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -258,26 +261,38 @@ def new_proposal(request: HttpRequest) -> HttpResponse:
         articles=selectors.article_texts(current),
         values=current.settings,
     )
+    return _amendment_page(
+        request,
+        forms,
+        version=current,
+        proposal=None,
+        save=partial(services.create_proposal, author=request.user),
+        done=_("Your draft is saved. Submit it when it is ready for co-sponsors."),
+    )
+
+
+def _amendment_page(
+    request: HttpRequest,
+    forms: AmendmentForms,
+    *,
+    version: CharterVersion,
+    proposal: Proposal | None,
+    save: Callable[..., Proposal],
+    done: str,
+) -> HttpResponse:
+    """The amendment form: on a valid POST, `save` it and show the proposal."""
     if request.method == "POST" and forms.is_valid():
         try:
-            proposal = services.create_proposal(
-                author=request.user,
-                title=forms.proposal.cleaned_data["title"],
-                rationale=forms.proposal.cleaned_data["rationale"],
-                changes=forms.changes(),
-                parameters=forms.parameters.changed_values(),
-            )
+            saved = save(**forms.amendment())
         except services.InvalidChange as error:
             forms.add_error(str(error))
         else:
-            messages.success(
-                request, _("Your draft is saved. Submit it when it is ready for co-sponsors.")
-            )
-            return redirect(proposal)
+            messages.success(request, done)
+            return redirect(saved)
     return render(
         request,
         "charter/edit_proposal.html",
-        {"forms": forms, "version": current, "proposal": None},
+        {"forms": forms, "version": version, "proposal": proposal},
     )
 
 
@@ -327,25 +342,13 @@ def edit_proposal(request: HttpRequest, pk: int) -> HttpResponse:
         changes=selectors.changes_of(shown),
         parameters=shown.parameters,
     )
-    if request.method == "POST" and forms.is_valid():
-        try:
-            services.revise_proposal(
-                author=request.user,
-                proposal=shown,
-                title=forms.proposal.cleaned_data["title"],
-                rationale=forms.proposal.cleaned_data["rationale"],
-                changes=forms.changes(),
-                parameters=forms.parameters.changed_values(),
-            )
-        except services.InvalidChange as error:
-            forms.add_error(str(error))
-        else:
-            messages.success(request, _("The proposal is saved."))
-            return redirect(shown)
-    return render(
+    return _amendment_page(
         request,
-        "charter/edit_proposal.html",
-        {"forms": forms, "version": current, "proposal": shown},
+        forms,
+        version=current,
+        proposal=shown,
+        save=partial(services.revise_proposal, author=request.user, proposal=shown),
+        done=_("The proposal is saved."),
     )
 
 

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the services only; the admin looks, and acts through actions if any."""
+class ReadOnly:
+    """Rows written by the services only: an admin page or inline that looks, never writes."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -12,3 +12,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    """A read-only model admin; it may still act through actions."""

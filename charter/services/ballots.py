@@ -25,7 +25,7 @@ from charter.models import (
 from charter.parameters import with_defaults
 from charter.rules import InvalidChange
 from charter.services.amendments import State, move, overtake_proposals, proposers, touched
-from charter.texts import apply_changes, touches_entrenched
+from charter.texts import ArticleText, apply_changes, touches_entrenched
 from forum.rendering import render_markdown
 from members.models import Member
 from notifications.models import Kind
@@ -293,7 +293,14 @@ def _apply_amendment(
         previous=current,
         ratified_at=now,
     )
-    texts = apply_changes(selectors.article_texts(current), selectors.changes_of(proposal))
+    write_articles(
+        version, apply_changes(selectors.article_texts(current), selectors.changes_of(proposal))
+    )
+    return version
+
+
+def write_articles(version: CharterVersion, texts: list[ArticleText]) -> None:
+    """The articles of a version being written (a draft, or a version being ratified)."""
     Article.objects.bulk_create(
         Article(
             version=version,
@@ -306,7 +313,6 @@ def _apply_amendment(
         )
         for text in texts
     )
-    return version
 
 
 def _reject_founding_draft(draft: CharterVersion) -> None:
@@ -316,18 +322,7 @@ def _reject_founding_draft(draft: CharterVersion) -> None:
     revised = CharterVersion.objects.create(
         state=VersionState.PROVISIONAL, parameters=draft.parameters, previous=draft
     )
-    Article.objects.bulk_create(
-        Article(
-            version=revised,
-            identity=article.identity,
-            number=article.number,
-            title=article.title,
-            body=article.body,
-            html=article.html,
-            entrenched=article.entrenched,
-        )
-        for article in draft.articles.all()
-    )
+    write_articles(revised, selectors.article_texts(draft))
 
 
 def _announce_result(ballot: Ballot) -> None:

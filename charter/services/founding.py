@@ -16,15 +16,14 @@ from django.utils.translation import gettext as _
 from charter import rules, selectors
 from charter.models import (
     Acceptance,
-    Article,
     Ballot,
     CharterVersion,
     VersionState,
 )
 from charter.rules import InvalidChange
 from charter.services.amendments import checked_parameters
-from charter.services.ballots import founding_title, freeze_roll
-from forum.rendering import render_markdown
+from charter.services.ballots import founding_title, freeze_roll, write_articles
+from charter.texts import ArticleText
 from members.models import Member
 
 
@@ -64,17 +63,12 @@ def edit_provisional_charter(
         locked.parameters = checked_parameters(parameters)
         locked.save(update_fields=["parameters"])
         locked.articles.all().delete()
-        Article.objects.bulk_create(
-            Article(
-                version=locked,
-                identity=draft.identity or uuid.uuid4(),
-                number=number,
-                title=draft.title,
-                body=draft.body,
-                html=render_markdown(draft.body).html,
-                entrenched=draft.entrenched,
-            )
-            for number, draft in enumerate(articles, start=1)
+        write_articles(
+            locked,
+            [
+                ArticleText(a.identity or uuid.uuid4(), n, a.title, a.body, a.entrenched)
+                for n, a in enumerate(articles, start=1)
+            ],
         )
     return locked
 

@@ -20,20 +20,13 @@ from charter.models import Ballot, CharterVersion, Proposal, ProposalState, Vote
 from charter.texts import Change
 from members.models import Member
 from tests.browser.test_journey import sign_in
+from tests.charter.conftest import found_charter
 from tests.factories import CategoryFactory, MemberFactory, make_thread
 
 # select_for_update and the roll's conditional updates are what the charter relies on, and the
 # browser and the deadlines share one database: run this journey where production runs.
 pytestmark = pytest.mark.postgresql
 
-ARTICLES = [
-    services.ArticleDraft("Respect", "Members address each other with respect."),
-    services.ArticleDraft("On topic", "Posts stay on the subject of their thread."),
-    services.ArticleDraft("No spam", "No advertising, no repeated posts."),
-    services.ArticleDraft(
-        "Amendments", "This charter changes only by the members' vote.", entrenched=True
-    ),
-]
 NEW_ARTICLE_2 = "Replies stay on the subject of their thread or move to the café."
 TITLE = "Asides belong in the café"
 
@@ -50,20 +43,7 @@ def elder(username: str, display_name: str) -> Member:
 def ratified_charter(voters: list[Member]) -> CharterVersion:
     """Version 1: drafted, put to a founding ballot 20 days ago, carried, accepted by `voters`."""
     admin = MemberFactory(username="root", is_staff=True, is_superuser=True)
-    now = timezone.now()
-    draft = services.start_provisional_charter()
-    services.edit_provisional_charter(admin=admin, version=draft, articles=ARTICLES, parameters={})
-    opened = now - timedelta(days=20)
-    ballot = services.open_founding_ballot(admin=admin, version=draft, now=opened)
-    for voter in voters:
-        services.cast_vote(member=voter, ballot=ballot, choice="yes", now=opened)
-    services.close_ballot(ballot_id=ballot.pk, now=now - timedelta(days=1))
-    version = selectors.current_version()
-    assert version is not None and version.number == 1
-    for voter in voters:
-        voter.refresh_from_db()
-        services.accept_charter(member=voter, version=version)
-    return version
+    return found_charter(admin=admin, voters=voters, now=timezone.now())
 
 
 def field(label: str) -> re.Pattern:

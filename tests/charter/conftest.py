@@ -46,29 +46,32 @@ def founders(elder_factory):
     return [elder_factory() for _ in range(4)]
 
 
+def found_charter(*, admin, voters, now, articles=ARTICLES, parameters=None) -> CharterVersion:
+    """Draft `articles`, put them to a founding ballot 20 days before `now`, all `voters` vote
+    yes, close: version 1. Each voter then accepts it, as they would on the accept page."""
+    draft = services.start_provisional_charter()
+    services.edit_provisional_charter(
+        admin=admin, version=draft, articles=articles, parameters=parameters or {}
+    )
+    opened = now - timedelta(days=20)
+    ballot = services.open_founding_ballot(admin=admin, version=draft, now=opened)
+    for voter in voters:
+        services.cast_vote(member=voter, ballot=ballot, choice="yes", now=opened)
+    services.close_ballot(ballot_id=ballot.pk, now=now - timedelta(days=1))
+    version = selectors.current_version()
+    assert version is not None and version.number == 1
+    for voter in voters:
+        voter.refresh_from_db()
+        services.accept_charter(member=voter, version=version)
+    return version
+
+
 @pytest.fixture
 def ratify_founding(admin_member, now):
-    """Draft `articles`, put them to a founding ballot 20 days ago, all `voters` vote yes, close.
-
-    Each voter then accepts version 1, as they would on the accept page.
-    """
-
     def ratify(voters, articles=ARTICLES, parameters=None) -> CharterVersion:
-        draft = services.start_provisional_charter()
-        services.edit_provisional_charter(
-            admin=admin_member, version=draft, articles=articles, parameters=parameters or {}
+        return found_charter(
+            admin=admin_member, voters=voters, now=now, articles=articles, parameters=parameters
         )
-        opened = now - timedelta(days=20)
-        ballot = services.open_founding_ballot(admin=admin_member, version=draft, now=opened)
-        for voter in voters:
-            services.cast_vote(member=voter, ballot=ballot, choice="yes", now=opened)
-        services.close_ballot(ballot_id=ballot.pk, now=now - timedelta(days=1))
-        version = selectors.current_version()
-        assert version is not None and version.number == 1
-        for voter in voters:
-            voter.refresh_from_db()
-            services.accept_charter(member=voter, version=version)
-        return version
 
     return ratify
 
