@@ -53,6 +53,22 @@ PARAMETERS = [
     Parameter("majority_entrenched", _("Majority for entrenched articles"), "fraction", "3/4"),
     Parameter("signals_per_day", _("Signals a member may make in a day"), "count", 20, 1, 1_000),
     Parameter("auto_hide_signallers", _("Members whose signals hide a post"), "count", 3, 1, 100),
+    Parameter(
+        "accuracy_signals",
+        _("Settled signals after which a signaller's accuracy is judged"),
+        "count",
+        10,
+        1,
+        1_000,
+    ),
+    Parameter(
+        "accuracy_percent",
+        _("Share upheld under which a signaller's signals do not hide a post"),
+        "percent",
+        25,
+        0,
+        100,
+    ),
     Parameter("appeal_days", _("Days to appeal a decision"), "days", 14, 1, 90),
     Parameter(
         "public_moderator_names", _("Moderator names shown in the public journal"), "bool", False

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "forum",
     "notifications",
     "charter",
+    "moderation",
     "demo",
 ]
 
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "members.middleware.BannedMemberMiddleware",
     "members.middleware.MemberPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -237,6 +239,7 @@ CHARTER_CLOSE_GRACE_SECONDS = env.int("CHARTER_CLOSE_GRACE_SECONDS", default=300
 # Accounts (django-allauth)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "forum:index"
+ACCOUNT_ADAPTER = "members.adapter.MemberAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

@@ -33,6 +33,7 @@ urlpatterns = [
     path("me/", include("members.urls")),
     path("notifications/", include("notifications.urls")),
     path("charter/", include("charter.urls")),
+    path("moderation/", include("moderation.urls")),
     path("health/", HealthCheckView.as_view(checks=health_checks()), name="health"),
     path("", include("forum.urls")),
 ]

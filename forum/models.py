@@ -82,6 +82,7 @@ class Thread(models.Model):
 
 class PostState(models.TextChoices):
     VISIBLE = "visible", _("Visible")
+    PENDING = "pending", _("Hidden pending review")
     HIDDEN = "hidden", _("Hidden by moderation")
     DELETED = "deleted", _("Deleted")
 
@@ -142,6 +143,10 @@ class Post(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.state == PostState.DELETED
+
+    @property
+    def is_pending_review(self) -> bool:
+        return self.state == PostState.PENDING
 
     @property
     def is_edited(self) -> bool:

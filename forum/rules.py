@@ -27,7 +27,8 @@ def can_reply(member: Person, thread: Thread) -> bool:
 
 
 def can_edit_post(member: Person, post: Post) -> bool:
-    if not can_participate(member) or post.is_deleted:
+    # A post hidden pending review may be mended by its author; one hidden by a decision may not.
+    if not can_participate(member) or not (post.is_visible or post.is_pending_review):
         return False
     return post.author_id == member.pk
 

@@ -177,7 +177,10 @@ def thread_posts(thread: Thread, member: Person, page: int) -> tuple[list[Post],
                 to_attr="thanks_received",
             )
         )
-    return list(posts), Page(page, pages)
+    posts = list(posts)
+    for post in posts:
+        post.thread = thread  # spares every post a query for what the page already has
+    return posts, Page(page, pages)
 
 
 def post_for_reader(pk: int, member: Person) -> Post:

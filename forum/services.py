@@ -135,6 +135,46 @@ def delete_post(*, member: Member, post: Post) -> Post:
     return post
 
 
+def hold_for_review(*, post: Post) -> bool:
+    """Hide a visible post until the moderators decide; False if it was not visible (so two
+    simultaneous holds hide it once)."""
+    return _change_state(post, PostState.PENDING, only_from=[PostState.VISIBLE])
+
+
+def hide_post(*, post: Post) -> bool:
+    return _change_state(post, PostState.HIDDEN, only_from=[PostState.VISIBLE, PostState.PENDING])
+
+
+def remove_post(*, post: Post, moderator: Member) -> bool:
+    return _change_state(
+        post,
+        PostState.DELETED,
+        only_from=[PostState.VISIBLE, PostState.PENDING, PostState.HIDDEN],
+        deleted_by=moderator,
+    )
+
+
+def show_post(*, post: Post) -> bool:
+    """Make a post visible again: a review that found no breach, or a decision overturned."""
+    return _change_state(
+        post, PostState.VISIBLE, only_from=[PostState.PENDING, PostState.HIDDEN, PostState.DELETED]
+    )
+
+
+def _change_state(
+    post: Post, state: PostState, *, only_from: list[PostState], deleted_by: Member | None = None
+) -> bool:
+    with transaction.atomic():
+        changed = Post.objects.filter(pk=post.pk, state__in=only_from).update(
+            state=state, deleted_by=deleted_by
+        )
+        if changed and state != PostState.VISIBLE:
+            notifications.forget_excerpts(event_keys=[_event_key(post)])
+    if changed:
+        post.state, post.deleted_by = state, deleted_by
+    return bool(changed)
+
+
 def thank(*, member: Member, post: Post) -> bool:
     """Thank a post once; returns whether this call added the thanks."""
     rules.require(rules.can_thank(member, post))
@@ -174,7 +214,7 @@ def mark_read(*, member: Member, thread: Thread, posts: list[Post], previous: in
         ReadMark.objects.filter(member=member, thread=thread, last_read_number__lt=up_to).update(
             last_read_number=up_to
         )
-    notifications.mark_events_read(member=member, event_keys=[f"post:{p.pk}" for p in posts])
+    notifications.mark_events_read(member=member, event_keys=[_event_key(p) for p in posts])
 
 
 def watch_thread(*, member: Member, thread: Thread, level: WatchLevel) -> None:
@@ -266,10 +306,14 @@ def _event_keys(posts: QuerySet[Post]) -> QuerySet:
     ).values("event_key")
 
 
+def _event_key(post: Post) -> str:
+    return f"post:{post.pk}"  # the format _event_keys matches
+
+
 def _about(post: Post) -> dict:
     return {
         "actor": post.author,
-        "event_key": f"post:{post.pk}",  # the format _event_keys matches
+        "event_key": _event_key(post),
         "title": post.thread.title,
         "place": post.thread.category.name,
         "url": post.get_absolute_url(),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from forum import rules, selectors, services
+from forum import extensions, rules, selectors, services
 from forum.forms import PostForm, SearchForm, ThreadForm, WatchForm
 from forum.models import Post, Thread, WatchLevel
 from forum.rendering import render_markdown
@@ -96,6 +96,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
         post.can_edit = rules.can_edit_post(request.user, post)
         post.can_delete = rules.can_delete_post(request.user, post)
         post.can_thank = rules.can_thank(request.user, post)
+    post_extensions = extensions.extend_posts(posts, request.user)
     if request.user.is_authenticated:
         services.mark_read(
             member=request.user, thread=thread, posts=posts, previous=thread.last_read_number
@@ -108,6 +109,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
             "thread": thread,
             "category": thread.category,
             "posts": posts,
+            "post_extensions": post_extensions,
             "page": page,
             "first_unread": (thread.last_read_number or 0) + 1
             if request.user.is_authenticated

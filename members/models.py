@@ -46,8 +46,10 @@ class Member(AbstractUser):
     # Standing. Set by the charter when a version is ratified (and for every new member), cleared
     # when the member accepts it: until then the member may read but not write.
     must_accept_charter = models.BooleanField(_("must accept the charter"), default=True)
-    # Set by moderation; a suspended member may read but not write.
+    # Set by moderation from the sanctions in force: a suspended member may read (and appeal)
+    # but not write; a banned member may not sign in.
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
+    banned_at = models.DateTimeField(_("banned since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")
@@ -68,3 +70,7 @@ class Member(AbstractUser):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+    @property
+    def is_banned(self) -> bool:
+        return self.banned_at is not None

@@ -9,7 +9,7 @@ def can_participate(member: Member | AnonymousUser) -> bool:
     """May write (post, reply, thank, signal); reading needs no standing."""
     if not (member.is_authenticated and member.is_active):
         return False
-    return not member.is_suspended and not member.must_accept_charter
+    return not (member.is_suspended or member.is_banned or member.must_accept_charter)
 
 
 def is_moderator(member: Member | AnonymousUser) -> bool:

@@ -18,6 +18,12 @@ class Kind(models.TextChoices):
     BALLOT_REMINDER = "ballot_reminder", _("Reminders to vote, 48 hours before a close")
     BALLOT_RESULT = "ballot_result", _("Ballot results")
     CHARTER_RATIFIED = "charter_ratified", _("A new charter version to accept")
+    POST_HELD = "post_held", _("My posts hidden pending review")
+    POST_DECISION = "post_decision", _("Moderators' decisions on my posts")
+    SIGNAL_OUTCOME = "signal_outcome", _("Outcomes of my signals")
+    APPEAL_OUTCOME = "appeal_outcome", _("Outcomes of my appeals")
+    NEW_CASE = "new_case", _("New cases to moderate (moderators)")
+    NEW_APPEAL = "new_appeal", _("Appeals to hear (moderators)")
 
 
 class EmailChoice(models.TextChoices):
@@ -38,6 +44,12 @@ DEFAULT_EMAIL = {
     Kind.BALLOT_REMINDER: EmailChoice.IMMEDIATELY,
     Kind.BALLOT_RESULT: EmailChoice.DIGEST,
     Kind.CHARTER_RATIFIED: EmailChoice.IMMEDIATELY,
+    Kind.POST_HELD: EmailChoice.IMMEDIATELY,
+    Kind.POST_DECISION: EmailChoice.IMMEDIATELY,
+    Kind.SIGNAL_OUTCOME: EmailChoice.DIGEST,
+    Kind.APPEAL_OUTCOME: EmailChoice.IMMEDIATELY,
+    Kind.NEW_CASE: EmailChoice.DIGEST,
+    Kind.NEW_APPEAL: EmailChoice.DIGEST,
 }
 
 
@@ -55,6 +67,14 @@ SUMMARIES = {
     Kind.CHARTER_RATIFIED: _(
         "A new version of the charter is ratified (“%(title)s”): read and accept it"
     ),
+    Kind.POST_HELD: _(
+        "Your post in “%(title)s” is hidden while the moderators review it: you may edit it"
+    ),
+    Kind.POST_DECISION: _("The moderators decided on your post in “%(title)s”"),
+    Kind.SIGNAL_OUTCOME: _("The moderators decided on the post you signalled in “%(title)s”"),
+    Kind.APPEAL_OUTCOME: _("Your appeal about your post in “%(title)s” was heard"),
+    Kind.NEW_CASE: _("A post in “%(title)s” was signalled to the moderators"),
+    Kind.NEW_APPEAL: _("A decision on a post in “%(title)s” is appealed"),
 }
 
 

@@ -134,6 +134,16 @@ def mark_events_read(*, member: Member, event_keys: Iterable[str]) -> int:
     return _mark_read(Notification.objects.filter(recipient=member, event_key__in=event_keys))
 
 
+def forget_excerpts(*, event_keys: Iterable[str]) -> int:
+    """Blank the quoted text of notifications about events whose content was withdrawn
+    (a post hidden or removed by moderation): the bell and emails must not keep showing it."""
+    return (
+        Notification.objects.filter(event_key__in=list(event_keys))
+        .exclude(excerpt="")
+        .update(excerpt="")
+    )
+
+
 def _mark_read(notifications: QuerySet[Notification]) -> int:
     return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
 

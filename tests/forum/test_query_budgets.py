@@ -48,10 +48,11 @@ PERSONAS = ["visitor_client", "member_client"]
 
 # Visitor: the page's own queries. Member: + session and member, + the bell's unread count,
 # + what the member's own view needs (the people who thanked their posts; their watch level on
-# a category page).
+# a category page). A thread page also runs what moderation adds to its posts: the decisions in
+# force on them (everyone) and which of them the member signalled.
 EXPECTED = {
-    ("thread", "visitor_client"): 2,
-    ("thread", "member_client"): 6,
+    ("thread", "visitor_client"): 3,
+    ("thread", "member_client"): 8,
     ("category", "visitor_client"): 2,
     ("category", "member_client"): 6,
     ("index", "visitor_client"): 2,

@@ -1,0 +1,234 @@
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from charter.models import Article
+from forum.models import Category
+from moderation.models import (
+    SUSPENSION_DAYS,
+    Action,
+    AppealState,
+    Outcome,
+    SanctionKind,
+    sanction_label,
+)
+from moderation.selectors import JournalFilters, QueueFilters
+
+
+class ArticleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, article: Article) -> str:
+        return str(article)
+
+
+class SignalForm(forms.Form):
+    articles = ArticleChoiceField(
+        label=_("Which article of the charter does it breach?"),
+        queryset=Article.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    other = forms.BooleanField(label=_("Other (say what in the note)"), required=False)
+    note = forms.CharField(
+        label=_("Note to the moderators"),
+        required=False,
+        max_length=1_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required with “other”. The author never learns who signalled the post."),
+    )
+
+    def __init__(self, *args, articles, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["articles"].queryset = articles
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("articles") and not data.get("other"):
+            raise ValidationError(_("Choose the article the post breaches, or “other”."))
+        if data.get("other") and not data.get("note", "").strip():
+            self.add_error("note", _("With “other”, say in a note what the post breaches."))
+        return data
+
+
+SANCTION_CHOICES = [
+    ("", _("No sanction")),
+    (SanctionKind.WARNING, SanctionKind.WARNING.label),
+    *[
+        (f"suspension-{days}", lazy(sanction_label, str)(SanctionKind.SUSPENSION, days))
+        for days in SUSPENSION_DAYS
+    ],
+    (SanctionKind.BAN, SanctionKind.BAN.label),
+]
+
+
+def sanction_choice(kind: str, days: int | None) -> str:
+    return f"suspension-{days}" if kind == SanctionKind.SUSPENSION else kind
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (Outcome.DISMISSED, _("Dismiss: no breach")),
+            (Outcome.UPHELD, _("Uphold: the post breaches the charter")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    articles = ArticleChoiceField(
+        label=_("Articles cited"),
+        queryset=Article.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    action = forms.ChoiceField(
+        label=_("What to do with the post"),
+        choices=[("", _("Nothing (dismissal)")), *Action.choices],
+        required=False,
+    )
+    sanction = forms.ChoiceField(
+        label=_("Sanction on the author"), choices=SANCTION_CHOICES, required=False
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        max_length=5_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Told to the author and the signallers, and published in the journal. "
+            "With “keep”, it is shown on the post as the moderators' note."
+        ),
+    )
+
+    def __init__(self, *args, articles, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["articles"].queryset = articles
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") != Outcome.UPHELD:
+            if data.get("action") or data.get("sanction"):
+                raise ValidationError(_("A dismissal takes no action and no sanction."))
+            return data
+        if not data.get("articles"):
+            self.add_error("articles", _("Upholding requires citing at least one article."))
+        if not data.get("rationale", "").strip():
+            self.add_error("rationale", _("Upholding requires a rationale."))
+        if not data.get("action"):
+            self.add_error("action", _("Choose what to do with the post."))
+        return data
+
+    def sanction_arguments(self) -> dict:
+        choice = self.cleaned_data.get("sanction", "")
+        if choice.startswith("suspension-"):
+            return {"sanction": SanctionKind.SUSPENSION, "suspension_days": int(choice[11:])}
+        return {"sanction": choice, "suspension_days": None}
+
+
+class DeferForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why defer (seen by moderators only)"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AppealForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Your statement"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Say why the decision should be overturned. Another moderator hears the appeal; "
+            "you may appeal once."
+        ),
+        error_messages={"required": _("Say why the decision should be overturned.")},
+    )
+
+
+class HearingForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (AppealState.CONFIRMED, _("Confirm the decision")),
+            (AppealState.OVERTURNED, _("Overturn it: restore the post and lift the sanction")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Hearing an appeal requires a rationale.")},
+    )
+
+
+class QueueFilterForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All categories"),
+    )
+    article = forms.ChoiceField(label=_("Article"), required=False)
+    claimed = forms.ChoiceField(
+        label=_("Claimed"),
+        required=False,
+        choices=[
+            ("", _("All cases")),
+            ("unclaimed", _("Unclaimed")),
+            ("claimed", _("Claimed")),
+            ("mine", _("Claimed by me")),
+        ],
+    )
+
+    def __init__(self, *args, articles: list[Article], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["article"].choices = _article_choices(articles)
+
+    def filters(self) -> QueueFilters:
+        if not self.is_valid():
+            return QueueFilters()
+        category = self.cleaned_data["category"]
+        return QueueFilters(
+            category=category.slug if category else "",
+            article=_identity(self.cleaned_data["article"]),
+            claimed=self.cleaned_data["claimed"],
+        )
+
+
+class JournalFilterForm(forms.Form):
+    article = forms.ChoiceField(label=_("Article"), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[
+            ("", _("All outcomes")),
+            (Outcome.UPHELD, Outcome.UPHELD.label),
+            (Outcome.DISMISSED, Outcome.DISMISSED.label),
+            (AppealState.CONFIRMED, AppealState.CONFIRMED.label),
+            (AppealState.OVERTURNED, AppealState.OVERTURNED.label),
+        ],
+    )
+
+    def __init__(self, *args, articles: list[Article], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["article"].choices = _article_choices(articles)
+
+    def filters(self) -> JournalFilters:
+        if not self.is_valid():
+            return JournalFilters()
+        return JournalFilters(
+            article=_identity(self.cleaned_data["article"]), outcome=self.cleaned_data["outcome"]
+        )
+
+
+def _identity(value: str) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
+
+
+def _article_choices(articles: list[Article]) -> list[tuple[str, str]]:
+    return [("", _("All articles"))] + [(str(a.identity), str(a)) for a in articles]

@@ -1,0 +1,377 @@
+"""Signals, cases, decisions, sanctions, appeals and the public journal.
+
+Rows that record what someone did or decided are never rewritten: a decision is overturned by
+an appeal, not edited, and the journal is append-only down to the database (see the triggers in
+migration 0002). Posts and members they refer to are protected from deletion, so the record
+cannot lose its subject.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+SUSPENSION_DAYS = (1, 3, 7, 30)
+
+
+class CaseState(models.TextChoices):
+    OPEN = "open", _("Open")
+    SETTLED = "settled", _("Settled")
+
+
+class Case(models.Model):
+    """Every signal on one post, and what the moderators did about them."""
+
+    post = models.OneToOneField(
+        "forum.Post", on_delete=models.PROTECT, related_name="moderation_case"
+    )
+    state = models.CharField(_("state"), max_length=8, choices=CaseState, default=CaseState.OPEN)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now, db_index=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimed_cases",
+        verbose_name=_("claimed by"),
+    )
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state=CaseState.OPEN, settled_at__isnull=True)
+                | Q(state=CaseState.SETTLED, settled_at__isnull=False, claimed_by__isnull=True),
+                name="case_settled_iff_settled_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Case %(number)s") % {"number": self.pk})
+
+    def get_absolute_url(self) -> str:
+        return reverse("moderation:case", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == CaseState.OPEN
+
+
+class Outcome(models.TextChoices):
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+    OVERTURNED = "overturned", _("Overturned on appeal")
+
+
+class Signal(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="signals")
+    post = models.ForeignKey("forum.Post", on_delete=models.PROTECT, related_name="+")
+    signaller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signals"
+    )
+    created_at = models.DateTimeField(_("signalled"), default=timezone.now)
+    articles = models.ManyToManyField("charter.Article", related_name="+", blank=True)
+    other = models.BooleanField(_("other"), default=False)
+    note = models.TextField(_("note"), max_length=1_000, blank=True)
+    # What the post said when it was signalled: moderators judge that, not a later edit.
+    snapshot_source = models.TextField()
+    snapshot_html = models.TextField()
+    # Set when a decision settles the signal (and again if an appeal overturns it).
+    decision = models.ForeignKey(
+        "Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="signals"
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome, blank=True)
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "signaller"], name="signal_once_per_member"),
+            models.CheckConstraint(
+                condition=Q(other=False) | ~Q(note=""), name="signal_other_needs_a_note"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__isnull=True, outcome="")
+                | Q(decision__isnull=False, outcome__in=Outcome.values),
+                name="signal_outcome_iff_decided",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["signaller", "-created_at"], name="signal_signaller_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signaller_id} → {self.post_id}"
+
+
+class Action(models.TextChoices):
+    KEEP = "keep", _("Keep the post, with a note")
+    HIDE = "hide", _("Hide the post")
+    DELETE = "delete", _("Delete the post")
+
+
+class Decision(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_decisions"
+    )
+    created_at = models.DateTimeField(_("decided"), default=timezone.now)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=[(Outcome.UPHELD, Outcome.UPHELD.label), (Outcome.DISMISSED, _("Dismissed"))],
+    )
+    action = models.CharField(_("action"), max_length=8, choices=Action, blank=True)
+    articles = models.ManyToManyField("charter.Article", related_name="+", blank=True)
+    rationale = models.TextField(_("rationale"), max_length=5_000, blank=True)
+    # The appeal window of the charter in force when the decision was made.
+    appeal_until = models.DateTimeField(_("appeal until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome=Outcome.DISMISSED, action="", appeal_until__isnull=True)
+                | Q(outcome=Outcome.UPHELD, appeal_until__isnull=False)
+                & ~Q(action="")
+                & ~Q(rationale=""),
+                name="decision_upheld_has_action_rationale_and_appeal_window",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "-created_at"], name="decision_case_latest")]
+
+    def __str__(self) -> str:
+        return str(_("Decision %(number)s") % {"number": self.pk})
+
+    def get_absolute_url(self) -> str:
+        return reverse("moderation:decision", kwargs={"pk": self.pk})
+
+    @property
+    def is_upheld(self) -> bool:
+        return self.outcome == Outcome.UPHELD
+
+
+class SanctionKind(models.TextChoices):
+    WARNING = "warning", _("Warning")
+    SUSPENSION = "suspension", _("Suspension")
+    BAN = "ban", _("Ban")
+
+
+class Sanction(models.Model):
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="sanction")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sanctions"
+    )
+    kind = models.CharField(_("sanction"), max_length=10, choices=SanctionKind)
+    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=SanctionKind.SUSPENSION, days__in=SUSPENSION_DAYS)
+                & Q(ends_at__isnull=False)
+                | ~Q(kind=SanctionKind.SUSPENSION) & Q(days__isnull=True, ends_at__isnull=True),
+                name="sanction_suspension_has_days_and_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return sanction_label(self.kind, self.days)
+
+
+def sanction_label(kind: str, days: int | None) -> str:
+    if kind == SanctionKind.SUSPENSION:
+        return ngettext("Suspension for %(days)s day", "Suspension for %(days)s days", days) % {
+            "days": days
+        }
+    return str(SanctionKind(kind).label) if kind else ""
+
+
+class AppealState(models.TextChoices):
+    PENDING = "pending", _("Awaiting a hearing")
+    CONFIRMED = "confirmed", _("Decision confirmed")
+    OVERTURNED = "overturned", _("Decision overturned")
+
+
+class Appeal(models.Model):
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="appeal")
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals"
+    )
+    statement = models.TextField(_("statement"), max_length=5_000)
+    created_at = models.DateTimeField(_("appealed"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=10, choices=AppealState, default=AppealState.PENDING
+    )
+    heard_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="heard_appeals",
+    )
+    heard_at = models.DateTimeField(_("heard"), null=True, blank=True)
+    rationale = models.TextField(_("rationale"), max_length=5_000, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state=AppealState.PENDING, heard_by__isnull=True, heard_at__isnull=True)
+                | ~Q(state=AppealState.PENDING)
+                & Q(heard_by__isnull=False, heard_at__isnull=False)
+                & ~Q(rationale=""),
+                name="appeal_heard_iff_decided_with_rationale",
+            ),
+            models.CheckConstraint(condition=~Q(statement=""), name="appeal_has_a_statement"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Appeal of decision %(number)s") % {"number": self.decision_id})
+
+    def get_absolute_url(self) -> str:
+        return reverse("moderation:appeal", kwargs={"pk": self.pk})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == AppealState.PENDING
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    REOPENED = "reopened", _("Reopened after an edit")
+    SIGNALLED = "signalled", _("Signalled")
+    HELD = "held", _("Hidden pending review")
+    CLAIMED = "claimed", _("Claimed")
+    RELEASED = "released", _("Released")
+    STEPPED_ASIDE = "stepped_aside", _("Stepped aside")
+    DEFERRED = "deferred", _("Deferred")
+    DECIDED = "decided", _("Decided")
+    APPEALED = "appealed", _("Appealed")
+    APPEAL_HEARD = "appeal_heard", _("Appeal heard")
+
+
+class CaseEvent(models.Model):
+    """A case's history, as moderators read it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=16, choices=EventKind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), max_length=5_000, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+
+class JournalQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise JournalIsAppendOnly
+
+    def delete(self):
+        raise JournalIsAppendOnly
+
+
+class JournalIsAppendOnly(Exception):
+    """The journal is a public record: entries are added, never changed or removed."""
+
+
+class JournalKind(models.TextChoices):
+    DECISION = "decision", _("Decision")
+    APPEAL = "appeal", _("Appeal")
+
+
+class JournalEntry(models.Model):
+    """One public line of the moderation journal, written once.
+
+    It copies what it reports (outcome, action, sanction, rationale) so that it reads the same
+    forever; its articles are the version-specific rows cited, whose words never change.
+    """
+
+    kind = models.CharField(_("kind"), max_length=8, choices=JournalKind)
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
+    appeal = models.ForeignKey(
+        Appeal, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    post = models.ForeignKey("forum.Post", on_delete=models.PROTECT, related_name="+")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=[
+            (Outcome.UPHELD, Outcome.UPHELD.label),
+            (Outcome.DISMISSED, Outcome.DISMISSED.label),
+            (AppealState.CONFIRMED, AppealState.CONFIRMED.label),
+            (AppealState.OVERTURNED, AppealState.OVERTURNED.label),
+        ],
+    )
+    action = models.CharField(_("action"), max_length=8, choices=Action, blank=True)
+    sanction = models.CharField(_("sanction"), max_length=10, choices=SanctionKind, blank=True)
+    suspension_days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    rationale = models.TextField(_("rationale"), blank=True)
+    articles = models.ManyToManyField(
+        "charter.Article", through="JournalCitation", related_name="+"
+    )
+
+    objects = JournalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=JournalKind.DECISION, appeal__isnull=True)
+                | Q(kind=JournalKind.APPEAL, appeal__isnull=False),
+                name="journal_appeal_entries_name_their_appeal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d} {self.get_outcome_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise JournalIsAppendOnly
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise JournalIsAppendOnly
+
+    @property
+    def sanction_label(self) -> str:
+        return sanction_label(self.sanction, self.suspension_days)
+
+
+class JournalCitation(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="citations")
+    article = models.ForeignKey("charter.Article", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "article"], name="journal_citation_unique"),
+        ]

@@ -1,0 +1,89 @@
+"""Who may do what in moderation: flat checks, each returning a boolean.
+
+The services check them again inside their transactions; views use them to show or hide
+actions. A moderator with a conflict of interest (the post is theirs, or they signalled it)
+may read a case but neither decide it nor hear its appeal.
+"""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from forum.models import Post
+from forum.rules import can_read_category
+from members.models import Member
+from members.rules import can_participate, is_moderator
+from moderation.models import Appeal, Case, Decision
+
+Person = Member | AnonymousUser
+
+
+def can_signal(member: Person, post: Post) -> bool:
+    if not can_participate(member) or post.author_id == member.pk:
+        return False
+    if not (post.is_visible or post.is_pending_review):
+        return False
+    return can_read_category(member, post.thread.category)
+
+
+def has_conflict(member: Person, case: Case, signaller_ids: set[int]) -> bool:
+    return member.pk == case.post.author_id or member.pk in signaller_ids
+
+
+def can_claim(member: Person, case: Case, signaller_ids: set[int]) -> bool:
+    if not is_moderator(member) or not case.is_open or has_conflict(member, case, signaller_ids):
+        return False
+    return case.claimed_by_id is None
+
+
+def can_release(member: Person, case: Case) -> bool:
+    return is_moderator(member) and case.is_open and case.claimed_by_id == member.pk
+
+
+def can_decide(member: Person, case: Case, signaller_ids: set[int]) -> bool:
+    """Deciding needs no claim, but a case someone else holds is theirs to decide."""
+    if not is_moderator(member) or not case.is_open or has_conflict(member, case, signaller_ids):
+        return False
+    return case.claimed_by_id in (None, member.pk)
+
+
+def can_step_aside(member: Person, case: Case, signaller_ids: set[int]) -> bool:
+    return is_moderator(member) and case.is_open and has_conflict(member, case, signaller_ids)
+
+
+def can_read_decision(member: Person, decision: Decision) -> bool:
+    """The rationale addressed to the author: theirs and the moderators' to read."""
+    return is_moderator(member) or (
+        member.is_authenticated and decision.case.post.author_id == member.pk
+    )
+
+
+def can_appeal(
+    member: Person, decision: Decision, *, appealed: bool, at: datetime | None = None
+) -> bool:
+    """Once, by the author, within the window; a suspended author may still appeal."""
+    if not (member.is_authenticated and member.is_active) or member.is_banned:
+        return False
+    if decision.case.post.author_id != member.pk or not decision.is_upheld or appealed:
+        return False
+    return (at or timezone.now()) < decision.appeal_until
+
+
+def can_hear_appeal(member: Person, appeal: Appeal, signaller_ids: set[int]) -> bool:
+    """Another moderator hears it: not the one who decided, nor the author, nor a signaller."""
+    if not is_moderator(member) or not appeal.is_pending:
+        return False
+    if member.pk == appeal.decision.moderator_id:
+        return False
+    return not has_conflict(member, appeal.decision.case, signaller_ids)
+
+
+def can_see_moderator_names(member: Person, *, public_names: bool) -> bool:
+    return public_names or is_moderator(member)
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied

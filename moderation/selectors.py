@@ -1,0 +1,429 @@
+"""Reads of moderation data, as the pages and the services need them.
+
+Every list (queue, journal, my signals, a thread page's posts) is read in a fixed number of
+queries whatever its length: related rows are joined or prefetched, never fetched per row.
+"""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from charter import parameters
+from charter import selectors as charter
+from charter.models import Article
+from forum.models import Post
+from members.models import Member
+from members.rules import is_moderator
+from moderation import rules
+from moderation.models import (
+    SUSPENSION_DAYS,
+    Action,
+    Appeal,
+    AppealState,
+    Case,
+    CaseEvent,
+    CaseState,
+    Decision,
+    JournalCitation,
+    JournalEntry,
+    JournalKind,
+    Outcome,
+    SanctionKind,
+    Signal,
+)
+
+
+def parameters_in_force() -> dict:
+    """The procedural numbers of the ratified charter (their defaults before there is one)."""
+    version = charter.current_version()
+    return version.settings if version else parameters.defaults()
+
+
+def citable_articles() -> QuerySet[Article]:
+    """Signals and decisions cite the ratified charter: its words never change afterwards."""
+    version = charter.current_version()
+    if version is None:
+        return Article.objects.none()
+    return Article.objects.filter(version=version).select_related("version").order_by("number")
+
+
+def moderators() -> QuerySet[Member]:
+    return Member.objects.filter(is_moderator=True, is_active=True)
+
+
+def signaller_ids(case: Case) -> set[int]:
+    return set(case.signals.values_list("signaller_id", flat=True))
+
+
+def my_signals_url() -> str:
+    return reverse("moderation:my_signals")
+
+
+# Signallers
+
+
+def signals_in_last_day(member: Member, *, now: datetime) -> int:
+    return Signal.objects.filter(signaller=member, created_at__gt=now - timedelta(days=1)).count()
+
+
+def signals_count_toward_hiding(member_id: int, parameters: dict) -> bool:
+    """A member whose last settled signals were mostly not upheld does not hide posts."""
+    window = parameters["accuracy_signals"]
+    outcomes = list(
+        Signal.objects.filter(signaller_id=member_id, decision__isnull=False)
+        .order_by("-decision__created_at", "-pk")
+        .values_list("outcome", flat=True)[:window]
+    )
+    if len(outcomes) < window:
+        return True
+    upheld = outcomes.count(Outcome.UPHELD)
+    return upheld * 100 >= parameters["accuracy_percent"] * window
+
+
+@dataclass(frozen=True)
+class Record:
+    upheld: int = 0
+    dismissed: int = 0
+    overturned: int = 0
+
+    @property
+    def settled(self) -> int:
+        return self.upheld + self.dismissed + self.overturned
+
+
+def signaller_records(member_ids: set[int]) -> dict[int, Record]:
+    rows = (
+        Signal.objects.filter(signaller_id__in=member_ids, decision__isnull=False)
+        .values("signaller_id")
+        .annotate(
+            upheld=Count("pk", filter=Q(outcome=Outcome.UPHELD)),
+            dismissed=Count("pk", filter=Q(outcome=Outcome.DISMISSED)),
+            overturned=Count("pk", filter=Q(outcome=Outcome.OVERTURNED)),
+        )
+        .order_by()
+    )
+    return {
+        row["signaller_id"]: Record(row["upheld"], row["dismissed"], row["overturned"])
+        for row in rows
+    }
+
+
+def signalled_posts(member, post_ids: list[int]) -> set[int]:
+    """Which of these posts `member` has signalled."""
+    if not member.is_authenticated:
+        return set()
+    return set(
+        Signal.objects.filter(signaller=member, post_id__in=post_ids).values_list(
+            "post_id", flat=True
+        )
+    )
+
+
+def my_signals(member: Member) -> list[Signal]:
+    return list(
+        Signal.objects.filter(signaller=member)
+        .select_related("post__thread", "decision__appeal")
+        .prefetch_related("articles")
+        .order_by("-created_at", "-pk")
+    )
+
+
+# The queue and cases
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    category: str = ""  # a category slug
+    article: uuid.UUID | None = None  # an article identity
+    claimed: str = ""  # "", "mine", "claimed" or "unclaimed"
+
+
+def queue(member: Member, filters: QueueFilters) -> list[Case]:
+    """Open cases, oldest first, each with its pending signals, the articles they cite and
+    their counts, and each signaller's record."""
+    cases = (
+        Case.objects.filter(state=CaseState.OPEN)
+        .select_related("post__thread__category", "post__author", "claimed_by")
+        .prefetch_related(
+            Prefetch(
+                "signals",
+                queryset=Signal.objects.filter(decision__isnull=True)
+                .select_related("signaller")
+                .prefetch_related(Prefetch("articles", queryset=Article.objects.order_by("number")))
+                .order_by("created_at", "pk"),
+                to_attr="pending_signals",
+            )
+        )
+        .order_by("opened_at", "pk")
+    )
+    if filters.category:
+        cases = cases.filter(post__thread__category__slug=filters.category)
+    if filters.article:
+        cases = cases.filter(
+            pk__in=Signal.objects.filter(
+                decision__isnull=True, articles__identity=filters.article
+            ).values("case")
+        )
+    if filters.claimed == "mine":
+        cases = cases.filter(claimed_by=member)
+    elif filters.claimed == "claimed":
+        cases = cases.filter(claimed_by__isnull=False)
+    elif filters.claimed == "unclaimed":
+        cases = cases.filter(claimed_by__isnull=True)
+    cases = list(cases)
+    _describe_signals(cases)
+    return cases
+
+
+def _describe_signals(cases: list[Case]) -> None:
+    """Count each case's cited articles and attach every signaller's record, in one query."""
+    records = signaller_records(
+        {signal.signaller_id for case in cases for signal in case.pending_signals}
+    )
+    for case in cases:
+        cited: Counter = Counter()
+        others = 0
+        for signal in case.pending_signals:
+            signal.record = records.get(signal.signaller_id, Record())
+            cited.update(signal.articles.all())
+            others += signal.other
+        case.cited = sorted(cited.items(), key=lambda pair: pair[0].number)
+        case.other_count = others
+        case.signaller_count = len(case.pending_signals)
+
+
+def case_detail(pk: int) -> Case:
+    try:
+        case = (
+            Case.objects.select_related("post__thread__category", "post__author", "claimed_by")
+            .prefetch_related(
+                Prefetch(
+                    "signals",
+                    queryset=Signal.objects.select_related("signaller", "decision")
+                    .prefetch_related("articles")
+                    .order_by("created_at", "pk"),
+                    to_attr="all_signals",
+                ),
+                Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+                Prefetch("decisions", queryset=_decisions().order_by("-created_at", "-pk")),
+            )
+            .get(pk=pk)
+        )
+    except Case.DoesNotExist:
+        raise Http404 from None
+    case.pending_signals = [s for s in case.all_signals if s.decision_id is None]
+    _describe_signals([case])
+    return case
+
+
+def _decisions() -> QuerySet[Decision]:
+    return Decision.objects.select_related(
+        "moderator", "sanction", "appeal__heard_by", "case__post__thread"
+    ).prefetch_related(Prefetch("articles", queryset=Article.objects.select_related("version")))
+
+
+def snapshots(case: Case) -> list[tuple[str, list[Signal]]]:
+    """The distinct texts signalled (as rendered then), each with the signals that saw it."""
+    seen: dict[str, list[Signal]] = {}
+    for signal in case.pending_signals or case.all_signals:
+        seen.setdefault(signal.snapshot_html, []).append(signal)
+    return list(seen.items())
+
+
+def previous_upheld_decisions(author: Member | None) -> list[Decision]:
+    if author is None:
+        return []
+    decisions = _decisions().filter(case__post__author=author, outcome=Outcome.UPHELD)
+    return list(decisions.order_by("-created_at", "-pk"))
+
+
+# The graduated sanctions, mildest first.
+LADDER = [(SanctionKind.WARNING, None)]
+LADDER += [(SanctionKind.SUSPENSION, days) for days in SUSPENSION_DAYS]
+LADDER += [(SanctionKind.BAN, None)]
+
+
+def suggested_sanction(previous: list[Decision]) -> tuple[str, int | None]:
+    """The step after the heaviest sanction the author received and kept (not overturned)."""
+    reached = -1
+    for decision in previous:
+        appeal = appeal_of(decision)
+        overturned = appeal is not None and appeal.state == AppealState.OVERTURNED
+        sanction = decision.sanction if has_sanction(decision) else None
+        if sanction is not None and not overturned:
+            reached = max(reached, LADDER.index((sanction.kind, sanction.days)))
+    return LADDER[min(reached + 1, len(LADDER) - 1)]
+
+
+def has_sanction(decision: Decision) -> bool:
+    try:
+        decision.sanction  # noqa: B018 — the reverse one-to-one raises when absent
+    except Decision.sanction.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
+def appeal_of(decision: Decision) -> Appeal | None:
+    try:
+        return decision.appeal
+    except Decision.appeal.RelatedObjectDoesNotExist:
+        return None
+
+
+def decision_detail(pk: int) -> Decision:
+    try:
+        return _decisions().select_related("case__post__author").get(pk=pk)
+    except Decision.DoesNotExist:
+        raise Http404 from None
+
+
+def pending_appeals() -> list[Appeal]:
+    return list(
+        Appeal.objects.filter(state=AppealState.PENDING)
+        .select_related("decision__moderator", "decision__case__post__thread", "appellant")
+        .order_by("created_at", "pk")
+    )
+
+
+def pending_appeal_count() -> int:
+    return Appeal.objects.filter(state=AppealState.PENDING).count()
+
+
+def appeal_detail(pk: int) -> Appeal:
+    try:
+        return Appeal.objects.select_related(
+            "appellant", "heard_by", "decision__moderator", "decision__sanction"
+        ).get(pk=pk)
+    except Appeal.DoesNotExist:
+        raise Http404 from None
+
+
+# The journal
+
+
+@dataclass(frozen=True)
+class JournalFilters:
+    article: uuid.UUID | None = None  # an article identity
+    outcome: str = ""
+
+
+def journal(filters: JournalFilters) -> QuerySet[JournalEntry]:
+    entries = JournalEntry.objects.select_related(
+        "post__thread__category", "moderator"
+    ).prefetch_related(
+        Prefetch(
+            "citations",
+            queryset=JournalCitation.objects.select_related("article__version").order_by(
+                "article__number"
+            ),
+        )
+    )
+    if filters.article:
+        entries = entries.filter(
+            pk__in=JournalCitation.objects.filter(article__identity=filters.article).values("entry")
+        )
+    if filters.outcome:
+        entries = entries.filter(outcome=filters.outcome)
+    return entries
+
+
+@dataclass
+class ArticleStatistics:
+    identity: uuid.UUID
+    article: Article  # as now worded, or as last cited if the article was since removed
+    cited: int
+    upheld: int
+    dismissed: int
+    overturned: int
+
+
+def article_statistics() -> list[ArticleStatistics]:
+    """Per article (followed across versions): decisions citing it, upheld, dismissed, and
+    overturned on appeal."""
+    decisions = Q(entry__kind=JournalKind.DECISION)
+    rows = list(
+        JournalCitation.objects.values("article__identity")
+        .annotate(
+            cited=Count("pk", filter=decisions),
+            upheld=Count("pk", filter=decisions & Q(entry__outcome=Outcome.UPHELD)),
+            dismissed=Count("pk", filter=decisions & Q(entry__outcome=Outcome.DISMISSED)),
+            overturned=Count(
+                "pk",
+                filter=Q(entry__kind=JournalKind.APPEAL, entry__outcome=AppealState.OVERTURNED),
+            ),
+        )
+        .order_by()
+    )
+    identities = [row["article__identity"] for row in rows]
+    latest: dict[uuid.UUID, Article] = {}
+    for article in Article.objects.filter(identity__in=identities).order_by(
+        "identity", "-version__number", "-version_id"
+    ):
+        latest.setdefault(article.identity, article)
+    statistics = [
+        ArticleStatistics(
+            identity=row["article__identity"],
+            article=latest[row["article__identity"]],
+            cited=row["cited"],
+            upheld=row["upheld"],
+            dismissed=row["dismissed"],
+            overturned=row["overturned"],
+        )
+        for row in rows
+    ]
+    return sorted(statistics, key=lambda s: (s.article.number, str(s.identity)))
+
+
+def journal_articles() -> list[Article]:
+    """One article per identity cited in the journal or in the charter in force, worded as
+    now (or as last cited, if an amendment removed it)."""
+    latest: dict[uuid.UUID, Article] = {}
+    cited = Article.objects.filter(pk__in=JournalCitation.objects.values("article")).select_related(
+        "version"
+    )
+    for article in sorted(cited, key=lambda a: a.version.number or 0):
+        latest[article.identity] = article
+    for article in citable_articles():
+        latest[article.identity] = article
+    return sorted(latest.values(), key=lambda a: (a.number, str(a.identity)))
+
+
+# A thread page's posts (the forum's extension)
+
+
+def annotate_posts(posts: list[Post], member) -> None:
+    """What moderation shows on each post: the "Signal" action, and the decision in force on
+    it (a note kept on the post, or why it is hidden) for those who may read it."""
+    by_id = {post.pk: post for post in posts}
+    signalled = signalled_posts(member, list(by_id))
+    moderator = is_moderator(member)
+    cases = {}
+    if moderator:
+        cases = dict(Case.objects.filter(post_id__in=by_id).values_list("post_id", "pk"))
+    decisions: dict[int, Decision] = {}
+    for decision in (
+        Decision.objects.filter(case__post_id__in=by_id, outcome=Outcome.UPHELD)
+        .select_related("case", "appeal")
+        .prefetch_related("articles")
+        .order_by("created_at", "pk")
+    ):
+        decisions[decision.case.post_id] = decision  # the latest wins
+    for post in posts:
+        post.signalled_by_me = post.pk in signalled
+        post.can_signal = not post.signalled_by_me and rules.can_signal(member, post)
+        post.moderation_case_id = cases.get(post.pk)
+        decision = decisions.get(post.pk)
+        if decision is not None:
+            appeal = appeal_of(decision)
+            if appeal is not None and appeal.state == AppealState.OVERTURNED:
+                decision = None
+        post.moderation_decision = decision
+        post.moderation_note_public = decision is not None and decision.action == Action.KEEP
+        post.moderation_reason_visible = decision is not None and (
+            moderator or post.moderation_note_public or post.author_id == member.pk
+        )

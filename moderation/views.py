@@ -1,0 +1,321 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from forum import selectors as forum
+from members.rules import is_moderator
+from moderation import rules, selectors, services
+from moderation.forms import (
+    AppealForm,
+    DecisionForm,
+    DeferForm,
+    HearingForm,
+    JournalFilterForm,
+    QueueFilterForm,
+    SignalForm,
+    sanction_choice,
+)
+from moderation.models import Case, sanction_label
+
+JOURNAL_PAGE_SIZE = 30
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _require_moderator(request: HttpRequest) -> None:
+    rules.require(is_moderator(request.user))
+
+
+# Members
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signal(request: HttpRequest, post_pk: int) -> HttpResponse:
+    post = forum.post_for_reader(post_pk, request.user)
+    fragment = _is_htmx(request)
+    if post.pk in selectors.signalled_posts(request.user, [post.pk]):
+        return render(
+            request,
+            "moderation/_signal_received.html" if fragment else "moderation/signal.html",
+            {"post": post, "already": True},
+        )
+    rules.require(rules.can_signal(request.user, post))
+    form = SignalForm(request.POST or None, articles=selectors.citable_articles())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.signal_post(
+                member=request.user,
+                post=post,
+                article_ids=[article.pk for article in form.cleaned_data["articles"]],
+                other=form.cleaned_data["other"],
+                note=form.cleaned_data["note"],
+            )
+        except services.ModerationRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            if fragment:
+                return render(request, "moderation/_signal_received.html", {"post": post})
+            messages.success(
+                request, _("Your signal was received. You will be told what the moderators decide.")
+            )
+            return redirect(post.get_absolute_url())
+    context = {"post": post, "form": form}
+    return render(
+        request, "moderation/_signal_form.html" if fragment else "moderation/signal.html", context
+    )
+
+
+@login_required
+@require_GET
+def my_signals(request: HttpRequest) -> HttpResponse:
+    signals = selectors.my_signals(request.user)
+    record = selectors.signaller_records({request.user.pk}).get(request.user.pk, selectors.Record())
+    return render(request, "moderation/my_signals.html", {"signals": signals, "record": record})
+
+
+@login_required
+@require_GET
+def decision(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = selectors.decision_detail(pk)
+    rules.require(rules.can_read_decision(request.user, decision))
+    appeal = selectors.appeal_of(decision)
+    can_appeal = rules.can_appeal(request.user, decision, appealed=appeal is not None)
+    return render(
+        request,
+        "moderation/decision.html",
+        {
+            "decision": decision,
+            "post": decision.case.post,
+            "sanction": decision.sanction if selectors.has_sanction(decision) else None,
+            "appeal": appeal,
+            "appeal_form": AppealForm() if can_appeal else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def appeal_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = selectors.decision_detail(pk)
+    rules.require(rules.can_read_decision(request.user, decision))
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_decision(
+                member=request.user, decision=decision, statement=form.cleaned_data["statement"]
+            )
+        except services.ModerationRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Your appeal is recorded. Another moderator will hear it."))
+            return redirect(decision)
+    return render(
+        request,
+        "moderation/decision.html",
+        {
+            "decision": decision,
+            "post": decision.case.post,
+            "sanction": decision.sanction if selectors.has_sanction(decision) else None,
+            "appeal": selectors.appeal_of(decision),
+            "appeal_form": form,
+        },
+        status=400,
+    )
+
+
+# Moderators
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    _require_moderator(request)
+    form = QueueFilterForm(request.GET or None, articles=list(selectors.citable_articles()))
+    cases = selectors.queue(request.user, form.filters())
+    return render(
+        request,
+        "moderation/queue.html",
+        {"cases": cases, "filter_form": form, "appeal_count": selectors.pending_appeal_count()},
+    )
+
+
+def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+    signallers = {signal.signaller_id for signal in case.all_signals}
+    previous = selectors.previous_upheld_decisions(case.post.author)
+    can_decide = rules.can_decide(request.user, case, signallers)
+    decision_form = forms.get("decision_form")
+    if decision_form is None and can_decide:
+        cited = {article.pk for signal in case.pending_signals for article in signal.articles.all()}
+        decision_form = DecisionForm(
+            articles=selectors.citable_articles(),
+            initial={
+                "articles": list(cited),
+                "sanction": sanction_choice(*selectors.suggested_sanction(previous)),
+            },
+        )
+    return {
+        "case": case,
+        "post": case.post,
+        "snapshots": selectors.snapshots(case),
+        "previous_decisions": previous,
+        "suggested_sanction": sanction_label(*selectors.suggested_sanction(previous)),
+        "conflict": rules.has_conflict(request.user, case, signallers),
+        "can_claim": rules.can_claim(request.user, case, signallers),
+        "can_release": rules.can_release(request.user, case),
+        "can_step_aside": rules.can_step_aside(request.user, case, signallers),
+        "can_decide": can_decide,
+        "decision_form": decision_form,
+        "defer_form": forms.get("defer_form") or (DeferForm() if can_decide else None),
+    }
+
+
+@login_required
+@require_GET
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_moderator(request)
+    case = selectors.case_detail(pk)
+    return render(request, "moderation/case.html", _case_context(request, case))
+
+
+def _case_action(action):
+    """A POST on a case that either succeeds (back to the case) or says why it could not."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        _require_moderator(request)
+        case = selectors.case_detail(pk)
+        try:
+            action(moderator=request.user, case=case)
+        except services.ModerationRefused as refusal:
+            messages.error(request, str(refusal))
+        return redirect(case)
+
+    return view
+
+
+claim = _case_action(services.claim_case)
+release = _case_action(services.release_case)
+step_aside = _case_action(services.step_aside)
+
+
+@login_required
+@require_POST
+def defer(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_moderator(request)
+    case = selectors.case_detail(pk)
+    form = DeferForm(request.POST)
+    if form.is_valid():
+        services.defer_case(moderator=request.user, case=case, note=form.cleaned_data["note"])
+        messages.success(request, _("The case is deferred: it stays open in the queue."))
+        return redirect("moderation:queue")
+    context = _case_context(request, case, defer_form=form)
+    return render(request, "moderation/case.html", context, status=400)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_moderator(request)
+    case = selectors.case_detail(pk)
+    form = DecisionForm(request.POST, articles=selectors.citable_articles())
+    if form.is_valid():
+        try:
+            services.decide_case(
+                moderator=request.user,
+                case=case,
+                outcome=form.cleaned_data["outcome"],
+                article_ids=[article.pk for article in form.cleaned_data["articles"]],
+                rationale=form.cleaned_data["rationale"],
+                action=form.cleaned_data["action"],
+                **form.sanction_arguments(),
+            )
+        except services.ModerationRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("The decision is recorded and published in the journal."))
+            return redirect("moderation:queue")
+    context = _case_context(request, case, decision_form=form)
+    return render(request, "moderation/case.html", context, status=400)
+
+
+@login_required
+@require_GET
+def appeals(request: HttpRequest) -> HttpResponse:
+    _require_moderator(request)
+    return render(request, "moderation/appeals.html", {"appeals": selectors.pending_appeals()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = selectors.appeal_detail(pk)
+    decision = selectors.decision_detail(appeal.decision_id)
+    rules.require(rules.can_read_decision(request.user, decision))
+    signallers = selectors.signaller_ids(decision.case)
+    can_hear = rules.can_hear_appeal(request.user, appeal, signallers)
+    form = HearingForm(request.POST or None) if can_hear else None
+    if request.method == "POST":
+        rules.require(can_hear)
+        if form.is_valid():
+            try:
+                services.hear_appeal(
+                    moderator=request.user,
+                    appeal=appeal,
+                    outcome=form.cleaned_data["outcome"],
+                    rationale=form.cleaned_data["rationale"],
+                )
+            except services.ModerationRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, _("The appeal is heard and the journal records it."))
+                return redirect("moderation:appeals")
+    return render(
+        request,
+        "moderation/appeal.html",
+        {
+            "appeal": appeal,
+            "decision": decision,
+            "post": decision.case.post,
+            "form": form,
+            "conflict": is_moderator(request.user) and not can_hear and appeal.is_pending,
+        },
+        status=400 if form is not None and form.is_bound and form.errors else 200,
+    )
+
+
+# Everyone
+
+
+@require_GET
+def journal(request: HttpRequest) -> HttpResponse:
+    form = JournalFilterForm(request.GET or None, articles=selectors.journal_articles())
+    entries = selectors.journal(form.filters())
+    page = Paginator(entries, JOURNAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    public_names = selectors.parameters_in_force()["public_moderator_names"]
+    return render(
+        request,
+        "moderation/journal.html",
+        {
+            "page": page,
+            "entries": page.object_list,
+            "filter_form": form,
+            "show_moderators": rules.can_see_moderator_names(
+                request.user, public_names=public_names
+            ),
+        },
+    )
+
+
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "moderation/statistics.html", {"statistics": selectors.article_statistics()}
+    )
