@@ -15,9 +15,7 @@ from tests.factories import MemberFactory, make_thread
 @pytest.fixture
 def charter(admin_member) -> CharterVersion:
     """Version 1 of a four-article charter (2 is "On topic"), ratified by two founders."""
-    return found_charter(
-        admin=admin_member, voters=[MemberFactory(), MemberFactory()], now=_now()
-    )
+    return found_charter(admin=admin_member, voters=[MemberFactory(), MemberFactory()], now=_now())
 
 
 def _now():
@@ -83,9 +81,7 @@ def dismiss(case: Case, moderator: Member, **kwargs) -> Decision:
 
 def appeal(decision: Decision, **kwargs) -> Appeal:
     kwargs.setdefault("statement", "It was a joke between friends.")
-    return services.appeal_decision(
-        member=decision.case.post.author, decision=decision, **kwargs
-    )
+    return services.appeal_decision(member=decision.case.post.author, decision=decision, **kwargs)
 
 
 __all__ = ["ARTICLES", "appeal", "article", "dismiss", "signal", "uphold"]
