@@ -47,10 +47,8 @@ def standing_problem(
         return _("The charter has not been ratified yet: it cannot be amended.")
     if not EmailAddress.objects.filter(user=member, verified=True).exists():
         return _("Verify your email address first.")
-    if member.suspended_until and member.suspended_until > at:
-        return _("You are suspended until %(date)s.") % {
-            "date": date_format(timezone.localtime(member.suspended_until))
-        }
+    if suspended := why_suspended(member, at):
+        return suspended
     days = version.settings["eligibility_days"]
     if member.date_joined > at - timedelta(days=days):
         eligible_on = timezone.localtime(member.date_joined + timedelta(days=days))
@@ -59,6 +57,14 @@ def standing_problem(
         ) % {"days": days, "date": date_format(eligible_on)}
     if not Acceptance.objects.filter(member=member, version=version).exists():
         return _("Accept the current version of the charter first.")
+    return None
+
+
+def why_suspended(member: Member, at: datetime) -> str | None:
+    if member.suspended_until and member.suspended_until > at:
+        return _("You are suspended until %(date)s.") % {
+            "date": date_format(timezone.localtime(member.suspended_until))
+        }
     return None
 
 
@@ -115,7 +121,7 @@ def why_cannot_vote(member: Person, ballot: Ballot, entry: RollEntry | None) -> 
     if not ballot.is_open:
         return _("This ballot is closed.")
     if entry is not None:
-        return None
+        return why_suspended(member, timezone.now())
     if member.date_joined > ballot.opened_at:
         return _("You joined after this ballot opened: its roll was frozen at the opening.")
     if member.date_joined > ballot.opened_at - timedelta(days=ballot.eligibility_days):

@@ -6,9 +6,11 @@ from notifications.models import EmailChoice, Kind
 class EmailChoicesForm(forms.Form):
     """One choice per kind of notification: at once, in the daily digest, or never by email."""
 
-    def __init__(self, *args, initial_choices: dict[Kind, EmailChoice], **kwargs):
+    def __init__(
+        self, *args, kinds: list[Kind], initial_choices: dict[Kind, EmailChoice], **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        for kind in Kind:
+        for kind in kinds:
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label,
                 choices=EmailChoice.choices,

@@ -26,6 +26,10 @@ class Kind(models.TextChoices):
     NEW_APPEAL = "new_appeal", _("Appeals to hear (moderators)")
 
 
+# Kinds only moderators receive, so only they are offered a choice about them.
+MODERATOR_KINDS = {Kind.NEW_CASE, Kind.NEW_APPEAL}
+
+
 class EmailChoice(models.TextChoices):
     IMMEDIATELY = "immediately", _("Email me at once")
     DIGEST = "digest", _("In my daily digest")

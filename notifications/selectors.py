@@ -6,7 +6,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q
 
 from members.models import Member
-from notifications.models import DEFAULT_EMAIL, EmailChoice, Kind, Notification, Preference
+from notifications.models import (
+    DEFAULT_EMAIL,
+    MODERATOR_KINDS,
+    EmailChoice,
+    Kind,
+    Notification,
+    Preference,
+)
 
 # The bell shows "99+" beyond this: counting further would cost more and tell nothing.
 BELL_CAP = 99
@@ -81,3 +88,8 @@ def first_unread_in_group(notification: Notification) -> Notification:
 def email_choices(member: Member) -> dict[Kind, EmailChoice]:
     chosen = dict(Preference.objects.filter(member=member).values_list("kind", "email"))
     return {kind: EmailChoice(chosen.get(kind, DEFAULT_EMAIL[kind])) for kind in Kind}
+
+
+def kinds_offered(member: Member) -> list[Kind]:
+    """The kinds a member may hear of: the moderators' own only to moderators."""
+    return [kind for kind in Kind if member.is_moderator or kind not in MODERATOR_KINDS]

@@ -82,7 +82,9 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     form = EmailChoicesForm(
-        request.POST or None, initial_choices=selectors.email_choices(request.user)
+        request.POST or None,
+        kinds=selectors.kinds_offered(request.user),
+        initial_choices=selectors.email_choices(request.user),
     )
     if request.method == "POST" and form.is_valid():
         services.choose_emails(member=request.user, choices=form.cleaned_data)

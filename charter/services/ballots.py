@@ -121,6 +121,9 @@ def cast_vote(*, member: Member, ballot: Ballot, choice: str, now: datetime | No
         locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if locked.state != BallotState.OPEN or now >= locked.closes_at:
             raise InvalidChange(_("This ballot is closed."))
+        # A member suspended after the opening stays on the roll but votes once it ends.
+        if suspended := rules.why_suspended(member, now):
+            raise InvalidChange(suspended)
         ticked = RollEntry.objects.filter(ballot=locked, member=member, voted=False).update(
             voted=True
         )

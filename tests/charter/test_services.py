@@ -320,12 +320,18 @@ def test_a_member_who_accepts_the_charter_after_the_opening_is_not_added_to_the_
         vote(ballot, yes=[late_reader])
 
 
-def test_a_member_suspended_after_the_opening_stays_on_the_roll(ballot, founders):
+def test_a_member_suspended_after_the_opening_stays_on_the_roll_and_votes_once_it_ends(
+    ballot, founders
+):
     suspended = founders[3]
-    suspended.suspended_until = ballot.opened_at + timedelta(days=30)
+    suspended.suspended_until = ballot.opened_at + timedelta(days=1)
     suspended.save()
     assert ballot.roll.filter(member=suspended).exists()
-    vote(ballot, no=[suspended])
+    with pytest.raises(services.InvalidChange, match="suspended"):
+        services.cast_vote(member=suspended, ballot=ballot, choice="no", now=ballot.opened_at)
+    services.cast_vote(
+        member=suspended, ballot=ballot, choice="no", now=ballot.opened_at + timedelta(days=2)
+    )
     assert close(ballot).no == 1
 
 

@@ -10,7 +10,14 @@ from forum import services as forum
 from forum.models import Post, Thread, WatchLevel
 from members.models import Member
 from notifications import services
-from notifications.models import DEFAULT_EMAIL, EmailChoice, Kind, Notification, Preference
+from notifications.models import (
+    DEFAULT_EMAIL,
+    MODERATOR_KINDS,
+    EmailChoice,
+    Kind,
+    Notification,
+    Preference,
+)
 from notifications.selectors import email_choices
 from notifications.stop_links import DIGEST, stop_emails_token
 from tests.factories import make_reply, make_thread
@@ -332,13 +339,21 @@ def test_a_muted_thread_notifies_nothing(
 def test_the_email_choices_page_shows_the_defaults(member_client):
     response = member_client.get("/notifications/settings/")
     assert response.status_code == 200
-    assert checked(response.text) == {kind.value: email for kind, email in DEFAULT_EMAIL.items()}
+    assert checked(response.text) == {
+        kind.value: email for kind, email in DEFAULT_EMAIL.items() if kind not in MODERATOR_KINDS
+    }
     assert checked(response.text)["reply"] == "immediately"
     assert checked(response.text)["new_thread"] == "digest"
 
 
+def test_only_moderators_choose_how_they_hear_of_cases_and_appeals(member_client, moderator_client):
+    assert "new_case" not in checked(member_client.get("/notifications/settings/").text)
+    offered = checked(moderator_client.get("/notifications/settings/").text)
+    assert offered["new_case"] == offered["new_appeal"] == "digest"
+
+
 def test_saving_email_choices_keeps_them(member_client, member):
-    choices = {kind.value: "never" for kind in Kind}
+    choices = {kind.value: "never" for kind in Kind if kind not in MODERATOR_KINDS}
     choices |= {"mention": "immediately", "quote": "digest"}
     response = member_client.post("/notifications/settings/", choices, follow=True)
     assert response.redirect_chain == [("/notifications/settings/", 302)]
