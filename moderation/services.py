@@ -84,7 +84,7 @@ def signal_post(
                 )
                 % {"limit": limit}
             )
-        post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+        post = Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=post.pk)
         if not (post.is_visible or post.is_pending_review):
             raise ModerationRefused(_("This post is no longer shown: there is nothing to signal."))
         if Signal.objects.filter(post=post, signaller=member).exists():
@@ -214,7 +214,11 @@ def defer_case(*, moderator: Member, case: Case, note: str, now: datetime | None
 
 
 def _locked_case(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("post", "claimed_by").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("post", "claimed_by")
+        .get(pk=case.pk)
+    )
 
 
 def _release(case: Case, moderator: Member, kind: EventKind, now: datetime, note: str = "") -> None:
@@ -248,7 +252,9 @@ def decide_case(
     _check_decision(outcome, articles, rationale, action, sanction, suspension_days)
     with transaction.atomic():
         post = (
-            Post.objects.select_for_update().select_related("thread", "author").get(pk=case.post_id)
+            Post.objects.select_for_update(of=("self",))
+            .select_related("thread", "author")
+            .get(pk=case.post_id)
         )
         case = _locked_case(case)
         rules.require(rules.can_decide(moderator, case, selectors.signaller_ids(case)))
@@ -375,7 +381,7 @@ def appeal_decision(
         raise ModerationRefused(_("Say why the decision should be overturned."))
     with transaction.atomic():
         decision = (
-            Decision.objects.select_for_update()
+            Decision.objects.select_for_update(of=("self",))
             .select_related("case__post__thread")
             .get(pk=decision.pk)
         )
@@ -423,7 +429,7 @@ def hear_appeal(
         raise ModerationRefused(_("Hearing an appeal requires a rationale."))
     with transaction.atomic():
         appeal = (
-            Appeal.objects.select_for_update()
+            Appeal.objects.select_for_update(of=("self",))
             .select_related("decision__case__post__thread", "decision__case__post__author")
             .get(pk=appeal.pk)
         )

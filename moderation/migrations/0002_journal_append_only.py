@@ -42,7 +42,7 @@ END;
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL)
+        schema_editor.execute(POSTGRESQL, params=None)
     else:
         for statement in sqlite("UPDATE"):
             schema_editor.execute(statement)
@@ -50,7 +50,7 @@ def create(apps, schema_editor):
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_REVERSE)
+        schema_editor.execute(POSTGRESQL_REVERSE, params=None)
     else:
         for table in TABLES:
             schema_editor.execute(f"DROP TRIGGER {table}_no_update")

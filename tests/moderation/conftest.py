@@ -29,7 +29,8 @@ def article(version: CharterVersion, number: int) -> Article:
 
 
 @pytest.fixture
-def author(db) -> Member:
+def author(charter) -> Member:
+    """Joins after the charter is ratified, so has nothing left to accept."""
     return MemberFactory(username="author")
 
 
