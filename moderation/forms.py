@@ -22,6 +22,14 @@ class ArticleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, article: Article) -> str:
         return str(article)
 
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except OverflowError:  # SQLite cannot even compare an id beyond 64 bits
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
+            ) from None
+
 
 class SignalForm(forms.Form):
     articles = ArticleChoiceField(

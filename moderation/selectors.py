@@ -127,7 +127,7 @@ def signalled_posts(member, post_ids: list[int]) -> set[int]:
 def my_signals(member: Member) -> list[Signal]:
     return list(
         Signal.objects.filter(signaller=member)
-        .select_related("post__thread", "decision__appeal")
+        .select_related("post__thread__category", "decision__appeal")
         .prefetch_related("articles")
         .order_by("-created_at", "-pk")
     )

@@ -214,11 +214,9 @@ def defer_case(*, moderator: Member, case: Case, note: str, now: datetime | None
 
 
 def _locked_case(case: Case) -> Case:
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("post", "claimed_by")
-        .get(pk=case.pk)
-    )
+    # Nothing nullable is joined: a lock that waited re-reads the case row but not the joined
+    # rows, so a joined claimant could be stale (claimed_by is read afresh when needed).
+    return Case.objects.select_for_update(of=("self",)).select_related("post").get(pk=case.pk)
 
 
 def _release(case: Case, moderator: Member, kind: EventKind, now: datetime, note: str = "") -> None:

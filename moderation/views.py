@@ -112,10 +112,10 @@ def appeal_decision(request: HttpRequest, pk: int) -> HttpResponse:
                 member=request.user, decision=decision, statement=form.cleaned_data["statement"]
             )
         except services.ModerationRefused as refusal:
-            form.add_error(None, str(refusal))
+            messages.error(request, str(refusal))
         else:
             messages.success(request, _("Your appeal is recorded. Another moderator will hear it."))
-            return redirect(decision)
+        return redirect(decision)
     return render(
         request,
         "moderation/decision.html",
