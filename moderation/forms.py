@@ -116,8 +116,8 @@ class DecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("outcome") != Outcome.UPHELD:
-            if data.get("action") or data.get("sanction"):
-                raise ValidationError(_("A dismissal takes no action and no sanction."))
+            # The form suggests a sanction in advance; a dismissal simply takes none.
+            data["action"], data["sanction"] = "", ""
             return data
         if not data.get("articles"):
             self.add_error("articles", _("Upholding requires citing at least one article."))
