@@ -3,7 +3,8 @@
 The charter has a past as well: it was founded by a ballot and amended once, and today has
 proposals at each stage. That past is played through `charter.services` in the order it
 happened, with the clock passed in (`now=`), so every state, roll and tally is one the site
-itself could reach.
+itself could reach. Moderation is played the same way, through `moderation.services`: settled
+cases in the journal, a reversal on appeal, an appeal to hear and open cases in the queue.
 """
 
 import re
@@ -23,12 +24,15 @@ from charter import services as charter
 from charter.models import Ballot, Proposal
 from charter.parameters import defaults
 from charter.texts import Change
-from demo import charter_content, content
+from demo import charter_content, content, moderation_content
 from forum import services as forum
 from forum.models import Category, Post, Thread
 from members.models import Member
+from moderation import selectors as moderation_selectors
+from moderation import services as moderation
+from moderation.models import AppealState, Decision, Outcome
 from notifications import services as notifications
-from notifications.models import EmailChoice, Kind
+from notifications.models import EmailChoice, Kind, Notification
 
 ADMIN = {"username": "admin", "email": "admin@demo.palabre.test", "password": "palabre-admin",
          "display_name": "Alex Admin"}  # fmt: skip
@@ -70,26 +74,36 @@ def load_demo_community() -> None:
         if spec["days_ago_joined"] <= founding:
             members[spec["username"]] = _demo_member(spec, position, now)
             _accept_current_charter([members[spec["username"]]])
+    # The second moderator joined after the founding too; the moderators share a password.
+    second = moderation_content.SECOND_MODERATOR
+    members[second["username"]] = _demo_member(
+        second, len(content.MEMBERS), now, password=MODERATOR["password"], is_moderator=True
+    )
+    _accept_current_charter([members[second["username"]]])
     threads = [
         _thread(spec, categories[spec["category"]], members, now) for spec in content.THREADS
     ]
     _add_signs_of_life(threads)
+    _moderate(threads, members, now)
     for spec in charter_content.PROPOSALS:
         if not spec["closed"]:
             _propose(spec, members, now)
 
 
-def _demo_member(spec: dict, position: int, now: datetime) -> Member:
+def _demo_member(
+    spec: dict, position: int, now: datetime, password: str = MEMBER_PASSWORD, **fields
+) -> Member:
     return _member(
         username=spec["username"],
         email=spec["email"],
-        password=MEMBER_PASSWORD,
+        password=password,
         display_name=spec["display_name"],
         bio=spec["bio"],
         language=spec["language"],
         joined=now - timedelta(days=spec["days_ago_joined"]),
         # Signed in lately, so each counts among the active voters of a ballot's quorum.
         seen=now - timedelta(hours=5 + 13 * position),
+        **fields,
     )
 
 
@@ -282,3 +296,122 @@ def _vote(ballot: Ballot, votes: dict[str, str], members: dict[str, Member], now
             choice=choice,
             now=ballot.opened_at + step * position,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Moderation
+
+
+def _moderate(threads: list[Thread], members: dict[str, Member], now: datetime) -> None:
+    """Play the demo's moderation: first what is settled, whose news was read long ago, then
+    what still awaits someone (an appeal to hear, the open cases), whose news is fresh."""
+    by_title = {thread.title: thread for thread in threads}
+    cases = [
+        (spec, _moderated_post(spec, by_title[spec["thread"]], members, now))
+        for spec in moderation_content.CASES
+    ]
+    # The replies added to finished threads leave some categories' latest post out of date.
+    forum.recount()
+    articles = {a.number: a.pk for a in moderation_selectors.citable_articles()}
+    news_from = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    for spec, post in cases:
+        if spec["decision"] is not None:
+            _signal(spec, post, members, articles, now)
+            decision = _decide(spec, post, members, articles, now)
+            appeal = spec.get("appeal")
+            if appeal and appeal["hearing"] is not None:
+                _appeal(appeal, decision, members, now)
+    _read_news_since(news_from, members.values())
+    for spec, post in cases:
+        if spec["decision"] is None:
+            _signal(spec, post, members, articles, now)
+            if deferred := spec.get("deferred"):
+                moderation.defer_case(
+                    moderator=members[deferred["by"]],
+                    case=post.moderation_case,
+                    note=deferred[_language()],
+                    now=_ago(now, deferred["days_ago"]),
+                )
+        elif (appeal := spec.get("appeal")) and appeal["hearing"] is None:
+            _appeal(appeal, post.moderation_case.decisions.get(), members, now)
+
+
+def _ago(now: datetime, days: float) -> datetime:
+    return now - timedelta(days=days)
+
+
+def _moderated_post(spec: dict, thread: Thread, members: dict[str, Member], now: datetime) -> Post:
+    """The post a case is about: one of the thread's, or a reply added to its end."""
+    if "reply" not in spec:
+        return thread.posts.get(number=spec["post"])
+    reply = spec["reply"]
+    post = forum.reply(author=members[reply["author"]], thread=thread, source=reply["source"])
+    at = _ago(now, reply["days_ago"])
+    Post.objects.filter(pk=post.pk).update(created_at=at)
+    Thread.objects.filter(pk=thread.pk).update(last_activity_at=at)
+    return post
+
+
+def _signal(
+    spec: dict, post: Post, members: dict[str, Member], articles: dict[int, int], now: datetime
+) -> None:
+    for signal in spec["signals"]:
+        moderation.signal_post(
+            member=members[signal["by"]],
+            post=post,
+            article_ids=[articles[number] for number in signal["articles"]],
+            other="other" in signal,
+            note=signal["other"][_language()] if "other" in signal else "",
+            now=_ago(now, signal["days_ago"]),
+        )
+
+
+def _decide(
+    spec: dict, post: Post, members: dict[str, Member], articles: dict[int, int], now: datetime
+) -> Decision:
+    decision = spec["decision"]
+    moderator = members[decision["by"]]
+    case = post.moderation_case
+    if "claimed" in spec:
+        moderation.claim_case(moderator=moderator, case=case, now=_ago(now, spec["claimed"]))
+    return moderation.decide_case(
+        moderator=moderator,
+        case=case,
+        outcome=Outcome(decision["outcome"]),
+        article_ids=[articles[number] for number in decision["articles"]],
+        rationale=decision[_language()],
+        action=decision.get("action", ""),
+        sanction=decision.get("sanction", ""),
+        suspension_days=decision.get("days"),
+        now=_ago(now, decision["days_ago"]),
+    )
+
+
+def _appeal(spec: dict, decision: Decision, members: dict[str, Member], now: datetime) -> None:
+    """The author appeals `decision`; another moderator hears it if `spec` says so."""
+    appeal = moderation.appeal_decision(
+        member=decision.case.post.author,
+        decision=decision,
+        statement=spec[_language()],
+        now=_ago(now, spec["days_ago"]),
+    )
+    if hearing := spec["hearing"]:
+        moderation.hear_appeal(
+            moderator=members[hearing["by"]],
+            appeal=appeal,
+            outcome=AppealState(hearing["outcome"]),
+            rationale=hearing[_language()],
+            now=_ago(now, hearing["days_ago"]),
+        )
+
+
+def _read_news_since(first_excluded: int, members: Iterable[Member]) -> None:
+    """Everyone has read what they were told after notification `first_excluded`."""
+    told: dict[int, set[str]] = {}
+    for recipient, key in Notification.objects.filter(pk__gt=first_excluded).values_list(
+        "recipient_id", "event_key"
+    ):
+        told.setdefault(recipient, set()).add(key)
+    for member in members:
+        if member.pk in told:
+            notifications.mark_events_read(member=member, event_keys=told[member.pk])

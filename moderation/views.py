@@ -85,8 +85,17 @@ def my_signals(request: HttpRequest) -> HttpResponse:
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_detail(pk)
     rules.require(rules.can_read_decision(request.user, decision))
+    return _decision_page(request, decision)
+
+
+def _decision_page(
+    request: HttpRequest, decision, appeal_form: AppealForm | None = None
+) -> HttpResponse:
     appeal = selectors.appeal_of(decision)
-    can_appeal = rules.can_appeal(request.user, decision, appealed=appeal is not None)
+    if appeal_form is None and rules.can_appeal(
+        request.user, decision, appealed=appeal is not None
+    ):
+        appeal_form = AppealForm()
     return render(
         request,
         "moderation/decision.html",
@@ -95,8 +104,9 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             "post": decision.case.post,
             "sanction": decision.sanction if selectors.has_sanction(decision) else None,
             "appeal": appeal,
-            "appeal_form": AppealForm() if can_appeal else None,
+            "appeal_form": appeal_form,
         },
+        status=400 if appeal_form is not None and appeal_form.errors else 200,
     )
 
 
@@ -116,18 +126,7 @@ def appeal_decision(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your appeal is recorded. Another moderator will hear it."))
         return redirect(decision)
-    return render(
-        request,
-        "moderation/decision.html",
-        {
-            "decision": decision,
-            "post": decision.case.post,
-            "sanction": decision.sanction if selectors.has_sanction(decision) else None,
-            "appeal": selectors.appeal_of(decision),
-            "appeal_form": form,
-        },
-        status=400,
-    )
+    return _decision_page(request, decision, appeal_form=form)
 
 
 # Moderators

@@ -5,14 +5,12 @@ Each thread has its own database connection (closed when the thread ends), and a
 releases the threads together.
 """
 
-import threading
 from collections import Counter
 from datetime import timedelta
 from itertools import cycle, islice
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.test import Client
 from django.utils.crypto import get_random_string
@@ -22,35 +20,12 @@ from charter.models import Ballot, BallotState, CharterVersion, RollEntry, Versi
 from members.models import Member
 from notifications.models import EmailChoice, Kind, Preference
 from tests.charter.conftest import ARTICLES, reword
+from tests.concurrency import run_together
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 CHOICES = ["yes", "no", "abstain"]
-
-
-def run_together(actions) -> tuple[list, list[Exception]]:
-    """Call each action in its own thread, all released at once; their results and errors."""
-    barrier = threading.Barrier(len(actions))
-    results: list = []
-    errors: list[Exception] = []
-
-    def worker(action):
-        try:
-            barrier.wait()
-            results.append(action())
-        except Exception as error:  # collected, so the test says what went wrong
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(action,)) for action in actions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck (a deadlock?)"
-    return results, errors
 
 
 def founding_ballot(admin: Member, *, opened) -> Ballot:

@@ -2,12 +2,25 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils.html import escape
 
 from charter import rules, selectors
 from charter.models import Acceptance, Ballot, ProposalState
-from demo import charter_content, content
+from demo import charter_content, content, moderation_content
 from forum.models import Category, Post, PostState, Quote, Thanks, Thread
 from members.models import Member
+from moderation import rules as moderation_rules
+from moderation import selectors as moderation_selectors
+from moderation.models import (
+    Action,
+    Appeal,
+    AppealState,
+    JournalEntry,
+    JournalKind,
+    Outcome,
+    SanctionKind,
+    Signal,
+)
 from notifications.models import EmailChoice, Kind, Notification, Preference
 
 pytestmark = pytest.mark.django_db
@@ -15,16 +28,19 @@ pytestmark = pytest.mark.django_db
 # The demo login the README and the load command name; the newest member, too new to vote.
 LOGIN = content.MEMBERS[0]["username"]
 NEWCOMER = min(content.MEMBERS, key=lambda spec: spec["days_ago_joined"])["username"]
+SECOND_MODERATOR = moderation_content.SECOND_MODERATOR["username"]
 
 
 def test_the_demo_community_loads_once_and_prints_credentials(capsys):
     call_command("load_demo")
     counts = (Member.objects.count(), Category.objects.count(), Thread.objects.count(),
-              Post.objects.count())  # fmt: skip
+              Post.objects.count(), Signal.objects.count(),
+              JournalEntry.objects.count())  # fmt: skip
     call_command("load_demo")
     assert (Member.objects.count(), Category.objects.count(), Thread.objects.count(),
-            Post.objects.count()) == counts  # fmt: skip
-    assert counts[0] == len(content.MEMBERS) + 2
+            Post.objects.count(), Signal.objects.count(),
+            JournalEntry.objects.count()) == counts  # fmt: skip
+    assert counts[0] == len(content.MEMBERS) + 3  # the admin and two moderators
     assert counts[1] == len(content.CATEGORIES) + 1
     # Each amendment that found its co-sponsors has its discussion.
     discussed = [spec for spec in charter_content.PROPOSALS if spec["votes"] or spec["replies"]]
@@ -91,6 +107,12 @@ def test_loading_the_demo_sends_no_email_and_leaves_only_live_news_unread():
     unread = Notification.objects.filter(recipient__username=LOGIN, read_at__isnull=True)
     assert unread.filter(kind=Kind.BALLOT_OPEN).count() == 1
     assert not unread.filter(kind=Kind.CHARTER_RATIFIED).exists()
+    # Moderation that is settled is old news; what awaits a moderator is fresh.
+    assert Notification.objects.filter(recipient__username=LOGIN, kind=Kind.SIGNAL_OUTCOME)
+    assert not unread.filter(kind=Kind.SIGNAL_OUTCOME).exists()
+    waiting = Notification.objects.filter(recipient__username="moderatrice", read_at__isnull=True)
+    assert waiting.filter(kind=Kind.NEW_APPEAL).count() == 1
+    assert waiting.filter(kind=Kind.NEW_CASE).count() == 2
 
 
 def test_the_demo_charter_follows_the_site_language(settings):
@@ -99,6 +121,9 @@ def test_the_demo_charter_follows_the_site_language(settings):
     current = selectors.current_version()
     assert current.articles.get(number=1).title == "Objet du forum"
     assert selectors.open_ballots().get().proposal.title.startswith("Raccourcir")
+    kept = JournalEntry.objects.filter(action=Action.KEEP).first()
+    assert "première fois" in kept.rationale
+    assert "Respect" in str(kept.articles.get())
 
 
 def test_the_demo_charter_pages_render_for_the_demo_login():
@@ -111,3 +136,102 @@ def test_the_demo_charter_pages_render_for_the_demo_login():
     urls += [b.get_absolute_url() for b in Ballot.objects.all()]
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_demo_journal_has_settled_cases_and_a_reversal_on_appeal():
+    call_command("load_demo")
+    respect = selectors.current_version().articles.get(number=2)
+    entries = JournalEntry.objects.select_related("post", "moderator")
+    warned = entries.get(sanction=SanctionKind.WARNING)
+    assert (warned.outcome, warned.action, warned.moderator.username) == (
+        Outcome.UPHELD, Action.HIDE, "moderatrice")  # fmt: skip
+    assert list(warned.articles.all()) == [respect] and warned.rationale
+    assert warned.post.state == PostState.HIDDEN
+    assert entries.filter(outcome=Outcome.DISMISSED).exists()
+    kept = entries.filter(action=Action.KEEP)
+    assert kept and all(entry.post.state == PostState.VISIBLE for entry in kept)
+    reversal = entries.get(kind=JournalKind.APPEAL, outcome=AppealState.OVERTURNED)
+    suspension = reversal.decision
+    assert suspension.sanction.kind == SanctionKind.SUSPENSION and suspension.sanction.days == 3
+    assert suspension.sanction.lifted_at is not None
+    assert reversal.moderator.username == SECOND_MODERATOR != suspension.moderator.username
+    assert entries.filter(kind=JournalKind.DECISION, decision=suspension).exists()
+    assert reversal.post.state == PostState.VISIBLE
+    assert not reversal.post.author.is_suspended
+    assert Member.objects.get(username=SECOND_MODERATOR).is_moderator
+
+
+def test_the_demo_queue_holds_a_signal_citing_other_and_a_post_hidden_pending_review():
+    call_command("load_demo")
+    moderator = Member.objects.get(username="moderatrice")
+    other, held = moderation_selectors.queue(moderator, moderation_selectors.QueueFilters())
+    assert other.post.state == PostState.VISIBLE and other.signaller_count == 1
+    assert other.other_count == 1 and other.pending_signals[0].note
+    assert other.claimed_by is None and other.cited == []
+    assert held.post.state == PostState.PENDING and held.signaller_count == 3
+    assert held.claimed_by is None
+    assert moderation_rules.can_decide(moderator, held, moderation_selectors.signaller_ids(held))
+    # Its author was noted, then warned: the decision form suggests the next step.
+    previous = moderation_selectors.previous_upheld_decisions(held.post.author)
+    assert moderation_selectors.suggested_sanction(previous) == (SanctionKind.SUSPENSION, 1)
+
+
+def test_the_demo_has_an_appeal_for_another_moderator_to_hear():
+    call_command("load_demo")
+    appeal = Appeal.objects.get(state=AppealState.PENDING)
+    assert appeal.decision.moderator.username == SECOND_MODERATOR
+    signallers = moderation_selectors.signaller_ids(appeal.decision.case)
+    moderator = Member.objects.get(username="moderatrice")
+    assert moderation_rules.can_hear_appeal(moderator, appeal, signallers)
+    assert not moderation_rules.can_hear_appeal(appeal.decision.moderator, appeal, signallers)
+
+
+def test_the_demo_moderation_happened_after_what_it_is_about_and_in_order():
+    call_command("load_demo")
+    for signal in Signal.objects.select_related("post", "signaller", "decision"):
+        assert signal.post.created_at < signal.created_at
+        assert signal.signaller.date_joined < signal.created_at
+        if signal.decision:
+            assert signal.created_at < signal.decision.created_at
+    for appeal in Appeal.objects.select_related("decision"):
+        assert appeal.decision.created_at < appeal.created_at < appeal.decision.appeal_until
+        assert appeal.heard_at is None or appeal.created_at < appeal.heard_at
+    for thread in Thread.objects.all():
+        dates = list(thread.posts.order_by("number").values_list("created_at", flat=True))
+        assert dates == sorted(dates), thread.title
+        assert thread.last_activity_at == dates[-1], thread.title
+
+
+def test_the_demo_moderation_pages_show_each_persona_its_part():
+    call_command("load_demo")
+    visitor = Client()
+    journal = visitor.get("/moderation/journal/").content.decode()
+    assert f"{JournalEntry.objects.count()} entries" in journal
+    for signaller_or_moderator in ("Camille Martin", "Hélène Dubois", "Sam Kowalski", "Noor"):
+        assert signaller_or_moderator not in journal
+    assert visitor.get("/moderation/journal/articles/").status_code == 200
+    kept = JournalEntry.objects.filter(action=Action.KEEP).first()
+    note = escape(kept.rationale.split(".")[0])
+    assert note in visitor.get(kept.post.thread.get_absolute_url()).content.decode()
+    held = Post.objects.get(state=PostState.PENDING)
+    title = escape(held.thread.title)
+    page = visitor.get(held.thread.get_absolute_url()).content.decode()
+    assert "hidden while the moderators review it" in page
+    login = Member.objects.get(username=LOGIN)
+    outcomes = [signal.outcome for signal in moderation_selectors.my_signals(login)]
+    assert Outcome.UPHELD in outcomes and "" in outcomes  # upheld, and one awaiting a decision
+    member = Client()
+    member.force_login(login)
+    assert title in member.get("/moderation/my-signals/").content.decode()
+    moderatrice = Member.objects.get(username="moderatrice")
+    moderator = Client()
+    moderator.force_login(moderatrice)
+    assert title in moderator.get("/moderation/queue/").content.decode()
+    appeal = Appeal.objects.get(state=AppealState.PENDING)
+    appeals = moderator.get("/moderation/appeals/").content.decode()
+    assert escape(appeal.decision.case.post.thread.title) in appeals
+    queue = moderation_selectors.queue(moderatrice, moderation_selectors.QueueFilters())
+    urls = [appeal.get_absolute_url(), appeal.decision.get_absolute_url()]
+    urls += [case.get_absolute_url() for case in queue]
+    for url in urls:
+        assert moderator.get(url).status_code == 200, url

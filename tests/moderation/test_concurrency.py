@@ -42,6 +42,7 @@ from moderation.models import (
 )
 from notifications.models import Kind, Notification
 from tests.charter.conftest import found_charter
+from tests.concurrency import run_together
 from tests.factories import MemberFactory, make_thread
 from tests.live_stack import wait_until
 from tests.moderation.conftest import appeal, article, dismiss, signal, uphold
@@ -49,30 +50,6 @@ from tests.moderation.conftest import appeal, article, dismiss, signal, uphold
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 ALREADY_SIGNALLED = "You have already signalled this post."
-
-
-def run_together(actions) -> tuple[list, list[Exception]]:
-    """Call each action in its own thread, all released at once; their results and errors."""
-    barrier = threading.Barrier(len(actions))
-    results: list = []
-    errors: list[Exception] = []
-
-    def worker(action):
-        try:
-            barrier.wait()
-            results.append(action())
-        except Exception as error:  # collected, so the test says what went wrong
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(action,)) for action in actions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck (a deadlock?)"
-    return results, errors
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from demo import services
+from demo.moderation_content import SECOND_MODERATOR
 
 
 class Command(BaseCommand):
@@ -16,7 +17,10 @@ class Command(BaseCommand):
         self.stdout.write(
             "\nSign in at http://127.0.0.1:8000/accounts/login/ with:\n"
             f"  admin      {services.ADMIN['username']} / {services.ADMIN['password']}\n"
-            f"  moderator  {services.MODERATOR['username']} / {services.MODERATOR['password']}\n"
+            f"  moderator  {services.MODERATOR['username']} / {services.MODERATOR['password']}: "
+            "two open cases in the queue and an appeal to hear\n"
+            f"  moderator  {SECOND_MODERATOR['username']} / {services.MODERATOR['password']}: "
+            "decided the appealed case, so may not hear its appeal\n"
             f"  member     {services.content.MEMBERS[0]['username']} (or any demo member) / "
             f"{services.MEMBER_PASSWORD}: a charter ballot is open and awaits their vote\n"
             f"  newcomer   {newest['username']} / {services.MEMBER_PASSWORD}: joined "
