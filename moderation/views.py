@@ -47,7 +47,9 @@ def signal(request: HttpRequest, post_pk: int) -> HttpResponse:
             {"post": post, "already": True},
         )
     rules.require(rules.can_signal(request.user, post))
-    form = SignalForm(request.POST or None, articles=selectors.citable_articles())
+    form = SignalForm(
+        request.POST if request.method == "POST" else None, articles=selectors.citable_articles()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.signal_post(
@@ -260,7 +262,7 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     rules.require(rules.can_read_decision(request.user, decision))
     signallers = selectors.signaller_ids(decision.case)
     can_hear = rules.can_hear_appeal(request.user, appeal, signallers)
-    form = HearingForm(request.POST or None) if can_hear else None
+    form = HearingForm(request.POST if request.method == "POST" else None) if can_hear else None
     if request.method == "POST":
         rules.require(can_hear)
         if form.is_valid():

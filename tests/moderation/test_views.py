@@ -180,7 +180,6 @@ def test_signalling_with_nothing_chosen_says_what_is_missing(member_client, post
     assert not Signal.objects.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="French catalogue not yet updated")
 def test_signalling_with_nothing_chosen_says_it_in_french_to_a_french_member(post):
     french = MemberFactory(language="fr")
     response = signed_in(french).post(signal_url(post), {})
