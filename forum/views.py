@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.htmx import is_htmx
 from forum import extensions, rules, selectors, services
 from forum.forms import PostForm, SearchForm, ThreadForm, WatchForm
 from forum.models import Post, Thread, WatchLevel
@@ -28,10 +29,6 @@ def _watch_form(level: str | None) -> WatchForm:
 def _preview_html(form: PostForm | ThreadForm) -> str:
     """What the post will look like once saved, mentions included."""
     return services.render_post_source(form.cleaned_data["source"]).html
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @require_GET
@@ -252,7 +249,7 @@ def thanks(request: HttpRequest, pk: int) -> HttpResponse:
         services.withdraw_thanks(member=request.user, post=post)
     else:
         services.thank(member=request.user, post=post)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect(_post_url(post))
     post.refresh_from_db(fields=["thanks_count"])
     post.thanked_by_me = post.thanks.filter(member=request.user).exists()

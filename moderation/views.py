@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.htmx import is_htmx
 from forum import selectors as forum
 from members.rules import is_moderator
 from moderation import rules, selectors, services
@@ -24,10 +25,6 @@ from moderation.models import Case, sanction_label
 JOURNAL_PAGE_SIZE = 30
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _require_moderator(request: HttpRequest) -> None:
     rules.require(is_moderator(request.user))
 
@@ -39,7 +36,7 @@ def _require_moderator(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def signal(request: HttpRequest, post_pk: int) -> HttpResponse:
     post = forum.post_for_reader(post_pk, request.user)
-    fragment = _is_htmx(request)
+    fragment = is_htmx(request)
     if post.pk in selectors.signalled_posts(request.user, [post.pk]):
         return render(
             request,

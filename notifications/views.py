@@ -9,15 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.htmx import is_htmx
 from members.models import Member
 from notifications import selectors, services
 from notifications.forms import EmailChoicesForm
 from notifications.models import Notification
 from notifications.stop_links import read_stop_emails_token
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _own_notification(request: HttpRequest, pk: int) -> Notification:
@@ -38,7 +35,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def bell(request: HttpRequest) -> HttpResponse:
     """HTMX: the bell alone, polled so that the count rises without reloading the page."""
     if not request.user.is_authenticated:
-        if _is_htmx(request):
+        if is_htmx(request):
             # Signed out meanwhile (e.g. in another tab): 286 tells htmx to stop polling,
             # rather than swap the sign-in page into the header.
             return HttpResponse(status=286)
@@ -63,7 +60,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = _own_notification(request, pk)
     services.mark_group_read(member=request.user, notification=notification)
-    if _is_htmx(request):
+    if is_htmx(request):
         entry = selectors.entry_of(notification)
         return render(request, "notifications/_entry.html", {"entry": entry, "swap_bell": True})
     return redirect("notifications:inbox")

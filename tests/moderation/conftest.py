@@ -2,8 +2,11 @@
 moderators to decide, all built through the services."""
 
 import pytest
+from django.utils import timezone
 
 from charter.models import Article, CharterVersion
+from charter.selectors import current_version
+from forum import services as forum
 from forum.models import Post
 from members.models import Member
 from moderation import services
@@ -19,7 +22,6 @@ def charter(admin_member) -> CharterVersion:
 
 
 def _now():
-    from django.utils import timezone
 
     return timezone.now()
 
@@ -38,8 +40,6 @@ def author(charter) -> Member:
 def post(author, charter) -> Post:
     """A reply by `author`, the post the tests signal."""
     thread = make_thread(title="Gardening tips", source="Let us talk about tomatoes.")
-    from forum import services as forum
-
     return forum.reply(author=author, thread=thread, source="Buy my miracle fertiliser!")
 
 
@@ -51,7 +51,7 @@ def second_moderator(db) -> Member:
 def signal(post: Post, member: Member | None = None, *, articles=(2,), **kwargs) -> Signal:
     """`member` (a new member by default) signals `post` citing the articles numbered."""
     member = member or MemberFactory()
-    version = Article.objects.filter(version__state="ratified").latest("version__number").version
+    version = current_version()
     return services.signal_post(
         member=member,
         post=post,
@@ -61,7 +61,7 @@ def signal(post: Post, member: Member | None = None, *, articles=(2,), **kwargs)
 
 
 def uphold(case: Case, moderator: Member, *, articles=(2,), **kwargs) -> Decision:
-    version = case.post.moderation_case.signals.first().articles.first().version
+    version = current_version()
     kwargs.setdefault("action", "hide")
     kwargs.setdefault("rationale", "Advertising is off topic here.")
     return services.decide_case(
