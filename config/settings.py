@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,7 +51,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and authentication middlewares, so that it catches their failures.
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "config.context_processors.site",
                 "notifications.context_processors.bell",
             ],
@@ -199,6 +204,27 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# The cache holds the rate-limit counters, so every web process must share it: Redis when there
+# is one. A cache that is down must not take the site with it: errors read as a miss (and the
+# limits fail open, RATELIMIT_FAIL_OPEN and config.rate_limits.FailOpenRedisCache) rather than
+# a 500 or a refusal.
+CACHES = {
+    "default": {
+        "BACKEND": "config.rate_limits.FailOpenRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "palabre",
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+        },
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+RATELIMIT_FAIL_OPEN = True
+
 # Notifications: how often the sweeps look for work a lost message left behind, how long a
 # worker may hold a delivery before another may take it over, and when the daily digest goes.
 NOTIFICATIONS_SWEEP_SECONDS = env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60)
@@ -260,6 +286,44 @@ THREAD_TITLE_MAX_LENGTH = 150
 POSTS_PER_PAGE = env.int("POSTS_PER_PAGE", default=20)
 THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
 
+# Abuse limits: rates. Counted in the cache (CACHES): with Redis, every web process shares the
+# counters; without it, LocMem counts in each process, which suits the embedded setup's single
+# process (several processes without Redis would each allow the full rate). A rate reads
+# "count/period" (s, m, h or d); an empty one turns that limit off.
+# Members' POSTs, counted per member (config/rate_limits.py). Each is far above what a person
+# does by hand and stops a script; voting is one vote per ballot anyway.
+MEMBER_RATE_LIMITS = {
+    # New threads, replies and edits together (a preview without JavaScript is a POST too).
+    "posting": env.str("RATE_LIMIT_POSTING", default="10/m"),
+    "signalling": env.str("RATE_LIMIT_SIGNALLING", default="10/m"),
+    "co-sponsoring": env.str("RATE_LIMIT_CO_SPONSORING", default="10/m"),
+    "voting": env.str("RATE_LIMIT_VOTING", default="10/m"),
+}
+# Accounts: allauth's own limits, each one this site uses written out. Per IP (a whole meeting
+# room may sign up from one address), per member, or per key (the address typed: it also caps
+# the emails anyone can make the site send to one inbox). Past a limit allauth shows
+# templates/429.html, except failed sign-ins, which the sign-in form refuses with a message.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/h/ip",
+    "reset_password": "20/h/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Behind a reverse proxy, how many proxies add to X-Forwarded-For: set it (usually 1), or every
+# visitor counts as the proxy's one address against the per-IP limits above.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Abuse limits: a new member's first day (the 24 hours after joining), a domain rule counted
+# from the posts themselves (forum/rules.py): enough to introduce oneself and join in, too few
+# for a spammer's fresh account to flood the forum before anyone notices. A thread's first post
+# counts among the posts. Moderators and admins are not limited.
+FORUM_FIRST_DAY_THREADS = env.int("FORUM_FIRST_DAY_THREADS", default=3)
+FORUM_FIRST_DAY_POSTS = env.int("FORUM_FIRST_DAY_POSTS", default=10)
+
 # Security: strict unless DEBUG. Behind a TLS-terminating proxy, the proxy sets X-Forwarded-Proto.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -274,6 +338,21 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (Django's own): scripts and styles come from our static files only,
+# never inline; a template that ever needs an inline script takes {{ csp_nonce }}. Images in
+# posts may come from any https address (Markdown image links); nothing else leaves the site.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "https:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,

@@ -34,11 +34,12 @@ from moderation.models import AppealState, Decision, Outcome
 from notifications import services as notifications
 from notifications.models import EmailChoice, Kind, Notification
 
-ADMIN = {"username": "admin", "email": "admin@demo.palabre.test", "password": "palabre-admin",
+# The demo's logins are public on purpose: the README and `load_demo` print them.
+ADMIN = {"username": "admin", "email": "admin@demo.palabre.test", "password": "palabre-admin",  # nosec B105
          "display_name": "Alex Admin"}  # fmt: skip
 MODERATOR = {"username": "moderatrice", "email": "moderatrice@demo.palabre.test",
-             "password": "palabre-moderatrice", "display_name": "Noor Haddad"}  # fmt: skip
-MEMBER_PASSWORD = "palabre-membre"
+             "password": "palabre-moderatrice", "display_name": "Noor Haddad"}  # fmt: skip  # nosec B105
+MEMBER_PASSWORD = "palabre-membre"  # nosec B105
 
 _QUOTE_HEADER = re.compile(r"^> \*\*@(\w+)\*\* wrote \(#(\d+)\):$", re.MULTILINE)
 

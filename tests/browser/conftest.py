@@ -10,6 +10,10 @@ Fixtures:
   its own signed-in member), with ``base_url`` set to the live server;
 - ``page``: ``new_page()`` for the common single-visitor test.
 A failing test leaves a screenshot of each of its pages in ./test-artifacts/.
+
+The site's Content Security Policy is enforced in these tests as in production: a page that
+breaks it (an inline script or style, a script from elsewhere) fails the test that opened it,
+unless the test is marked ``csp_violations_expected`` (it breaks the policy on purpose).
 """
 
 import os
@@ -90,13 +94,21 @@ def new_page(
 ) -> Iterator[Callable[..., Page]]:
     """A factory of pages, each in its own browser context (cookies, storage) on the live server."""
     contexts = []
+    csp_violations: list[str] = []
+
+    def watch_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            csp_violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def make(**context_options) -> Page:
         context = browser.new_context(base_url=live_server.url, **context_options)
         context.set_default_timeout(TIMEOUT_MS)
+        context.on("console", watch_console)
         contexts.append(context)
         return context.new_page()
 
+    # A test marked csp_violations_expected breaks the policy on purpose and reads these.
+    make.csp_violations = csp_violations
     yield make
 
     report = getattr(request.node, "report_call", None)
@@ -114,6 +126,10 @@ def new_page(
                 except Exception as error:  # a crashed page must not hide the test's failure
                     print(f"no screenshot of {page.url}: {error}")
         context.close()
+    if request.node.get_closest_marker("csp_violations_expected") is None:
+        assert not csp_violations, "the Content Security Policy was broken:\n" + "\n".join(
+            csp_violations
+        )
 
 
 @pytest.fixture
