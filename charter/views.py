@@ -26,6 +26,7 @@ from charter.forms import (
 from charter.models import Ballot, CharterVersion, Proposal, ProposalState
 from charter.parameters import FRACTION_NAMES
 from charter.texts import apply_changes, compare, compare_parameters
+from config.rate_limits import rate_limited
 
 # htmx stops polling on this status.
 STOP_POLLING = 286
@@ -127,8 +128,11 @@ def accept(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, reverse("forum:index"))
     if in_force is None:
         # A fresh site has no charter yet: nothing to accept, nothing to stop anyone posting.
-        services.accept_charter(member=request.user, version=None)
-        return redirect(next_url)
+        # The member still says so with a POST: a GET never changes their standing.
+        if request.method == "POST":
+            services.accept_charter(member=request.user, version=None)
+            return redirect(next_url)
+        return render(request, "charter/accept_nothing.html", {"next": next_url})
     form = AcceptForm(request.POST or None, initial={"version": in_force.pk})
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["version"] != in_force.pk:
@@ -376,6 +380,7 @@ def submit_proposal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("co-sponsoring")
 def sponsor_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     shown = _proposal_or_404(pk)
     try:
@@ -442,6 +447,7 @@ def _ballot_context(request: HttpRequest, shown: Ballot, form: VoteForm | None =
 
 @login_required
 @require_POST
+@rate_limited("voting")
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     shown = _ballot_or_404(pk)
     form = VoteForm(request.POST)

@@ -26,6 +26,10 @@ class ThreadAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    # A hard delete would bypass the forum's soft deletion and moderation's records.
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
     def save_model(self, request, obj: Thread, form, change: bool) -> None:
         services.update_thread(thread=obj, title=obj.title, pinned=obj.pinned, locked=obj.locked)
 
@@ -45,4 +49,7 @@ class PostAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -1,7 +1,13 @@
-"""Who may do what in the forum: flat checks, each returning a boolean."""
+"""Who may do what in the forum: flat checks returning a boolean, or the reason why not."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from forum.models import Category, Post, Thread
 from members.models import Member
@@ -43,6 +49,54 @@ def can_thank(member: Person, post: Post) -> bool:
     if not can_participate(member) or not post.is_visible:
         return False
     return post.author_id is not None and post.author_id != member.pk
+
+
+FIRST_DAY = timedelta(days=1)
+
+
+def is_first_day(member: Member, now: datetime) -> bool:
+    """Whether `member` is in their first day, when what they may post is limited; moderators
+    and admins, trusted by appointment, never are."""
+    if member.is_moderator or member.is_staff:
+        return False
+    return now < member.date_joined + FIRST_DAY
+
+
+def first_day_problem(member: Member, *, now: datetime, starting_thread: bool) -> str | None:
+    """Why `member` may not post (or, `starting_thread`, start a thread) now; None if they may.
+
+    In their first day a member may start FORUM_FIRST_DAY_THREADS threads and write
+    FORUM_FIRST_DAY_POSTS posts, a thread's first post included. Deleted posts count: deleting
+    one does not make room for another.
+    """
+    if not is_first_day(member, now):
+        return None
+    ends = date_format(timezone.localtime(member.date_joined + FIRST_DAY), "DATETIME_FORMAT")
+    if starting_thread:
+        limit = settings.FORUM_FIRST_DAY_THREADS
+        started = Thread.objects.filter(author=member, created_at__gte=member.date_joined)
+        if started.count() >= limit:
+            return ngettext(
+                "From %(time)s you may start another thread: "
+                "in their first day, members may start %(limit)s thread.",
+                "From %(time)s you may start another thread: "
+                "in their first day, members may start %(limit)s threads.",
+                limit,
+            ) % {"limit": limit, "time": ends}
+    limit = settings.FORUM_FIRST_DAY_POSTS
+    if Post.objects.filter(author=member, created_at__gte=member.date_joined).count() >= limit:
+        return ngettext(
+            "From %(time)s you may post again: "
+            "in their first day, members may write %(limit)s post.",
+            "From %(time)s you may post again: "
+            "in their first day, members may write %(limit)s posts.",
+            limit,
+        ) % {"limit": limit, "time": ends}
+    return None
+
+
+class PostingRefused(PermissionDenied):
+    """A post the member may not write now; the message says why, and when they may."""
 
 
 def require(allowed: bool) -> None:

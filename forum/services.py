@@ -52,7 +52,9 @@ def render_post_source(source: str) -> Rendered:
 
 def create_thread(*, author: Member, category: Category, title: str, source: str) -> Thread:
     rules.require(rules.can_start_thread(author, category))
-    return start_thread_for(author=author, category=category, title=title, source=source)
+    with transaction.atomic():
+        _require_first_day_allowance(author, starting_thread=True)
+        return start_thread_for(author=author, category=category, title=title, source=source)
 
 
 def start_thread_for(*, author: Member, category: Category, title: str, source: str) -> Thread:
@@ -73,7 +75,22 @@ def start_thread_for(*, author: Member, category: Category, title: str, source: 
 def reply(*, author: Member, thread: Thread, source: str) -> Post:
     rules.require(rules.can_reply(author, thread))
     with transaction.atomic():
+        _require_first_day_allowance(author, starting_thread=False)
         return _append_post(thread=thread, author=author, source=source, now=timezone.now())
+
+
+def _require_first_day_allowance(member: Member, *, starting_thread: bool) -> None:
+    """Refuse a new member's post beyond what their first day allows (rules.first_day_problem).
+
+    Locking the member's row makes their simultaneous posts count one after the other, so
+    they cannot slip past the limit together; after the first day, nothing is locked.
+    """
+    now = timezone.now()
+    if not rules.is_first_day(member, now):
+        return
+    Member.objects.select_for_update(no_key=True).only("pk").get(pk=member.pk)
+    if problem := rules.first_day_problem(member, now=now, starting_thread=starting_thread):
+        raise rules.PostingRefused(problem)
 
 
 def _append_post(*, thread: Thread, author: Member, source: str, now) -> Post:
@@ -418,3 +435,46 @@ def _index_thread_title(thread: Thread) -> None:
         Thread.objects.filter(pk=thread.pk).update(
             search_vector=SearchVector("title", config=settings.SEARCH_CONFIG)
         )
+
+
+def forget_member(*, member: Member, remove_posts: bool) -> None:
+    """A member deletes their account: their posts stay for the threads' sake, shown as by a
+    deleted member, unless they asked for them to be removed; what they read, watched and
+    thanked goes."""
+    if remove_posts:
+        _remove_words_of(Post.objects.filter(author=member), member)
+    Post.objects.filter(thanks__member=member).update(thanks_count=F("thanks_count") - 1)
+    Thanks.objects.filter(member=member).delete()
+    ReadMark.objects.filter(member=member).delete()
+    ThreadSubscription.objects.filter(member=member).delete()
+    CategorySubscription.objects.filter(member=member).delete()
+    _unlink_mentions_of(member)
+
+
+def _remove_words_of(posts: QuerySet[Post], author: Member) -> None:
+    """Blank the posts' text and history, leaving the placeholder of a post its author deleted
+    (the thread keeps its numbering and the others' replies)."""
+    PostRevision.objects.filter(post__in=posts).delete()
+    Mention.objects.filter(post__in=posts).delete()
+    Quote.objects.filter(post__in=posts).delete()
+    post_ids = list(posts.values_list("pk", flat=True))
+    for start in range(0, len(post_ids), 500):  # under SQLite's limit of query parameters
+        notifications.forget_excerpts(
+            event_keys=[f"post:{pk}" for pk in post_ids[start : start + 500]]
+        )
+    posts.update(state=PostState.DELETED, deleted_by=author, source="", html="", search_vector=None)
+
+
+def _unlink_mentions_of(member: Member) -> None:
+    """Render again the posts that mention the member, without the link to their profile: the
+    old name must not lead to whoever takes it next."""
+    for post in Post.objects.filter(mentions__member=member).only("pk", "source"):
+        names = (
+            Member.objects.annotate(lower=Lower("username"))
+            .filter(lower__in=mention_candidates(post.source), is_active=True)
+            .exclude(pk=member.pk)
+            .values_list("lower", "username")
+        )
+        rendered = render_markdown(post.source, members=dict(names))
+        Post.objects.filter(pk=post.pk).update(html=rendered.html)
+    Mention.objects.filter(member=member).delete()

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.htmx import is_htmx
+from config.rate_limits import rate_limited
 from forum import extensions, rules, selectors, services
 from forum.forms import PostForm, SearchForm, ThreadForm, WatchForm
 from forum.models import Post, Thread, WatchLevel
@@ -64,24 +65,33 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("posting")
 def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_by_slug(slug, request.user)
     rules.require(rules.can_start_thread(request.user, category))
     form = ThreadForm(request.POST or None)
-    preview = None
+    preview, status = None, 200
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             preview = _preview_html(form)
         else:
-            thread = services.create_thread(
-                author=request.user,
-                category=category,
-                title=form.cleaned_data["title"],
-                source=form.cleaned_data["source"],
-            )
-            return redirect(thread)
+            try:
+                thread = services.create_thread(
+                    author=request.user,
+                    category=category,
+                    title=form.cleaned_data["title"],
+                    source=form.cleaned_data["source"],
+                )
+            except rules.PostingRefused as refusal:
+                form.add_error(None, str(refusal))
+                status = 403
+            else:
+                return redirect(thread)
     return render(
-        request, "forum/new_thread.html", {"category": category, "form": form, "preview": preview}
+        request,
+        "forum/new_thread.html",
+        {"category": category, "form": form, "preview": preview},
+        status=status,
     )
 
 
@@ -149,27 +159,38 @@ def quote_block(post: Post) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("posting")
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     thread = selectors.thread_for_reader(pk, request.user)
     rules.require(rules.can_reply(request.user, thread))
-    preview = None
+    preview, status = None, 200
     if request.method == "POST":
         form = PostForm(request.POST)
         if form.is_valid():
             if "preview" in request.POST:
                 preview = _preview_html(form)
             else:
-                new_post = services.reply(
-                    author=request.user, thread=thread, source=form.cleaned_data["source"]
-                )
-                return redirect(_post_url(new_post))
+                try:
+                    new_post = services.reply(
+                        author=request.user, thread=thread, source=form.cleaned_data["source"]
+                    )
+                except rules.PostingRefused as refusal:
+                    form.add_error(None, str(refusal))
+                    status = 403
+                else:
+                    return redirect(_post_url(new_post))
     else:
         initial = ""
         if quoted_pk := request.GET.get("quote", "").strip():
             quoted = _quotable_post(request, quoted_pk, thread)
             initial = quote_block(quoted) if quoted else ""
         form = PostForm(initial={"source": initial})
-    return render(request, "forum/reply.html", {"thread": thread, "form": form, "preview": preview})
+    return render(
+        request,
+        "forum/reply.html",
+        {"thread": thread, "form": form, "preview": preview},
+        status=status,
+    )
 
 
 def _quotable_post(request: HttpRequest, pk: str, thread: Thread) -> Post | None:
@@ -204,6 +225,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("posting")
 def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_for_reader(pk, request.user)
     rules.require(rules.can_edit_post(request.user, post))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.htmx import is_htmx
+from config.rate_limits import rate_limited
 from forum import selectors as forum
 from members.rules import is_moderator
 from moderation import rules, selectors, services
@@ -34,6 +35,7 @@ def _require_moderator(request: HttpRequest) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("signalling")
 def signal(request: HttpRequest, post_pk: int) -> HttpResponse:
     post = forum.post_for_reader(post_pk, request.user)
     fragment = is_htmx(request)

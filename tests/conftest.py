@@ -28,6 +28,13 @@ def fresh_cache():
 
 
 @pytest.fixture
+def without_rate_limits(settings):
+    """For a test that hammers a view on purpose (twenty tabs at once): the members' rate
+    limits (config/rate_limits.py) would refuse it before the rule it checks."""
+    settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture
 def member(db):
     return MemberFactory(username="alice", display_name="Alice Martin")
 

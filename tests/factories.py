@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from forum import services
 from forum.models import Category, Post, Thread
@@ -18,6 +21,8 @@ class MemberFactory(factory.django.DjangoModelFactory):
     display_name = factory.Faker("name")
     password = factory.django.Password(PASSWORD)
     must_accept_charter = False
+    # Past their first day, whose posting limits a test of them asks for with `date_joined`.
+    date_joined = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
 
     @factory.post_generation
     def verified_email(member, create, extracted, **kwargs):

@@ -78,6 +78,7 @@ def test_twenty_simultaneous_votes_by_one_member_drop_one_paper(admin_member, no
     assert ticked(ballot) == 1
 
 
+@pytest.mark.usefixtures("without_rate_limits")
 def test_twenty_simultaneous_vote_requests_by_one_member_drop_one_paper(admin_member, now):
     """The same through the view, as a member double-clicking in twenty tabs would."""
     voter = MemberFactory()

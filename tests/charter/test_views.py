@@ -343,6 +343,17 @@ def test_the_box_must_be_ticked(member_client, member, charter_v1):
     assert database() == before
 
 
+def test_on_a_fresh_site_the_acceptance_page_says_there_is_nothing_to_accept_and_changes_nothing(
+    member_client, member
+):
+    Member.objects.filter(pk=member.pk).update(must_accept_charter=True)
+    response = member_client.get("/charter/accept/")
+    assert response.status_code == 200
+    assert "there is nothing to accept" in response.text
+    member.refresh_from_db()
+    assert member.must_accept_charter
+
+
 def test_on_a_fresh_site_there_is_nothing_to_accept(member_client, member):
     Member.objects.filter(pk=member.pk).update(must_accept_charter=True)
     response = member_client.post("/charter/accept/", {"next": "/c/gardens/"})

@@ -113,6 +113,7 @@ def test_twenty_simultaneous_signals_by_one_member_leave_one(post):
     assert events(post, EventKind.SIGNALLED) == 1
 
 
+@pytest.mark.usefixtures("without_rate_limits")
 def test_twenty_simultaneous_signal_requests_by_one_member_leave_one(post, charter):
     """The same through the view, as a member double-clicking in twenty tabs would."""
     signaller = MemberFactory()

@@ -1,0 +1,312 @@
+"""Rate limits: each trips at its rate and not before, says when to try again in the member's
+language, changes nothing when it refuses, and lets everyone through while Redis is down."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.test import Client, RequestFactory, override_settings
+from django.utils import timezone
+from django_ratelimit.core import get_usage
+
+from charter import selectors as charters
+from charter import services as charter
+from charter.models import RollEntry, Sponsorship, Vote
+from forum.models import Post, Thread
+from members.models import Member
+from moderation.models import Signal
+from tests.charter.conftest import found_charter, reword
+from tests.config.test_settings import PRODUCTION, manage
+from tests.factories import PASSWORD, MemberFactory, make_thread
+from tests.live_stack import free_port
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+
+
+@pytest.fixture
+def rates(settings):
+    """Set the rate of some members' actions for one test; the others keep theirs. Tests give
+    rates per day: django-ratelimit's windows are fixed, and a day's will not end mid-test."""
+
+    def set_rates(**rates: str) -> None:
+        settings.MEMBER_RATE_LIMITS = settings.MEMBER_RATE_LIMITS | rates
+
+    return set_rates
+
+
+def fresh_window(member, action: str, rate: str) -> None:
+    """django-ratelimit counts in fixed windows: wait, if need be, until the one a test starts
+    in has long enough to run, so that no count restarts halfway through."""
+    request = RequestFactory().post("/")
+    request.user = member
+    usage = get_usage(request, group=action, key="user", rate=rate, method="POST")
+    if usage["time_left"] < 10:
+        time.sleep(usage["time_left"] + 1)
+
+
+def reply(client, thread, text="A reply"):
+    return client.post(f"/t/{thread.pk}/reply/", {"source": text})
+
+
+# Posting: new threads, replies and edits
+
+
+def test_posting_is_limited_to_ten_a_minute_by_default(settings, member_client, member, thread):
+    assert settings.MEMBER_RATE_LIMITS["posting"] == "10/m"
+    fresh_window(member, "posting", "10/m")
+    for n in range(10):
+        assert reply(member_client, thread, f"Reply {n}").status_code == 302
+    refused = reply(member_client, thread, "One too many")
+    assert refused.status_code == 429
+    assert Post.objects.filter(thread=thread).count() == 11
+    assert not Post.objects.filter(source="One too many").exists()
+
+
+def test_the_refusal_says_what_happened_and_when_to_try_again(rates, member_client, thread):
+    rates(posting="1/d")
+    reply(member_client, thread)
+    refused = reply(member_client, thread)
+    assert refused.status_code == 429
+    assert '<html lang="en"' in refused.text
+    assert "You are going a little fast" in refused.text
+    assert "What you just sent was not carried out." in refused.text
+    wait = int(refused["Retry-After"])
+    assert 0 < wait <= 24 * 3600
+    minutes = -(-wait // 60)
+    said = f"Try again in {minutes} minute." if minutes == 1 else f"Try again in {minutes} minutes."
+    assert said in refused.text
+
+
+def test_the_refusal_is_served_in_the_members_language(rates, member_client, thread):
+    rates(posting="1/d")
+    reply(member_client, thread)
+    refused = member_client.post(f"/t/{thread.pk}/reply/", {"source": "Encore"}, **FRENCH)
+    assert refused.status_code == 429
+    assert '<html lang="fr"' in refused.text
+
+
+def test_new_threads_replies_and_edits_share_one_count(rates, member_client, member, category):
+    rates(posting="3/d")
+    started = member_client.post(
+        f"/c/{category.slug}/new/", {"title": "Seeds", "source": "Who has seeds?"}
+    )
+    assert started.status_code == 302
+    thread = Thread.objects.get(title="Seeds")
+    assert reply(member_client, thread).status_code == 302
+    first = thread.posts.get(number=1)
+    edited = member_client.post(f"/p/{first.pk}/edit/", {"source": "Who has tomato seeds?"})
+    assert edited.status_code == 302
+    refused = member_client.post(f"/p/{first.pk}/edit/", {"source": "Who has bean seeds?"})
+    assert refused.status_code == 429
+    assert (
+        member_client.post(
+            f"/c/{category.slug}/new/", {"title": "More", "source": "Again"}
+        ).status_code
+        == 429
+    )
+    first.refresh_from_db()
+    assert first.source == "Who has tomato seeds?"
+    assert not Thread.objects.filter(title="More").exists()
+
+
+def test_reading_and_opening_the_forms_are_never_limited(rates, member_client, thread):
+    rates(posting="1/d")
+    reply(member_client, thread)
+    assert reply(member_client, thread).status_code == 429
+    for page in (f"/t/{thread.pk}/", f"/t/{thread.pk}/reply/", f"/c/{thread.category.slug}/new/"):
+        assert member_client.get(page).status_code == 200
+
+
+def test_each_member_has_their_own_count(rates, member_client, other_client, thread):
+    rates(posting="1/d")
+    reply(member_client, thread)
+    assert reply(member_client, thread).status_code == 429
+    assert reply(other_client, thread).status_code == 302
+
+
+def test_an_empty_rate_turns_a_limit_off(rates, member_client, thread):
+    rates(posting="")
+    for _ in range(12):
+        assert reply(member_client, thread).status_code == 302
+
+
+# Signalling, co-sponsoring, voting
+
+
+@pytest.fixture
+def founders(admin_member):
+    """Four members of 60 days, who founded the charter: each may signal, co-sponsor and vote."""
+    now = timezone.now()
+    members = [MemberFactory(date_joined=now - timedelta(days=60)) for _ in range(4)]
+    found_charter(admin=admin_member, voters=members, now=now)
+    return members
+
+
+def signed_in(member) -> Client:
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+def signal_data() -> dict:
+    return {"articles": [charters.current_version().articles.get(number=2).pk]}
+
+
+def test_signalling_is_limited(rates, founders):
+    rates(signalling="1/d")
+    spam = [make_thread(source=f"Buy my pills {n}").posts.get() for n in range(3)]
+    client = signed_in(founders[0])
+    data = signal_data()
+    assert client.post(f"/moderation/signal/{spam[0].pk}/", data, **HTMX).status_code == 200
+    in_panel = client.post(f"/moderation/signal/{spam[1].pk}/", data, **HTMX)
+    # htmx swaps in only a success: the panel shows the refusal in place of the form.
+    assert in_panel.status_code == 200
+    assert "You are going a little fast" in in_panel.text
+    assert re.search(r"Try again in \d+ minutes?\.", in_panel.text)
+    on_page = client.post(f"/moderation/signal/{spam[2].pk}/", data)
+    assert on_page.status_code == 429
+    assert list(Signal.objects.values_list("post", flat=True)) == [spam[0].pk]
+
+
+def test_co_sponsoring_is_limited(rates, founders):
+    rates(**{"co-sponsoring": "1/d"})
+    version = charters.current_version()
+    proposals = []
+    for number in (1, 2):
+        proposal = charter.create_proposal(
+            author=founders[0],
+            title=f"Amend article {number}",
+            rationale="Clearer.",
+            changes=[reword(version, number, "Clearer words.")],
+            parameters={},
+        )
+        proposals.append(charter.submit_proposal(author=founders[0], proposal=proposal))
+    client = signed_in(founders[1])
+    assert client.post(f"/charter/proposals/{proposals[0].pk}/sponsor/").status_code == 302
+    assert client.post(f"/charter/proposals/{proposals[1].pk}/sponsor/").status_code == 429
+    assert list(Sponsorship.objects.values_list("proposal", flat=True)) == [proposals[0].pk]
+
+
+def test_voting_is_limited(rates, founders):
+    """One vote per ballot is the rule anyway: the limit stops a script hammering the box."""
+    rates(voting="1/d")
+    version = charters.current_version()
+    proposal = charter.create_proposal(
+        author=founders[0],
+        title="Amend article 2",
+        rationale="Clearer.",
+        changes=[reword(version, 2, "Clearer words.")],
+        parameters={},
+    )
+    charter.submit_proposal(author=founders[0], proposal=proposal)
+    for sponsor in founders[1:]:
+        charter.sponsor_proposal(member=sponsor, proposal=proposal)
+    proposal.refresh_from_db()
+    charter.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
+    ballot = proposal.ballot
+    client = signed_in(founders[3])
+    assert client.post("/charter/ballots/999999/vote/", {"choice": "yes"}).status_code == 404
+    refused = client.post(f"/charter/ballots/{ballot.pk}/vote/", {"choice": "yes", "final": "on"})
+    assert refused.status_code == 429
+    assert not RollEntry.objects.get(ballot=ballot, member=founders[3]).voted
+    assert not Vote.objects.filter(ballot=ballot).exists()
+
+
+# Accounts (allauth's own limits)
+
+
+def sign_up(client, n: int, **headers):
+    return client.post(
+        "/accounts/signup/",
+        {
+            "email": f"newcomer{n}@example.org",
+            "username": f"newcomer{n}",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+        **headers,
+    )
+
+
+def test_twenty_sign_ups_an_hour_from_one_address(visitor_client):
+    for n in range(20):
+        assert sign_up(visitor_client, n).status_code == 302
+    refused = sign_up(visitor_client, 20)
+    assert refused.status_code == 429
+    assert "You are going a little fast" in refused.text
+    assert "Wait a few minutes, then try again." in refused.text
+    assert Member.objects.filter(username__startswith="newcomer").count() == 20
+
+
+def test_the_account_refusal_is_served_in_the_visitors_language(settings, visitor_client):
+    settings.ACCOUNT_RATE_LIMITS = settings.ACCOUNT_RATE_LIMITS | {"signup": "1/h/ip"}
+    sign_up(visitor_client, 1)
+    refused = sign_up(visitor_client, 2, **FRENCH)
+    assert refused.status_code == 429
+    assert '<html lang="fr"' in refused.text
+
+
+def test_five_failed_sign_ins_to_one_account_stop_the_next_even_with_the_right_password(
+    visitor_client, member
+):
+    for _ in range(5):
+        wrong = visitor_client.post("/accounts/login/", {"login": "alice", "password": "nope"})
+        assert "not correct" in wrong.text
+    right = visitor_client.post("/accounts/login/", {"login": "alice", "password": PASSWORD})
+    assert right.status_code == 200
+    assert "Too many failed login attempts. Try again later." in right.text
+    assert not visitor_client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_three_password_resets_an_hour_for_one_address(visitor_client, member):
+    for _ in range(3):
+        sent = visitor_client.post("/accounts/password/reset/", {"email": "alice@example.org"})
+        assert sent.status_code == 302
+    refused = visitor_client.post("/accounts/password/reset/", {"email": "alice@example.org"})
+    assert refused.status_code == 429
+    assert len(mail.outbox) == 3
+
+
+# A cache that is down
+
+
+def dead_redis() -> dict:
+    return {
+        "default": {
+            "BACKEND": "config.rate_limits.FailOpenRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1},
+        }
+    }
+
+
+def test_with_redis_down_members_still_sign_in_sign_up_and_post(rates, visitor_client, member):
+    rates(posting="1/d")
+    thread = make_thread()
+    with override_settings(CACHES=dead_redis()):
+        signed_in = visitor_client.post(
+            "/accounts/login/", {"login": "alice", "password": PASSWORD}
+        )
+        assert signed_in.status_code == 302
+        for _ in range(2):
+            assert reply(visitor_client, thread).status_code == 302
+        visitor_client.logout()
+        assert sign_up(visitor_client, 1).status_code == 302
+    assert EmailAddress.objects.filter(email="newcomer1@example.org").exists()
+
+
+def test_with_redis_the_cache_is_the_one_that_fails_open():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        **PRODUCTION,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "config.rate_limits.FailOpenRedisCache"
