@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CharterConfig(AppConfig):
     name = "charter"
     verbose_name = _("Charter")
+
+    def ready(self) -> None:
+        from charter import selectors, services
+        from members import personal_data
+
+        personal_data.register(
+            personal_data.Section(
+                name="charter", export=selectors.personal_data_of, erase=services.forget_member
+            )
+        )

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from charter.models import (
     Acceptance,
@@ -18,6 +19,7 @@ from charter.models import (
     CharterVersion,
     Proposal,
     ProposalState,
+    ProposedChange,
     RollEntry,
     Sponsorship,
     VersionState,
@@ -196,3 +198,54 @@ def count_votes(ballot: Ballot) -> dict[str, int]:
         .values_list("choice", "n")
     )
     return {choice: counted.get(choice, 0) for choice in ("yes", "no", "abstain")}
+
+
+def personal_data_of(member: Member) -> dict:
+    """The member's part in the charter. How they voted is not here because it is nowhere."""
+    proposals = Proposal.objects.filter(author=member).order_by("created_at", "pk")
+    return {
+        "acceptances": list(
+            Acceptance.objects.filter(member=member)
+            .order_by("accepted_at", "pk")
+            .values("accepted_at", version_number=F("version__number"))
+        ),
+        "proposals": list(
+            proposals.values(
+                "id",
+                "title",
+                "rationale",
+                "state",
+                "revision",
+                "parameters",
+                "created_at",
+                "submitted_at",
+                "ended_at",
+                amends_version=F("base__number"),
+            )
+        ),
+        "proposed_changes": list(
+            ProposedChange.objects.filter(proposal__in=proposals)
+            .order_by("proposal", "position", "pk")
+            .values("proposal", "action", "title", "body", "entrenched")
+        ),
+        "co_sponsorships": list(
+            Sponsorship.objects.filter(member=member)
+            .order_by("created_at", "pk")
+            .values("proposal", "created_at", proposal_title=F("proposal__title"))
+        ),
+        "ballot_rolls": list(
+            RollEntry.objects.filter(member=member)
+            .order_by("ballot__opened_at", "pk")
+            .values(
+                "ballot",
+                "voted",
+                opened_at=F("ballot__opened_at"),
+                closes_at=F("ballot__closes_at"),
+                proposal_title=F("ballot__proposal__title"),
+            )
+        ),
+        "how_you_voted": _(
+            "Not recorded with you: the ballot box keeps each choice without its voter, its time "
+            "or any order, so nobody, the site's administrators included, can tell how you voted."
+        ),
+    }

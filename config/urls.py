@@ -6,6 +6,8 @@ from django.urls import include, path
 from health_check.views import HealthCheckView
 from redis.asyncio import Redis
 
+from members import views as member_views
+
 
 def health_checks() -> list[str | tuple[str, dict]]:
     """What /health/ runs: the database, the cache and the charter's deadlines; with Redis,
@@ -35,5 +37,6 @@ urlpatterns = [
     path("charter/", include("charter.urls")),
     path("moderation/", include("moderation.urls")),
     path("health/", HealthCheckView.as_view(checks=health_checks()), name="health"),
+    path("privacy/", member_views.privacy, name="privacy"),
     path("", include("forum.urls")),
 ]

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ForumConfig(AppConfig):
     name = "forum"
     verbose_name = _("Forum")
+
+    def ready(self) -> None:
+        from forum import selectors, services
+        from members import personal_data
+
+        personal_data.register(
+            personal_data.Section(
+                name="forum", export=selectors.personal_data_of, erase=services.forget_member
+            )
+        )

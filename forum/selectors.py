@@ -309,3 +309,53 @@ def _excerpt(source: str, query: str, width: int = 160) -> str:
     prefix = "…" if start else ""
     suffix = "…" if start + width < len(source) else ""
     return prefix + _mark(marked) + suffix
+
+
+def personal_data_of(member: Member) -> dict:
+    """The member's forum data for their download: their own words and choices, nobody else's."""
+    posts = Post.objects.filter(author=member).order_by("created_at", "pk")
+    return {
+        "threads_started": list(
+            Thread.objects.filter(author=member)
+            .order_by("created_at", "pk")
+            .values("id", "title", "created_at", category_name=F("category__name"))
+        ),
+        "posts": list(
+            posts.values(
+                "id",
+                "number",
+                "created_at",
+                "edited_at",
+                "state",
+                "source",
+                "thread",
+                thread_title=F("thread__title"),
+            )
+        ),
+        # Only the author edits a post, so the earlier texts of their posts are theirs too.
+        "revisions": list(
+            PostRevision.objects.filter(post__author=member)
+            .order_by("post", "created_at", "pk")
+            .values("post", "created_at", "previous_source")
+        ),
+        "thanks_given": list(
+            Thanks.objects.filter(member=member)
+            .order_by("created_at", "pk")
+            .values("post", "created_at")
+        ),
+        "read_marks": list(
+            ReadMark.objects.filter(member=member)
+            .order_by("thread")
+            .values("thread", "last_read_number")
+        ),
+        "watched_threads": list(
+            ThreadSubscription.objects.filter(member=member)
+            .order_by("thread")
+            .values("thread", "level")
+        ),
+        "watched_categories": list(
+            CategorySubscription.objects.filter(member=member)
+            .order_by("category")
+            .values("level", category_name=F("category__name"))
+        ),
+    }

@@ -16,6 +16,9 @@ class MemberAdmin(UserAdmin):
         (_("Community"), {"fields": ["display_name", "bio", "is_moderator"]}),
         (_("Preferences"), {"fields": ["language", "time_zone", "theme"]}),
         # Set by the charter and by moderation decisions (which the journal records), never here.
-        (_("Standing"), {"fields": ["must_accept_charter", "suspended_until", "banned_at"]}),
+        (
+            _("Standing"),
+            {"fields": ["must_accept_charter", "suspended_until", "banned_at", "deleted_at"]},
+        ),
     ]
-    readonly_fields = ["must_accept_charter", "suspended_until", "banned_at"]
+    readonly_fields = ["must_accept_charter", "suspended_until", "banned_at", "deleted_at"]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.validators import username_validators
@@ -50,6 +51,9 @@ class Member(AbstractUser):
     # but not write; a banned member may not sign in.
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
     banned_at = models.DateTimeField(_("banned since"), null=True, blank=True)
+    # Set when the member deleted their account: the row stays, emptied of everything personal,
+    # because the records others rely on (the ballot rolls, signals, moderation history) name it.
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("member")
@@ -65,7 +69,13 @@ class Member(AbstractUser):
 
     @property
     def public_name(self) -> str:
+        if self.deleted_at is not None:
+            return gettext("Deleted member")
         return self.display_name or self.username
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_suspended(self) -> bool:

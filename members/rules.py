@@ -14,3 +14,9 @@ def can_participate(member: Member | AnonymousUser) -> bool:
 
 def is_moderator(member: Member | AnonymousUser) -> bool:
     return bool(member.is_authenticated and member.is_moderator)
+
+
+def can_delete_account(member: Member) -> bool:
+    # An admin's rights are removed by another admin first, so the site never loses its last
+    # one to a click, and what an admin may do is never done by an account that is gone.
+    return member.is_authenticated and not (member.is_staff or member.is_superuser)

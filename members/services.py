@@ -1,6 +1,14 @@
 from datetime import datetime
 
-from members.models import Member
+from allauth.account.models import EmailAddress
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from members import personal_data, rules
+from members.models import Member, Theme
 
 
 def update_profile(*, member: Member, **changes: str) -> Member:
@@ -20,3 +28,39 @@ def set_standing(
     """Record the sanctions in force on `member`, as moderation computed them."""
     Member.objects.filter(pk=member.pk).update(suspended_until=suspended_until, banned_at=banned_at)
     member.suspended_until, member.banned_at = suspended_until, banned_at
+
+
+def delete_account(*, member: Member, remove_posts: bool) -> None:
+    """Erase the member's personal data in every app, then empty their account.
+
+    The row itself stays, as "Deleted member": the ballot rolls, signals and moderation
+    records refer to it, and must still add up. Every session of the member ends with it: the
+    password that signed them is gone and the account is inactive.
+    """
+    if not rules.can_delete_account(member):
+        raise PermissionDenied
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if member.is_deleted:
+            return
+        personal_data.erase(member, remove_posts=remove_posts)
+        _empty_account(member)
+
+
+def _empty_account(member: Member) -> None:
+    member.username = f"deleted-{member.pk}"  # a hyphen: no one can sign up or be @mentioned so
+    member.display_name = member.first_name = member.last_name = ""
+    member.email = member.bio = member.language = member.time_zone = ""
+    member.theme = Theme.AUTO
+    member.set_unusable_password()
+    member.is_active = member.is_staff = member.is_superuser = member.is_moderator = False
+    member.last_login = None
+    member.deleted_at = timezone.now()
+    member.save()
+    member.groups.clear()
+    member.user_permissions.clear()
+    EmailAddress.objects.filter(user=member).delete()
+    # The admin's history of changes to the account names it by its old username.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Member), object_id=str(member.pk)
+    ).update(object_repr=member.username)

@@ -1,15 +1,27 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import get_usage
 
-from members import services
-from members.forms import LanguageForm, ProfileForm
+from config.rate_limits import too_many_requests
+from members import personal_data, rules, services
+from members.forms import DeleteAccountForm, LanguageForm, ProfileForm
+
+# Deleting an account asks for the password again: a stolen session must not be able to try
+# passwords here faster than at the sign-in page.
+PASSWORD_TRIES = "5/15m"
 
 
 @login_required
@@ -48,3 +60,62 @@ def set_language(request: HttpRequest) -> HttpResponse:
             samesite="Lax",
         )
     return response
+
+
+@login_required
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "members/my_data.html")
+
+
+@never_cache
+@login_required
+@require_GET
+def my_data_export(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    data = personal_data.export(member)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    name = f"{slugify(settings.SITE_NAME)}-{member.username}-{timezone.localdate():%Y-%m-%d}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    allowed = rules.can_delete_account(member)
+    form = DeleteAccountForm(request.POST or None, member=member)
+    if request.method == "POST" and allowed:
+        usage = get_usage(
+            request,
+            group="members.delete_account",
+            key="user",
+            rate=PASSWORD_TRIES,
+            method="POST",
+            increment=True,
+        )
+        if usage is not None and usage["should_limit"]:
+            return too_many_requests(request, retry_after=max(usage["time_left"], 1))
+        if form.is_valid():
+            services.delete_account(member=member, remove_posts=form.cleaned_data["remove_posts"])
+            logout(request)
+            messages.success(request, _("Your account is deleted. Thank you for taking part."))
+            return redirect("forum:index")
+    status = 403 if request.method == "POST" and not allowed else 200
+    return render(
+        request, "members/delete_account.html", {"form": form, "allowed": allowed}, status=status
+    )
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "privacy.html",
+        {"session_days": settings.SESSION_COOKIE_AGE // (24 * 3600)},
+    )

@@ -8,12 +8,18 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         from forum import extensions
-        from moderation import selectors
+        from members import personal_data
+        from moderation import selectors, services
 
         extensions.register(
             extensions.PostExtension(
                 annotate=selectors.annotate_posts,
                 notice_template="moderation/_post_notice.html",
                 action_template="moderation/_post_action.html",
+            )
+        )
+        personal_data.register(
+            personal_data.Section(
+                name="moderation", export=selectors.personal_data_of, erase=services.forget_member
             )
         )

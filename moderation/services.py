@@ -505,3 +505,21 @@ def _journal(
         [JournalCitation(entry=entry, article=article) for article in articles]
     )
     return entry
+
+
+def forget_member(*, member: Member, remove_posts: bool) -> None:
+    """A member deletes their account.
+
+    The moderation record stays whole, as by a deleted member: the signals they made (the
+    cases, decisions and signallers' records rest on them, and authors were never told who
+    signalled), their appeals, and the decisions and sanctions about their posts. A signal's
+    note or an appeal's statement may say something of its writer; it stays with the record
+    it explains, and the privacy page says so. The cases they held go back to the queue. If
+    they asked for their posts to be removed, the copies signals took of those posts go too;
+    what was decided about them stays, in the decisions and the journal.
+    """
+    now = timezone.now()
+    for case in Case.objects.select_for_update().filter(claimed_by=member):
+        _release(case, member, EventKind.RELEASED, now)
+    if remove_posts:
+        Signal.objects.filter(post__author=member).update(snapshot_source="", snapshot_html="")

@@ -9,6 +9,7 @@ from members.models import Member
 from notifications.models import (
     DEFAULT_EMAIL,
     MODERATOR_KINDS,
+    Delivery,
     EmailChoice,
     Kind,
     Notification,
@@ -93,3 +94,23 @@ def email_choices(member: Member) -> dict[Kind, EmailChoice]:
 def kinds_offered(member: Member) -> list[Kind]:
     """The kinds a member may hear of: the moderators' own only to moderators."""
     return [kind for kind in Kind if member.is_moderator or kind not in MODERATOR_KINDS]
+
+
+def personal_data_of(member: Member) -> dict:
+    """What the member was told and chose. Who caused each notification, and the excerpts
+    (which quote their posts), are others' data and left out."""
+    return {
+        "notifications": list(
+            Notification.objects.filter(recipient=member)
+            .order_by("created_at", "pk")
+            .values("id", "kind", "title", "place", "url", "created_at", "read_at", "email")
+        ),
+        "email_choices": list(
+            Preference.objects.filter(member=member).order_by("kind").values("kind", "email")
+        ),
+        "emails": list(
+            Delivery.objects.filter(recipient=member)
+            .order_by("created_at", "pk")
+            .values("channel", "state", "created_at", "sent_at", "notification", "day")
+        ),
+    }

@@ -1,11 +1,12 @@
 """Every operation that changes notifications, and the single entry point for other apps: notify."""
 
 import smtplib
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -205,7 +206,7 @@ def deliver(*, delivery_id: int) -> DeliveryState | None:
         message.send()
     except (smtplib.SMTPException, OSError) as error:
         raise DeliveryFailed(error, retry_at=_record_failure(delivery, error, now)) from error
-    return _finish(delivery, DeliveryState.SENT)
+    return _finish_sent(delivery, lease_until=now + lease)
 
 
 def _finish(delivery: Delivery, state: DeliveryState) -> DeliveryState:
@@ -213,6 +214,24 @@ def _finish(delivery: Delivery, state: DeliveryState) -> DeliveryState:
         state=state, lease_until=None, sent_at=timezone.now(), last_error=""
     )
     return state
+
+
+def _finish_sent(delivery: Delivery, *, lease_until: datetime) -> DeliveryState:
+    """Record that the mail server took the email, trying again while the database is away.
+
+    Until this is written, the claim's lease is all that stops the sweep from sending the email
+    again once it ends; a database restart lasts seconds, so keep trying within the lease.
+    """
+    pause = 0.25
+    while True:
+        try:
+            return _finish(delivery, DeliveryState.SENT)
+        except (OperationalError, InterfaceError):
+            if timezone.now() + timedelta(seconds=pause) >= lease_until:
+                raise
+            connection.close()  # the broken connection; the next attempt opens a new one
+            time.sleep(pause)
+            pause = min(pause * 2, 5)
 
 
 def _record_failure(delivery: Delivery, error: Exception, now: datetime) -> datetime | None:
@@ -288,3 +307,11 @@ def queue_daily_digests(*, now: datetime | None = None) -> int:
                 _queue_after_commit([delivery.pk])
                 started += 1
     return started
+
+
+def forget_member(*, member: Member, remove_posts: bool) -> None:
+    """A member deletes their account: what they were told, and their choices, go. (Others'
+    notifications of what they did stay; excerpts of removed posts are forgotten by the forum.)"""
+    Delivery.objects.filter(recipient=member).delete()
+    Notification.objects.filter(recipient=member).delete()
+    Preference.objects.filter(member=member).delete()

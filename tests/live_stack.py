@@ -3,11 +3,13 @@ beat, gunicorn, and a mail server that records what it accepts.
 
 Each part runs as its own process (the mail server as a thread), on 127.0.0.1 ports chosen
 free, against the test database of the running pytest session, and can be stopped, killed
-and started again in the middle of a test.
+and started again in the middle of a test. A PostgreSQL server of a test's own (or of a
+bench's: bench/stack.py builds on these parts) can be stopped and started again too.
 """
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -95,6 +97,92 @@ def _answers(client: redis.Redis) -> bool:
         return False
 
 
+class PostgresServer:
+    """A private PostgreSQL cluster, as scripts/postgres-for-tests makes one: in a directory of
+    its own, listening on a unix socket there and on no TCP port, without durability. Unlike
+    the test database's server, it can be stopped and started again by whoever made it.
+
+    PostgreSQL refuses to run as root: then the server runs as the "postgres" system user.
+    """
+
+    ROLE = "palabre"
+
+    def __init__(self, directory: Path, port: int = 5432):
+        # A unix socket path must fit in about 100 characters: keep `directory` short.
+        self.directory, self.port = directory, port
+        self.data = directory / "data"
+        self.log = directory / "server.log"
+        binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if not binaries:
+            raise RuntimeError(
+                "no PostgreSQL under /usr/lib/postgresql: scripts/install-system-packages"
+            )
+        self.bin = binaries[-1].parent
+        self._as_server_user = []
+        if os.geteuid() == 0:
+            shutil.chown(directory, "postgres")
+            self._as_server_user = ["runuser", "-u", "postgres", "--"]
+
+    def url(self, name: str = "postgres") -> str:
+        return f"postgres://{self.ROLE}@:{self.port}/{self.directory}/{name}"
+
+    def settings(self, name: str = "postgres") -> dict:
+        """The connection settings of Django's DATABASES for database `name`."""
+        return {
+            "HOST": str(self.directory),
+            "PORT": str(self.port),
+            "USER": self.ROLE,
+            "NAME": name,
+        }
+
+    def initdb(self) -> None:
+        self._run(
+            "initdb",
+            f"--pgdata={self.data}",
+            f"--username={self.ROLE}",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+            "--no-sync",
+            "--no-instructions",
+        )
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.write(
+                f"\nlisten_addresses = ''\nunix_socket_directories = '{self.directory}'\n"
+                f"port = {self.port}\nfsync = off\nsynchronous_commit = off\n"
+                "full_page_writes = off\n"
+            )
+
+    def start(self) -> None:
+        self._pg_ctl("start", f"--log={self.log}")
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` ends every session at once; `immediate` is as if the server crashed."""
+        if (self.data / "postmaster.pid").exists():
+            self._pg_ctl("stop", f"--mode={mode}")
+
+    def restart(self, mode: str = "fast") -> None:
+        self._pg_ctl("restart", f"--mode={mode}", f"--log={self.log}")
+
+    def createdb(self, name: str) -> None:
+        host = [f"--host={self.directory}", f"--port={self.port}", f"--username={self.ROLE}"]
+        subprocess.run([self.bin / "createdb", *host, name], check=True, capture_output=True)
+
+    def _pg_ctl(self, action: str, *options: str) -> None:
+        self._run("pg_ctl", action, f"--pgdata={self.data}", "--wait", "--silent", *options)
+
+    def _run(self, tool: str, *args: str) -> None:
+        result = subprocess.run(
+            [*self._as_server_user, self.bin / tool, *args],
+            cwd=self.directory,  # the server user may not enter the caller's directory
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            log = self.log.read_text()[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"{tool} {args[0]} failed:\n{result.stdout}{result.stderr}{log}")
+
+
 class Service:
     """A command run in its own process group, so that killing it kills its children too."""
 
@@ -167,7 +255,7 @@ def celery_worker(env: dict, log: Path, schedule: Path) -> Service:
     )
 
 
-def gunicorn(env: dict, log: Path, port: int) -> Service:
+def gunicorn(env: dict, log: Path, port: int, *, workers: int = 2) -> Service:
     return Service(
         "gunicorn",
         [
@@ -178,7 +266,7 @@ def gunicorn(env: dict, log: Path, port: int) -> Service:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--access-logfile",
             "-",
         ],
@@ -193,13 +281,14 @@ class MailServer:
 
     `hold(address)` makes it keep the next session that names that recipient waiting in the
     middle of the SMTP conversation (before the message is sent, hence before it is accepted),
-    so that a test can kill the sender right then.
+    so that a test can kill the sender right then. Once released, it refuses that recipient
+    for now, or with `accept=True` goes on and accepts the message.
     """
 
     def __init__(self):
         self.port = free_port()
         self.received: list[tuple[str, Message]] = []
-        self._held: dict[str, threading.Event] = {}
+        self._held: dict[str, tuple[threading.Event, bool]] = {}
         self.holding = threading.Event()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
@@ -209,22 +298,23 @@ class MailServer:
     def stop(self) -> None:
         self._controller.stop()
 
-    def hold(self, address: str) -> None:
-        self._held[address] = threading.Event()
+    def hold(self, address: str, *, accept: bool = False) -> None:
+        self._held[address] = (threading.Event(), accept)
 
     def release(self) -> None:
-        for event in self._held.values():
+        for event, _accept in self._held.values():
             event.set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        held = self._held.get(address)
+        held, accept = self._held.get(address, (None, True))
         if held is not None and not held.is_set():
             self.holding.set()
             while not held.is_set():
                 await asyncio.sleep(0.05)
             held.clear()
             del self._held[address]
-            return "451 try again later"
+            if not accept:
+                return "451 try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

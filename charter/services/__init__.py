@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from charter import selectors
+from charter.models import Acceptance, Proposal
 from charter.rules import InvalidChange
 from charter.services.amendments import (
     TRANSITIONS,
@@ -36,6 +37,7 @@ from charter.services.founding import (
     open_founding_ballot,
     start_provisional_charter,
 )
+from members.models import Member
 
 __all__ = [
     "TRANSITIONS",
@@ -48,6 +50,7 @@ __all__ = [
     "create_proposal",
     "edit_provisional_charter",
     "end_discussions",
+    "forget_member",
     "lapse_unsponsored_proposals",
     "move",
     "open_amendment_ballots",
@@ -76,3 +79,13 @@ def run_deadlines(*, now: datetime | None = None) -> dict[str, int]:
     done["reminded"] = remind_voters(now=now)
     done["resealed"] = reseal_open_ballot_boxes()
     return done
+
+
+def forget_member(*, member: Member, remove_posts: bool) -> None:
+    """A member deletes their account. Their drafts, never submitted so never seen, go, and
+    so do their acceptances, which only decided what they themselves could do. What the
+    members relied on stays, as by a deleted member: the published proposals and their
+    co-sponsors (a count that carried them to a ballot), and the rolls, whose ticks make the
+    turnout. The ballot box has nothing to erase: no paper in it names anyone."""
+    Proposal.objects.filter(author=member, submitted_at__isnull=True).delete()
+    Acceptance.objects.filter(member=member).delete()

@@ -1,0 +1,43 @@
+"""The privacy page says, to anyone, what the site keeps and why; the footer and the settings
+lead to it, and to the member's export and deletion."""
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anyone_may_read_the_privacy_page(visitor_client):
+    response = visitor_client.get("/privacy/")
+    assert response.status_code == 200
+    page = response.text
+    for subject in ("Your account", "Signals", "Votes", "Server logs", "Cookies",
+                    "Images in posts", "For how long", "legitimate interest"):  # fmt: skip
+        assert subject in page
+
+
+def test_it_says_what_deletion_keeps(visitor_client):
+    page = visitor_client.get("/privacy/").text
+    assert "“Deleted member”" in page
+    assert "a note you wrote may say something about you" in page
+    assert "nobody, not even the administrators with access to the database" in page
+
+
+def test_it_leads_to_the_export_and_the_deletion(visitor_client):
+    page = visitor_client.get("/privacy/").text
+    assert 'href="/me/data/"' in page and 'href="/me/delete/"' in page
+
+
+def test_it_gives_the_session_lifetime_from_the_settings(visitor_client):
+    days = settings.SESSION_COOKIE_AGE // 86400
+    assert f"or {days} days at most" in visitor_client.get("/privacy/").text
+
+
+def test_every_page_links_it_in_the_footer(visitor_client, member_client):
+    for client in (visitor_client, member_client):
+        assert 'href="/privacy/"' in client.get("/").text
+
+
+def test_the_settings_lead_to_the_export_and_the_deletion(member_client):
+    page = member_client.get("/me/settings/").text
+    assert 'href="/me/data/"' in page and 'href="/me/delete/"' in page
