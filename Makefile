@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=true
 
-.PHONY: run test venv messages demo lint format makemessages
+.PHONY: run test venv messages demo lint format makemessages bench-load bench-faults
 
 run: venv messages
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -43,3 +43,15 @@ lint: venv
 format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks on 127.0.0.1, not tests (bench/README.md): each starts and removes its own
+# PostgreSQL, Redis, Celery worker and gunicorn, prints its figures and exits 1 if a check fails.
+bench-load: $(BIN)/.bench-installed
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+bench-faults: $(BIN)/.bench-installed
+	$(BIN)/python bench/faults.py $(BENCH_ARGS)
+
+$(BIN)/.bench-installed: $(BIN)/.installed bench/requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
