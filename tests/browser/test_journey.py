@@ -79,8 +79,11 @@ def test_join_start_a_thread_and_read_a_quoted_reply(new_page, mailoutbox):
     assert link, f"no confirmation link in:\n{email.body}"
     claire.goto(urlsplit(link.group()).path)
     claire.get_by_role("button", name=re.compile("confirm", re.I)).click()
-    # Confirming signs her in (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION).
+    # Confirming signs her in (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION) and leads her to the charter;
+    # this site has none yet, so there is nothing to accept and she goes on to the forum.
     expect(claire.locator(".site-nav__me")).to_have_text("claire")
+    expect(claire.get_by_role("heading", name="No charter yet")).to_be_visible()
+    claire.get_by_role("button", name="Go on to the forum").click()
 
     # She starts a thread from the category page.
     thread = start_thread(
