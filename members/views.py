@@ -21,7 +21,7 @@ from members.forms import DeleteAccountForm, LanguageForm, ProfileForm
 
 # Deleting an account asks for the password again: a stolen session must not be able to try
 # passwords here faster than at the sign-in page.
-PASSWORD_TRIES = "5/15m"
+DELETION_CONFIRMATION_RATE = "5/15m"
 
 
 @login_required
@@ -95,7 +95,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             request,
             group="members.delete_account",
             key="user",
-            rate=PASSWORD_TRIES,
+            rate=DELETION_CONFIRMATION_RATE,
             method="POST",
             increment=True,
         )
