@@ -298,6 +298,9 @@ MEMBER_RATE_LIMITS = {
     "signalling": env.str("RATE_LIMIT_SIGNALLING", default="10/m"),
     "co-sponsoring": env.str("RATE_LIMIT_CO_SPONSORING", default="10/m"),
     "voting": env.str("RATE_LIMIT_VOTING", default="10/m"),
+    # Deleting one's account asks for the password again: a stolen session must not be able to
+    # try passwords there faster than at the sign-in page.
+    "deleting-account": "5/15m",
 }
 # Accounts: allauth's own limits, each one this site uses written out. Per IP (a whole meeting
 # room may sign up from one address), per member, or per key (the address typed: it also caps

@@ -39,15 +39,18 @@ STOP_WATCHING_SALT = "forum.stop-watching"
 
 def render_post_source(source: str) -> Rendered:
     """Render with the mentionable members looked up in one query."""
-    candidates = mention_candidates(source)
-    members = {}
-    if candidates:
-        members = dict(
-            Member.objects.annotate(lower=Lower("username"))
-            .filter(lower__in=candidates, is_active=True)
-            .values_list("lower", "username")
-        )
-    return render_markdown(source, members=members)
+    return render_markdown(source, members=_mentionable(mention_candidates(source)))
+
+
+def _mentionable(candidates: set[str]) -> dict[str, str]:
+    """The active members among lower-cased `candidates`, lower-cased name -> username."""
+    if not candidates:
+        return {}
+    return dict(
+        Member.objects.annotate(lower=Lower("username"))
+        .filter(lower__in=candidates, is_active=True)
+        .values_list("lower", "username")
+    )
 
 
 def create_thread(*, author: Member, category: Category, title: str, source: str) -> Thread:
@@ -468,13 +471,11 @@ def _remove_words_of(posts: QuerySet[Post], author: Member) -> None:
 def _unlink_mentions_of(member: Member) -> None:
     """Render again the posts that mention the member, without the link to their profile: the
     old name must not lead to whoever takes it next."""
-    for post in Post.objects.filter(mentions__member=member).only("pk", "source"):
-        names = (
-            Member.objects.annotate(lower=Lower("username"))
-            .filter(lower__in=mention_candidates(post.source), is_active=True)
-            .exclude(pk=member.pk)
-            .values_list("lower", "username")
-        )
-        rendered = render_markdown(post.source, members=dict(names))
-        Post.objects.filter(pk=post.pk).update(html=rendered.html)
+    posts = list(Post.objects.filter(mentions__member=member).only("pk", "source"))
+    candidates = set().union(*(mention_candidates(post.source) for post in posts))
+    members = _mentionable(candidates)
+    members.pop(member.username.lower(), None)
+    for post in posts:
+        post.html = render_markdown(post.source, members=members).html
+    Post.objects.bulk_update(posts, ["html"], batch_size=500)
     Mention.objects.filter(member=member).delete()

@@ -62,6 +62,12 @@ class Member(AbstractUser):
             models.UniqueConstraint(
                 models.functions.Lower("username"), name="member_username_ci_unique"
             ),
+            # A deleted account stays emptied: no one signs in to it, mails it or runs the site.
+            models.CheckConstraint(
+                condition=models.Q(deleted_at__isnull=True)
+                | models.Q(is_active=False, is_staff=False, is_superuser=False, email=""),
+                name="member_deleted_is_empty",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,15 +13,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import get_usage
 
-from config.rate_limits import too_many_requests
+from config.rate_limits import rate_limited
 from members import personal_data, rules, services
 from members.forms import DeleteAccountForm, LanguageForm, ProfileForm
-
-# Deleting an account asks for the password again: a stolen session must not be able to try
-# passwords here faster than at the sign-in page.
-DELETION_CONFIRMATION_RATE = "5/15m"
 
 
 @login_required
@@ -86,26 +81,16 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("deleting-account")
 def delete_account(request: HttpRequest) -> HttpResponse:
     member = request.user
     allowed = rules.can_delete_account(member)
     form = DeleteAccountForm(request.POST or None, member=member)
-    if request.method == "POST" and allowed:
-        usage = get_usage(
-            request,
-            group="members.delete_account",
-            key="user",
-            rate=DELETION_CONFIRMATION_RATE,
-            method="POST",
-            increment=True,
-        )
-        if usage is not None and usage["should_limit"]:
-            return too_many_requests(request, retry_after=max(usage["time_left"], 1))
-        if form.is_valid():
-            services.delete_account(member=member, remove_posts=form.cleaned_data["remove_posts"])
-            logout(request)
-            messages.success(request, _("Your account is deleted. Thank you for taking part."))
-            return redirect("forum:index")
+    if request.method == "POST" and allowed and form.is_valid():
+        services.delete_account(member=member, remove_posts=form.cleaned_data["remove_posts"])
+        logout(request)
+        messages.success(request, _("Your account is deleted. Thank you for taking part."))
+        return redirect("forum:index")
     status = 403 if request.method == "POST" and not allowed else 200
     return render(
         request, "members/delete_account.html", {"form": form, "allowed": allowed}, status=status

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -102,6 +103,12 @@ def test_the_old_email_address_may_join_again(member, visitor_client):
         {"email": email, "username": "alice", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert Member.objects.filter(username="alice", email=email, deleted_at=None).exists()
+
+
+def test_the_database_refuses_to_bring_a_deleted_account_back_to_life(member):
+    services.delete_account(member=member, remove_posts=False)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Member.objects.filter(pk=member.pk).update(is_active=True)
 
 
 def test_deleting_twice_changes_nothing_the_second_time(member):
