@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=true
 
-.PHONY: run test venv messages demo lint format makemessages bench-load bench-faults
+.PHONY: run test venv messages demo lint format makemessages trial bench-load bench-faults
 
 run: venv messages
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -31,6 +31,10 @@ messages: venv
 
 makemessages: venv
 	$(BIN)/python manage.py makemessages --locale fr --ignore '.venv/*' --no-obsolete
+
+# The production stack on 127.0.0.1 (scripts/trial); data kept in var/trial/, Ctrl-C stops all.
+trial: venv messages
+	scripts/trial
 
 demo: venv messages
 	$(DEV) $(BIN)/python manage.py migrate --noinput

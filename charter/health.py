@@ -1,43 +1,157 @@
-"""The charter's check for /health/: a ballot still open well past its close is a fault."""
+"""The charter's check for /health/ and /healthz: a deadline well past its time is a fault.
+
+Every step of `services.run_deadlines` that has a due time is checked: an open ballot past its
+close, a reminder not sent 48 hours before a close, a proposal past its co-sponsoring window,
+a discussion past its end, and a frozen proposal waiting for a ballot while none runs. Each
+counts as overdue once it is more than CHARTER_CLOSE_GRACE_SECONDS late, the slack the beat
+schedule needs. Three queries, however many there are.
+"""
 
 import dataclasses
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from health_check import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
 from charter import selectors
+from charter.models import Ballot, BallotState, Proposal
+from charter.models import ProposalState as State
 
 
 @dataclasses.dataclass
 class CharterDeadlines(HealthCheck):
-    """Fails while `selectors.overdue_ballots()` finds any: nothing is running the deadlines."""
+    """Fails while any deadline is overdue: nothing is running the deadlines."""
 
     async def run(self) -> None:
-        # Async, so the query runs on the request's own thread and in its language.
+        # Async, so the queries run on the request's own thread and in its language.
+        now = timezone.now()
+        cutoff = now - timedelta(seconds=settings.CHARTER_CLOSE_GRACE_SECONDS)
         overdue = [
-            (pk, closes_at)
-            async for pk, closes_at in selectors.overdue_ballots()
-            .order_by("closes_at", "pk")
-            .values_list("pk", "closes_at")
+            *await _overdue_closes(),
+            *await _overdue_reminders(now, cutoff),
+            *await _overdue_proposals(cutoff),
         ]
-        if not overdue:
-            return
-        oldest = overdue[0][1].astimezone(UTC)
-        raise ServiceUnavailable(
-            ngettext(
-                "%(count)d open ballot is past its close (ballot %(ballots)s, due at "
-                "%(deadline)s). Likely cause: neither Celery beat (task "
-                "charter.tasks.run_deadlines) nor the run_charter_deadlines command is running.",
-                "%(count)d open ballots are past their close (ballots %(ballots)s, the oldest "
-                "due at %(deadline)s). Likely cause: neither Celery beat (task "
-                "charter.tasks.run_deadlines) nor the run_charter_deadlines command is running.",
-                len(overdue),
+        if overdue:
+            cause = _(
+                "Likely cause: neither Celery beat (task charter.tasks.run_deadlines) nor the "
+                "run_charter_deadlines command is running."
             )
-            % {
-                "count": len(overdue),
-                "ballots": ", ".join(f"#{pk}" for pk, _ in overdue),
-                "deadline": f"{oldest:%Y-%m-%d %H:%M} UTC",
-            }
+            raise ServiceUnavailable(" ".join([*overdue, cause]))
+
+
+async def _overdue_closes() -> list[str]:
+    ballots = [
+        (pk, closes_at)
+        async for pk, closes_at in selectors.overdue_ballots()
+        .order_by("closes_at", "pk")
+        .values_list("pk", "closes_at")
+    ]
+    if not ballots:
+        return []
+    return [
+        ngettext(
+            "%(count)d open ballot is past its close (ballot %(ballots)s, due at %(deadline)s).",
+            "%(count)d open ballots are past their close (ballots %(ballots)s, the oldest due "
+            "at %(deadline)s).",
+            len(ballots),
         )
+        % _numbered(ballots)
+    ]
+
+
+async def _overdue_reminders(now: datetime, cutoff: datetime) -> list[str]:
+    """The reminder is due 48 hours before the close, or at the opening of a shorter ballot;
+    once the close has passed, the close is what is overdue."""
+    before_close = timedelta(hours=settings.CHARTER_REMINDER_HOURS)
+    ballots = [
+        (pk, max(opened_at, closes_at - before_close))
+        async for pk, opened_at, closes_at in Ballot.objects.filter(
+            state=BallotState.OPEN,
+            reminded_at__isnull=True,
+            opened_at__lt=cutoff,
+            closes_at__lt=cutoff + before_close,
+            closes_at__gt=now,
+        )
+        .order_by("closes_at", "pk")
+        .values_list("pk", "opened_at", "closes_at")
+    ]
+    if not ballots:
+        return []
+    return [
+        ngettext(
+            "%(count)d open ballot has not reminded those who have not voted (ballot "
+            "%(ballots)s, due at %(deadline)s).",
+            "%(count)d open ballots have not reminded those who have not voted (ballots "
+            "%(ballots)s, the oldest due at %(deadline)s).",
+            len(ballots),
+        )
+        % _numbered(ballots)
+    ]
+
+
+def _numbered(ballots: list[tuple[int, datetime]]) -> dict:
+    return {
+        "count": len(ballots),
+        "ballots": ", ".join(f"#{pk}" for pk, _due in ballots),
+        "deadline": _utc(min(due for _pk, due in ballots)),
+    }
+
+
+async def _overdue_proposals(cutoff: datetime) -> list[str]:
+    found = await Proposal.objects.filter(
+        state__in=[State.SEEKING, State.DISCUSSION, State.FROZEN, State.BALLOT]
+    ).aaggregate(
+        lapses=Count("pk", filter=Q(state=State.SEEKING, sponsors_due_at__lt=cutoff)),
+        oldest_lapse=Min("sponsors_due_at", filter=Q(state=State.SEEKING)),
+        discussions=Count("pk", filter=Q(state=State.DISCUSSION, discussion_ends_at__lt=cutoff)),
+        oldest_discussion=Min("discussion_ends_at", filter=Q(state=State.DISCUSSION)),
+        frozen=Count("pk", filter=Q(state=State.FROZEN, discussion_ends_at__lt=cutoff)),
+        oldest_frozen=Min("discussion_ends_at", filter=Q(state=State.FROZEN)),
+        running=Count("pk", filter=Q(state=State.BALLOT)),
+    )
+    overdue = []
+    if found["lapses"]:
+        overdue.append(
+            ngettext(
+                "%(count)d proposal is past the end of its time to find co-sponsors and has "
+                "not lapsed (due at %(deadline)s).",
+                "%(count)d proposals are past the end of their time to find co-sponsors and "
+                "have not lapsed (the oldest due at %(deadline)s).",
+                found["lapses"],
+            )
+            % {"count": found["lapses"], "deadline": _utc(found["oldest_lapse"])}
+        )
+    if found["discussions"]:
+        overdue.append(
+            ngettext(
+                "%(count)d discussion is past its end and its text is not frozen (due at "
+                "%(deadline)s).",
+                "%(count)d discussions are past their end and their texts are not frozen (the "
+                "oldest due at %(deadline)s).",
+                found["discussions"],
+            )
+            % {"count": found["discussions"], "deadline": _utc(found["oldest_discussion"])}
+        )
+    # Whether a frozen proposal may open beside running ballots depends on the articles each
+    # touches; with none running and room for one, the oldest surely should have opened.
+    if found["frozen"] and not found["running"] and settings.CHARTER_MAX_BALLOTS > 0:
+        overdue.append(
+            ngettext(
+                "%(count)d frozen proposal waits for its ballot while none is open (since "
+                "%(deadline)s).",
+                "%(count)d frozen proposals wait for their ballot while none is open (the "
+                "oldest since %(deadline)s).",
+                found["frozen"],
+            )
+            % {"count": found["frozen"], "deadline": _utc(found["oldest_frozen"])}
+        )
+    return overdue
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

@@ -278,7 +278,7 @@ ACCOUNT_USERNAME_VALIDATORS = "members.validators.username_validators"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # A new member reads and accepts the charter before anything else.
 ACCOUNT_SIGNUP_REDIRECT_URL = "/charter/accept/"
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if SITE_URL.startswith("http://") else "https"
 
 # Forum limits
 POST_MAX_LENGTH = 20_000
@@ -329,9 +329,10 @@ FORUM_FIRST_DAY_THREADS = env.int("FORUM_FIRST_DAY_THREADS", default=3)
 FORUM_FIRST_DAY_POSTS = env.int("FORUM_FIRST_DAY_POSTS", default=10)
 
 # Security: strict unless DEBUG. Behind a TLS-terminating proxy, the proxy sets X-Forwarded-Proto.
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-LANGUAGE_COOKIE_SECURE = not DEBUG
+# Off only for a trial on plain http at 127.0.0.1 (scripts/trial); never in production.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = env.bool("LANGUAGE_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)

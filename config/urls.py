@@ -6,6 +6,7 @@ from django.urls import include, path
 from health_check.views import HealthCheckView
 from redis.asyncio import Redis
 
+from config.health import healthz
 from members import views as member_views
 
 
@@ -37,6 +38,7 @@ urlpatterns = [
     path("charter/", include("charter.urls")),
     path("moderation/", include("moderation.urls")),
     path("health/", HealthCheckView.as_view(checks=health_checks()), name="health"),
+    path("healthz", healthz, name="healthz"),
     path("privacy/", member_views.privacy, name="privacy"),
     path("", include("forum.urls")),
 ]

@@ -586,7 +586,7 @@ ACCOUNTS = [
     page("account_reset_password_done", PUBLIC),
 ]
 
-SITE = [page("health", PUBLIC), page("privacy", PUBLIC)]
+SITE = [page("health", PUBLIC), page("healthz", PUBLIC), page("privacy", PUBLIC)]
 
 
 # The admin site: staff only. Every other persona is sent to the admin's sign-in page, the
