@@ -100,6 +100,7 @@ def _found_the_charter(admin: Member, everyone: list[Member], now) -> None:
             member=member, ballot=ballot, choice="yes", now=ballot.opened_at + timedelta(hours=1)
         )
     charter.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+    charter.announce_results()
     version = charter_selectors.current_version()
     assert version is not None, "the founding ballot did not ratify the charter"
     for member in everyone:

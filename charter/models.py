@@ -306,6 +306,8 @@ class Ballot(models.Model):
     eligibility_days = models.PositiveSmallIntegerField(_("days of membership to vote"))
     eligible_count = models.PositiveIntegerField(_("eligible voters"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Whether the members were told of the result (services.announce_results, after the close).
+    result_announced = models.BooleanField(default=False, editable=False)
     active_count = models.PositiveIntegerField(_("active eligible voters"), null=True, blank=True)
     yes = models.PositiveIntegerField(null=True, blank=True)
     no = models.PositiveIntegerField(null=True, blank=True)

@@ -220,6 +220,7 @@ def _found_the_charter(admin: Member, members: dict[str, Member], now: datetime)
     ballot = charter.open_founding_ballot(admin=admin, version=draft, now=opened)
     _vote(ballot, charter_content.FOUNDING_VOTES, members, now)
     charter.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+    charter.announce_results()
     _accept_current_charter(members.values())
 
 

@@ -22,6 +22,7 @@ from charter.services.amendments import (
     withdraw_proposal,
 )
 from charter.services.ballots import (
+    announce_results,
     ballot_passes,
     cast_vote,
     close_ballot,
@@ -44,6 +45,7 @@ __all__ = [
     "ArticleDraft",
     "InvalidChange",
     "accept_charter",
+    "announce_results",
     "ballot_passes",
     "cast_vote",
     "close_ballot",
@@ -74,6 +76,7 @@ def run_deadlines(*, now: datetime | None = None) -> dict[str, int]:
         "lapsed": lapse_unsponsored_proposals(now=now),
         "frozen": end_discussions(now=now),
         "closed": sum(close_ballot(ballot_id=pk, now=now) for pk in selectors.due_ballots(now)),
+        "announced": announce_results(),
     }
     done["opened"] = open_amendment_ballots(now=now)
     done["reminded"] = remind_voters(now=now)

@@ -58,6 +58,7 @@ def found_charter(*, admin, voters, now, articles=ARTICLES, parameters=None) -> 
     for voter in voters:
         services.cast_vote(member=voter, ballot=ballot, choice="yes", now=opened)
     services.close_ballot(ballot_id=ballot.pk, now=now - timedelta(days=1))
+    services.announce_results()
     version = selectors.current_version()
     assert version is not None and version.number == 1
     for voter in voters:

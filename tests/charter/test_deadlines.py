@@ -121,6 +121,7 @@ def test_at_the_end_of_the_discussion_the_text_is_frozen_and_its_ballot_opens(di
         "lapsed": 0,
         "frozen": 1,
         "closed": 0,
+        "announced": 0,
         "opened": 1,
         "reminded": 0,
         "resealed": 0,
@@ -180,6 +181,19 @@ def test_running_the_deadlines_twice_gives_one_result_and_one_new_version(ballot
     assert results.count() == Member.objects.filter(is_active=True).count()
     ballot.refresh_from_db()
     assert ballot.closed_at == ballot.closes_at + late
+
+
+def test_a_result_is_announced_after_the_close_once_by_the_next_deadline_run(ballot, founders):
+    """A close does not wait on writing every member's notification; a worker that died
+    between the two leaves the announcement to the next run."""
+    vote(ballot, yes=founders)
+    services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+    results = Notification.objects.filter(event_key=f"ballot:{ballot.pk}:result")
+    assert not results.exists()
+    assert run(ballot.closes_at + timedelta(minutes=1))["announced"] == 1
+    assert results.count() == Member.objects.filter(is_active=True).count()
+    assert run(ballot.closes_at + timedelta(minutes=2))["announced"] == 0
+    assert results.count() == Member.objects.filter(is_active=True).count()
 
 
 def test_closing_a_ballot_twice_counts_it_once(ballot, founders):
