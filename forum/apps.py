@@ -8,10 +8,15 @@ class ForumConfig(AppConfig):
 
     def ready(self) -> None:
         from forum import selectors, services
-        from members import personal_data
+        from members import personal_data, signals
 
         personal_data.register(
             personal_data.Section(
                 name="forum", export=selectors.personal_data_of, erase=services.forget_member
             )
         )
+
+        def restamp_their_threads(sender, *, member, **kwargs) -> None:
+            services.member_shown_differently(member=member)
+
+        signals.shown_differently.connect(restamp_their_threads, weak=False, dispatch_uid="forum")

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -22,6 +24,11 @@ class Category(models.Model):
     last_post = models.ForeignKey(
         "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    # Changes, in the same transaction, with anything readers see of the category's threads
+    # (lists, pages, search results): the cached ones are keyed by it (forum.page_cache).
+    # Random rather than counted, so a database restored from a backup never meets a key it
+    # used before.
+    stamp = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["position", "name"]
@@ -53,7 +60,9 @@ class Thread(models.Model):
     last_post = models.ForeignKey(
         "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
-    search_vector = SearchVectorField(null=True, editable=False)
+    # Changes, in the same transaction, with anything a visitor sees on the thread's pages (see
+    # Category.stamp).
+    stamp = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("thread")
@@ -88,7 +97,11 @@ class PostState(models.TextChoices):
 
 
 class Post(models.Model):
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    # No index of its own: the unique (thread, number) index serves every lookup by thread, and
+    # with a second one the planner may read a whole long thread to find one page of it.
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="posts", db_index=False
+    )
     number = models.PositiveIntegerField(_("number"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts"
@@ -107,6 +120,8 @@ class Post(models.Model):
         editable=False,
     )
     thanks_count = models.PositiveIntegerField(default=0, editable=False)
+    # The words of the post, and of its thread's title for a first post (GIN-indexed on
+    # PostgreSQL: migration 0003).
     search_vector = SearchVectorField(null=True, editable=False)
     # Whether the thread's (or, for a first post, the category's) watchers have been told.
     # Set in the same transaction as their notifications, so a lost task is redone by the sweep.
@@ -128,6 +143,8 @@ class Post(models.Model):
             models.Index(
                 fields=["created_at"], condition=Q(announced=False), name="post_unannounced"
             ),
+            # A search ranks the newest matches (forum.selectors.search_posts).
+            models.Index(fields=["-created_at"], name="post_recent"),
         ]
 
     def __str__(self) -> str:

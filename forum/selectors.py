@@ -66,6 +66,12 @@ def page_for_number(number: int) -> int:
     return page_count(number, settings.POSTS_PER_PAGE)
 
 
+def _unshown_post_fields(prefix: str = "") -> list[str]:
+    """A post's fields that lists and pages never show: not worth reading (its text is shown
+    from `html`)."""
+    return [f"{prefix}source", f"{prefix}search_vector"]
+
+
 def readable_categories(member: Person) -> QuerySet[Category]:
     categories = Category.objects.all()
     if not is_moderator(member):
@@ -75,7 +81,9 @@ def readable_categories(member: Person) -> QuerySet[Category]:
 
 def categories_for_index(member: Person) -> list[Category]:
     return list(
-        readable_categories(member).select_related("last_post__thread", "last_post__author")
+        readable_categories(member)
+        .select_related("last_post__thread", "last_post__author")
+        .defer(*_unshown_post_fields("last_post__"))
     )
 
 
@@ -116,21 +124,26 @@ def _with_reader_state(threads: QuerySet[Thread], member: Person) -> QuerySet[Th
 
 def _thread_listing(member: Person) -> QuerySet[Thread]:
     return _with_reader_state(
-        Thread.objects.select_related("author", "category", "last_post__author"), member
+        Thread.objects.select_related("author", "category", "last_post__author").defer(
+            *_unshown_post_fields("last_post__"), "last_post__html"
+        ),
+        member,
     )
 
 
-def category_threads(category: Category, member: Person, page: int) -> tuple[list[Thread], Page]:
-    pages = page_count(category.thread_count, settings.THREADS_PER_PAGE)
-    if not 1 <= page <= pages:
-        raise Http404
-    start = (page - 1) * settings.THREADS_PER_PAGE
+def category_page(category: Category, number: int) -> Page:
+    """Page `number` of the category's threads; 404 past the last."""
+    return _page(number, page_count(category.thread_count, settings.THREADS_PER_PAGE))
+
+
+def category_threads(category: Category, member: Person, page: Page) -> list[Thread]:
+    start = (page.number - 1) * settings.THREADS_PER_PAGE
     threads = (
         _thread_listing(member)
         .filter(category=category)
         .order_by("-pinned", "-last_activity_at", "-pk")[start : start + settings.THREADS_PER_PAGE]
     )
-    return list(threads), Page(page, pages)
+    return list(threads)
 
 
 def recent_threads(member: Person, limit: int = 10) -> list[Thread]:
@@ -151,17 +164,26 @@ def thread_for_reader(pk: int, member: Person) -> Thread:
     return thread
 
 
-def thread_posts(thread: Thread, member: Person, page: int) -> tuple[list[Post], Page]:
-    """One page of posts, found by number range, with what each post shows."""
-    pages = page_count(thread.post_count, settings.POSTS_PER_PAGE)
-    if not 1 <= page <= pages:
+def thread_page(thread: Thread, number: int) -> Page:
+    """Page `number` of the thread's posts; 404 past the last."""
+    return _page(number, page_count(thread.post_count, settings.POSTS_PER_PAGE))
+
+
+def _page(number: int, pages: int) -> Page:
+    if not 1 <= number <= pages:
         raise Http404
-    first = (page - 1) * settings.POSTS_PER_PAGE + 1
+    return Page(number, pages)
+
+
+def thread_posts(thread: Thread, member: Person, page: Page) -> list[Post]:
+    """One page of posts, found by number range, with what each post shows."""
+    first = (page.number - 1) * settings.POSTS_PER_PAGE + 1
     posts = (
         Post.objects.filter(
             thread=thread, number__gte=first, number__lt=first + settings.POSTS_PER_PAGE
         )
         .select_related("author", "deleted_by")
+        .defer(*_unshown_post_fields())
         .order_by("number")
     )
     if member.is_authenticated:
@@ -180,7 +202,7 @@ def thread_posts(thread: Thread, member: Person, page: int) -> tuple[list[Post],
     posts = list(posts)
     for post in posts:
         post.thread = thread  # spares every post a query for what the page already has
-    return posts, Page(page, pages)
+    return posts
 
 
 def post_for_reader(pk: int, member: Person) -> Post:
@@ -239,6 +261,7 @@ class SearchHit:
 
 
 SEARCH_PAGE_SIZE = 20
+SEARCH_CANDIDATES = 1000
 _MARK_START, _MARK_END = "\x02", "\x03"
 
 
@@ -250,23 +273,28 @@ def search_posts(query: str, member: Person, page: int = 1) -> tuple[list[Search
     offset = (page - 1) * SEARCH_PAGE_SIZE
     posts = Post.objects.filter(
         state=PostState.VISIBLE, thread__category__in=readable_categories(member)
-    ).select_related("thread", "author")
+    )
     if connection.vendor == "postgresql":
         hits = _search_postgresql(posts, query)[offset : offset + SEARCH_PAGE_SIZE + 1]
         results = [SearchHit(post, _mark(html.unescape(post.headline))) for post in hits]
     else:
-        hits = _search_fallback(posts, query)[offset : offset + SEARCH_PAGE_SIZE + 1]
+        hits = _search_fallback(posts.select_related("thread", "author"), query)[
+            offset : offset + SEARCH_PAGE_SIZE + 1
+        ]
         results = [SearchHit(post, _excerpt(plain_text(post.html), query)) for post in hits]
     return results[:SEARCH_PAGE_SIZE], len(results) > SEARCH_PAGE_SIZE
 
 
 def _search_postgresql(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
+    """The most relevant of the newest SEARCH_CANDIDATES matches: a word found in every
+    other post would otherwise have all its posts ranked, however old."""
     search = SearchQuery(query, config=settings.SEARCH_CONFIG, search_type="websearch")
+    candidates = posts.filter(search_vector=search).order_by("-created_at").values("pk")
     return (
-        posts.filter(Q(search_vector=search) | Q(number=1, thread__search_vector=search))
+        Post.objects.filter(pk__in=candidates[:SEARCH_CANDIDATES])
+        .select_related("thread", "author")
         .annotate(
-            rank=SearchRank(F("search_vector"), search)
-            + SearchRank(F("thread__search_vector"), search),
+            rank=SearchRank(F("search_vector"), search),
             # The headline is cut from the rendered HTML, whose tags PostgreSQL's parser skips,
             # so excerpts read as text rather than as Markdown.
             headline=SearchHeadline(

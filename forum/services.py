@@ -1,12 +1,13 @@
 """Every operation that changes forum data, each in one transaction."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -68,8 +69,9 @@ def start_thread_for(*, author: Member, category: Category, title: str, source: 
         thread = Thread.objects.create(
             category=category, title=title, author=author, last_activity_at=now
         )
-        _index_thread_title(thread)
-        Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1)
+        Category.objects.filter(pk=category.pk).update(
+            thread_count=F("thread_count") + 1, stamp=uuid.uuid4()
+        )
         _append_post(thread=thread, author=author, source=source, now=now)
         thread.refresh_from_db()
     return thread
@@ -112,10 +114,10 @@ def _append_post(*, thread: Thread, author: Member, source: str, now) -> Post:
     _notify_references(post, mentioned=mentioned, quoted=quoted)
     queue_after_commit(tasks.announce_post, (post.pk,))
     Thread.objects.filter(pk=thread.pk).update(
-        post_count=F("post_count") + 1, last_post=post, last_activity_at=now
+        post_count=F("post_count") + 1, last_post=post, last_activity_at=now, stamp=uuid.uuid4()
     )
     Category.objects.filter(pk=thread.category_id).update(
-        post_count=F("post_count") + 1, last_post=post
+        post_count=F("post_count") + 1, last_post=post, stamp=uuid.uuid4()
     )
     ReadMark.objects.update_or_create(
         member=author, thread=thread, defaults={"last_read_number": post.number}
@@ -144,14 +146,17 @@ def edit_post(*, editor: Member, post: Post, source: str) -> Post:
         _index_post(post)
         mentioned, quoted = _record_references(post, rendered)
         _notify_references(post, mentioned=mentioned, quoted=quoted)
+        _restamp(Thread.objects.filter(pk=post.thread_id))
     return post
 
 
 def delete_post(*, member: Member, post: Post) -> Post:
     rules.require(rules.can_delete_post(member, post))
-    post.state = PostState.DELETED
-    post.deleted_by = member
-    post.save(update_fields=["state", "deleted_by"])
+    with transaction.atomic():
+        post.state = PostState.DELETED
+        post.deleted_by = member
+        post.save(update_fields=["state", "deleted_by"])
+        _restamp(Thread.objects.filter(pk=post.thread_id))
     return post
 
 
@@ -188,6 +193,8 @@ def _change_state(
         changed = Post.objects.filter(pk=post.pk, state__in=only_from).update(
             state=state, deleted_by=deleted_by
         )
+        if changed:
+            _restamp(Thread.objects.filter(pk=post.thread_id))
         if changed and state != PostState.VISIBLE:
             notifications.forget_excerpts(event_keys=[_event_key(post)])
     if changed:
@@ -202,6 +209,7 @@ def thank(*, member: Member, post: Post) -> bool:
         with transaction.atomic():
             Thanks.objects.create(post=post, member=member)
             Post.objects.filter(pk=post.pk).update(thanks_count=F("thanks_count") + 1)
+            _restamp(Thread.objects.filter(pk=post.thread_id))
     except IntegrityError:
         return False
     return True
@@ -212,6 +220,7 @@ def withdraw_thanks(*, member: Member, post: Post) -> bool:
         deleted, _ = Thanks.objects.filter(post=post, member=member).delete()
         if deleted:
             Post.objects.filter(pk=post.pk).update(thanks_count=F("thanks_count") - 1)
+            _restamp(Thread.objects.filter(pk=post.thread_id))
     return bool(deleted)
 
 
@@ -255,6 +264,7 @@ def update_thread(*, thread: Thread, title: str, pinned: bool, locked: bool) -> 
         thread.title, thread.pinned, thread.locked = title, pinned, locked
         thread.save(update_fields=["title", "pinned", "locked"])
         _index_thread_title(thread)
+        _restamp(Thread.objects.filter(pk=thread.pk))
     return thread
 
 
@@ -275,6 +285,7 @@ def recount() -> None:
             last_post=Subquery(latest_in_category.values("pk")[:1]),
         )
         Post.objects.update(thanks_count=_count(Thanks.objects.filter(post=OuterRef("pk"))))
+        _restamp(Thread.objects.all())
 
 
 def _count(queryset) -> Coalesce:
@@ -427,23 +438,56 @@ def stop_watching(*, member: Member, thread: Thread) -> None:
 
 
 def _index_post(post: Post) -> None:
-    if connection.vendor == "postgresql":
-        Post.objects.filter(pk=post.pk).update(
-            search_vector=SearchVector("source", config=settings.SEARCH_CONFIG)
-        )
+    """A first post is found by its thread's title too (weighted above its text): one
+    indexed vector per post keeps a search to one index scan."""
+    if connection.vendor != "postgresql":
+        return
+    words = SearchVector("source", config=settings.SEARCH_CONFIG)
+    if post.number == 1:
+        title = SearchVector(Value(post.thread.title), config=settings.SEARCH_CONFIG, weight="A")
+        words = title + words
+    Post.objects.filter(pk=post.pk).update(search_vector=words)
 
 
 def _index_thread_title(thread: Thread) -> None:
-    if connection.vendor == "postgresql":
-        Thread.objects.filter(pk=thread.pk).update(
-            search_vector=SearchVector("title", config=settings.SEARCH_CONFIG)
-        )
+    # A post whose words its author had removed stays out of the index.
+    first = Post.objects.filter(thread=thread, number=1, search_vector__isnull=False).first()
+    if first is not None:
+        first.thread = thread
+        _index_post(first)
+
+
+def thread_changed(*, thread_id: int) -> None:
+    """Another app changed what it shows on the thread's posts (e.g. a moderators' note)."""
+    _restamp(Thread.objects.filter(pk=thread_id))
+
+
+def member_shown_differently(*, member: Member) -> None:
+    """The member's name or role, shown beside their posts and threads, changed."""
+    _restamp(Thread.objects.filter(posts__author=member))
+
+
+def _restamp(threads: QuerySet[Thread]) -> None:
+    """What readers see of `threads` changed: their cached pages, their categories' lists and
+    the search results are not served again (forum.page_cache)."""
+    thread_ids = threads.values("pk")
+    stamp = uuid.uuid4()
+    Category.objects.filter(threads__in=thread_ids).update(stamp=stamp)
+    Thread.objects.filter(pk__in=thread_ids).update(stamp=stamp)
 
 
 def forget_member(*, member: Member, remove_posts: bool) -> None:
     """A member deletes their account: their posts stay for the threads' sake, shown as by a
     deleted member, unless they asked for them to be removed; what they read, watched and
     thanked goes."""
+    # Their name leaves every page showing it, their thanks leave the counts.
+    _restamp(
+        Thread.objects.filter(
+            Q(posts__author=member)
+            | Q(posts__thanks__member=member)
+            | Q(posts__mentions__member=member)
+        )
+    )
     if remove_posts:
         _remove_words_of(Post.objects.filter(author=member), member)
     Post.objects.filter(thanks__member=member).update(thanks_count=F("thanks_count") - 1)

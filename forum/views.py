@@ -1,15 +1,18 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.htmx import is_htmx
 from config.rate_limits import rate_limited
-from forum import extensions, rules, selectors, services
+from forum import extensions, page_cache, rules, selectors, services
 from forum.forms import PostForm, SearchForm, ThreadForm, WatchForm
 from forum.models import Post, Thread, WatchLevel
 from forum.rendering import render_markdown
@@ -32,34 +35,72 @@ def _preview_html(form: PostForm | ThreadForm) -> str:
     return services.render_post_source(form.cleaned_data["source"]).html
 
 
+def _render_page(
+    request: HttpRequest,
+    template: str,
+    page_context: dict,
+    content_template: str,
+    content_context: Callable[[], dict],
+    visitor_key: tuple,
+) -> HttpResponse:
+    """Render `template`, whose main content is `content_template`: for a visitor, taken from
+    the cache under `visitor_key` (forum.page_cache), so `content_context` (the page's
+    queries) runs only when it was not there."""
+
+    def render_content() -> str:
+        return render_to_string(content_template, content_context(), request)
+
+    if request.user.is_authenticated:
+        content = page_cache.with_csrf_token(request, render_content())
+    else:
+        content = page_cache.shared_content("visitor", visitor_key, render_content)
+    return render(request, template, page_context | {"content": content})
+
+
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(
+    categories = selectors.categories_for_index(request.user)
+    return _render_page(
         request,
         "forum/index.html",
-        {
-            "categories": selectors.categories_for_index(request.user),
+        {},
+        "forum/_index.html",
+        lambda: {
+            "categories": categories,
             "recent_threads": selectors.recent_threads(request.user),
         },
+        visitor_key=(
+            "index",
+            [page_cache.row(category) for category in categories],
+            page_cache.this_minute(),
+        ),
     )
 
 
 @require_GET
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_by_slug(slug, request.user)
-    threads, page = selectors.category_threads(category, request.user, _page_number(request))
-    return render(
+    page = selectors.category_page(category, _page_number(request))
+    return _render_page(
         request,
         "forum/category.html",
-        {
+        {"category": category},
+        "forum/_category.html",
+        lambda: {
             "category": category,
-            "threads": threads,
+            "threads": selectors.category_threads(category, request.user, page),
             "page": page,
             "can_start_thread": rules.can_start_thread(request.user, category),
             "watch_form": _watch_form(selectors.category_watch_level(category, request.user))
             if request.user.is_authenticated
             else None,
         },
+        visitor_key=(
+            "category",
+            page_cache.row(category),
+            page.number,
+            page_cache.this_minute(),
+        ),
     )
 
 
@@ -98,35 +139,50 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def thread(request: HttpRequest, pk: int) -> HttpResponse:
     thread = selectors.thread_for_reader(pk, request.user)
-    posts, page = selectors.thread_posts(thread, request.user, _page_number(request))
-    for post in posts:
-        post.can_edit = rules.can_edit_post(request.user, post)
-        post.can_delete = rules.can_delete_post(request.user, post)
-        post.can_thank = rules.can_thank(request.user, post)
-    post_extensions = extensions.extend_posts(posts, request.user)
-    if request.user.is_authenticated:
-        services.mark_read(
-            member=request.user, thread=thread, posts=posts, previous=thread.last_read_number
+    page = selectors.thread_page(thread, _page_number(request))
+
+    def thread_content() -> dict:
+        posts = selectors.thread_posts(thread, request.user, page)
+        for post in posts:
+            post.can_edit = rules.can_edit_post(request.user, post)
+            post.can_delete = rules.can_delete_post(request.user, post)
+            post.can_thank = rules.can_thank(request.user, post)
+        post_extensions = extensions.extend_posts(posts, request.user)
+        if request.user.is_authenticated:
+            services.mark_read(
+                member=request.user, thread=thread, posts=posts, previous=thread.last_read_number
+            )
+        can_reply = rules.can_reply(request.user, thread)
+        first_unread = (thread.last_read_number or 0) + 1 if request.user.is_authenticated else None
+        page_cache.render_posts(
+            posts,
+            post_extensions,
+            {"user": request.user, "can_reply": can_reply, "first_unread": first_unread},
         )
-    can_reply = rules.can_reply(request.user, thread)
-    return render(
-        request,
-        "forum/thread.html",
-        {
+        return {
             "thread": thread,
             "category": thread.category,
             "posts": posts,
-            "post_extensions": post_extensions,
             "page": page,
-            "first_unread": (thread.last_read_number or 0) + 1
-            if request.user.is_authenticated
-            else None,
             "can_reply": can_reply,
             "reply_form": PostForm() if can_reply else None,
             "watch_form": _watch_form(thread.watch_level)
             if request.user.is_authenticated
             else None,
-        },
+        }
+
+    return _render_page(
+        request,
+        "forum/thread.html",
+        {"thread": thread},
+        "forum/_thread.html",
+        thread_content,
+        visitor_key=(
+            "thread",
+            page_cache.row(thread),
+            page_cache.row(thread.category),
+            page.number,
+        ),
     )
 
 
@@ -324,15 +380,25 @@ def watch_category(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
-    hits, has_next = [], False
-    page = _page_number(request)
+    results = None
     if form.is_valid():
-        hits, has_next = selectors.search_posts(form.cleaned_data["q"], request.user, page)
-    return render(
-        request,
-        "forum/search.html",
-        {"form": form, "hits": hits, "has_next": has_next, "page": page},
-    )
+        query, page = form.cleaned_data["q"], _page_number(request)
+        # What the reader may read, as it is now: a change in any of it changes the key.
+        categories = list(selectors.readable_categories(request.user))
+
+        def render_results() -> str:
+            hits, has_next = selectors.search_posts(query, request.user, page)
+            return render_to_string(
+                "forum/_search_results.html",
+                {"query": query, "hits": hits, "has_next": has_next, "page": page},
+            )
+
+        results = page_cache.shared_content(
+            "search",
+            (query, page, [page_cache.row(category) for category in categories]),
+            render_results,
+        )
+    return render(request, "forum/search.html", {"form": form, "results": results})
 
 
 @require_GET

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from members import services
 from members.models import Member
 
 
@@ -22,3 +23,6 @@ class MemberAdmin(UserAdmin):
         ),
     ]
     readonly_fields = ["must_accept_charter", "suspended_until", "banned_at", "deleted_at"]
+
+    def save_model(self, request, obj: Member, form, change: bool) -> None:
+        services.save_from_admin(member=obj, changed=form.changed_data)

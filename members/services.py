@@ -7,15 +7,29 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from members import personal_data, rules
+from members import personal_data, rules, signals
 from members.models import Member, Theme
+
+# What others see beside a member's posts.
+SHOWN_FIELDS = {"username", "display_name", "is_moderator"}
 
 
 def update_profile(*, member: Member, **changes: str) -> Member:
-    for field, value in changes.items():
-        setattr(member, field, value)
-    member.save(update_fields=list(changes))
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(member, field, value)
+        member.save(update_fields=list(changes))
+        if SHOWN_FIELDS & set(changes):
+            signals.shown_differently.send(sender=Member, member=member)
     return member
+
+
+def save_from_admin(*, member: Member, changed: list[str]) -> None:
+    """An admin's changes to an account, made in the admin site's form."""
+    with transaction.atomic():
+        member.save()
+        if SHOWN_FIELDS & set(changed):
+            signals.shown_differently.send(sender=Member, member=member)
 
 
 def choose_language(*, member: Member, language: str) -> Member:

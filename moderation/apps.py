@@ -14,6 +14,7 @@ class ModerationConfig(AppConfig):
         extensions.register(
             extensions.PostExtension(
                 annotate=selectors.annotate_posts,
+                key=selectors.post_annotations_key,
                 notice_template="moderation/_post_notice.html",
                 action_template="moderation/_post_action.html",
             )

@@ -431,6 +431,20 @@ def annotate_posts(posts: list[Post], member) -> None:
         )
 
 
+def post_annotations_key(post: Post) -> tuple:
+    """Everything `annotate_posts` set on `post` that its templates show (a decision's
+    articles and rationale never change)."""
+    decision = post.moderation_decision
+    return (
+        post.signalled_by_me,
+        post.can_signal,
+        post.moderation_case_id,
+        decision.pk if decision is not None else None,
+        post.moderation_note_public,
+        post.moderation_reason_visible,
+    )
+
+
 def personal_data_of(member: Member) -> dict:
     """The member's signals, appeals, and the decisions on their posts: never who else
     signalled, nor which moderator decided."""

@@ -272,6 +272,7 @@ def decide_case(
         decision.articles.set(articles)
         case.signals.filter(decision__isnull=True).update(decision=decision, outcome=outcome)
         _carry_out(decision, post, moderator)
+        forum.thread_changed(thread_id=post.thread_id)  # the decision shows on the post
         if upheld and sanction:
             _sanction(decision, post.author, sanction, suspension_days, now)
         case.state, case.settled_at, case.claimed_by = CaseState.SETTLED, now, None
@@ -448,6 +449,7 @@ def hear_appeal(
             if lifted:
                 _apply_standing(post.author, now)
             decision.signals.update(outcome=Outcome.OVERTURNED)
+        forum.thread_changed(thread_id=post.thread_id)  # the decision in force shows on the post
         CaseEvent.objects.create(
             case=decision.case, kind=EventKind.APPEAL_HEARD, actor=moderator, at=now, note=rationale
         )

@@ -1,6 +1,7 @@
 """Each page runs a fixed number of SQL queries, whatever the number of items it shows."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -46,18 +47,21 @@ def index_with_categories(n: int) -> None:
 
 PERSONAS = ["visitor_client", "member_client"]
 
-# Visitor: the page's own queries. Member: + session and member, + the bell's unread count,
-# + what the member's own view needs (the people who thanked their posts; their watch level on
-# a category page). A thread page also runs what moderation adds to its posts: the decisions in
-# force on them (everyone) and which of them the member signalled.
+# Visitor: the row the page is about (the thread, the category, the categories), then the rest
+# of the page comes from the cache (forum.page_cache); the first visitor runs the page's own
+# queries too (FIRST_VISITOR). Member: no cache; + session and member, + the bell's unread
+# count, + what the member's own view needs (the people who thanked their posts; their watch
+# level on a category page). A thread page also runs what moderation adds to its posts: the
+# decisions in force on them (everyone) and which of them the member signalled.
 EXPECTED = {
-    ("thread", "visitor_client"): 3,
+    ("thread", "visitor_client"): 1,
     ("thread", "member_client"): 8,
-    ("category", "visitor_client"): 2,
+    ("category", "visitor_client"): 1,
     ("category", "member_client"): 6,
-    ("index", "visitor_client"): 2,
+    ("index", "visitor_client"): 1,
     ("index", "member_client"): 5,
 }
+FIRST_VISITOR = {"thread": 3, "category": 2, "index": 2}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -84,6 +88,26 @@ def test_the_index_costs_the_same_for_5_or_50_categories(request, persona):
     index_with_categories(45)
     with_50 = queries_for(client, "/")
     assert with_5 == with_50 == EXPECTED["index", persona]
+
+
+def first_visit_queries(client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_first_visitor_of_a_page_costs_the_same_for_5_or_50_items(visitor_client):
+    small, large = thread_with_posts(5), thread_with_posts(50)
+    assert {first_visit_queries(visitor_client, f"/t/{t.pk}/") for t in (small, large)} == {
+        FIRST_VISITOR["thread"]
+    }
+    small, large = category_with_threads(5), category_with_threads(50)
+    assert {first_visit_queries(visitor_client, c.get_absolute_url()) for c in (small, large)} == {
+        FIRST_VISITOR["category"]
+    }
+    assert first_visit_queries(visitor_client, "/") == FIRST_VISITOR["index"]
 
 
 def test_moving_the_read_mark_forward_costs_two_updates(member_client):
