@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=true
 
-.PHONY: run test venv messages demo lint format makemessages trial bench-load bench-faults
+.PHONY: run test venv messages demo lint format makemessages trial bench bench-pages bench-load bench-faults
 
 run: venv messages
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -55,6 +55,16 @@ bench-load: $(BIN)/.bench-installed
 
 bench-faults: $(BIN)/.bench-installed
 	$(BIN)/python bench/faults.py $(BENCH_ARGS)
+
+bench-pages: venv
+	scripts/install-system-packages --bench
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+# The performance benches one after the other (bench/README.md): pages on the default preset
+# (BENCH_ARGS="--growth" adds the large one), a reply to 5,000 watchers, a ballot of 10,000.
+bench: bench-pages
+	scripts/postgres-for-tests $(BIN)/python bench/fanout.py
+	scripts/postgres-for-tests $(BIN)/python bench/ballot_close.py
 
 $(BIN)/.bench-installed: $(BIN)/.installed bench/requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt

@@ -86,18 +86,7 @@ class BenchStack:
         """Redis, the mail server, the worker with beat and gunicorn, in that order; then every
         gunicorn worker serves the `warm_up` pages once, so that no figure counts its start."""
         static = self.directory / "static"
-        # As production serves them: collected, compressed, with hashed names.
-        collecting = {
-            "SECRET_KEY": "collectstatic",
-            "SITE_URL": "http://x",
-            "PATH": "/usr/bin:/bin",
-        }
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=collecting | {"STATIC_ROOT": str(static), "DATABASE_URL": "sqlite://:memory:"},
-            check=True,
-        )
+        collect_static(static)
         self.redis = live_stack.RedisServer(self.directory)
         self.mail = live_stack.MailServer()
         port = live_stack.free_port()
@@ -220,6 +209,43 @@ class BenchStack:
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM ends a bench as Ctrl-C does, through its cleanup."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def collect_static(static: Path) -> None:
+    """The static files into `static`, as production serves them: collected, compressed, with
+    hashed names."""
+    collecting = {
+        "SECRET_KEY": "collectstatic",
+        "SITE_URL": "http://x",
+        "PATH": "/usr/bin:/bin",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=collecting | {"STATIC_ROOT": str(static), "DATABASE_URL": "sqlite://:memory:"},
+        check=True,
+    )
+
+
+class KeptPostgresServer(live_stack.PostgresServer):
+    """A private PostgreSQL whose data directory outlives the bench (`data`, anywhere), so that
+    a community that takes minutes to generate serves several runs. Its socket and log are in
+    `directory`, a short temporary one: the socket is given at each start, so the cluster does
+    not care where the run that made it had its own."""
+
+    def __init__(self, directory: Path, data: Path):
+        super().__init__(directory)
+        self.data = data
+        if self._as_server_user:
+            shutil.chown(data.parent, "postgres")
+
+    def start(self) -> None:
+        self._pg_ctl("start", f"--log={self.log}", f"--options=-k {self.directory}")
 
 
 def section(title: str) -> None:

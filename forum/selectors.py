@@ -182,7 +182,7 @@ def thread_posts(thread: Thread, member: Person, page: Page) -> list[Post]:
         Post.objects.filter(
             thread=thread, number__gte=first, number__lt=first + settings.POSTS_PER_PAGE
         )
-        .select_related("author", "deleted_by")
+        .select_related("author")
         .defer(*_unshown_post_fields())
         .order_by("number")
     )

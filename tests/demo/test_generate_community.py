@@ -1,0 +1,203 @@
+"""`manage.py generate_community`: a community of the size asked for, in bulk, holding what the
+services would have written (counters, numbering, rendering, search, standing)."""
+
+import hashlib
+import io
+import json
+from contextlib import suppress
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from charter import selectors as charter_selectors
+from charter.models import Acceptance
+from forum import selectors as forum_selectors
+from forum import services as forum
+from forum.models import Category, Post, ReadMark, Thanks, Thread, ThreadSubscription, WatchLevel
+from members.models import Member
+from moderation.models import Case, CaseState, JournalEntry, Signal
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+TINY = {"members": 30, "categories": 3, "threads": 20, "posts": 400, "hot_posts": 120}
+
+
+def generate(tmp_path, *, seed: int = 7) -> dict:
+    """Generate the tiny community (with the large preset's numbers overridden); the manifest."""
+    manifest = tmp_path / f"manifest-{seed}.json"
+    output = io.StringIO()
+    sizes = [f"--{name.replace('_', '-')}={value}" for name, value in TINY.items()]
+    call_command(
+        "generate_community", "--preset=large", *sizes, f"--seed={seed}", f"--manifest={manifest}",
+        stdout=output,
+    )  # fmt: skip
+    return json.loads(manifest.read_text()) | {"output": output.getvalue()}
+
+
+def counters() -> tuple:
+    return (
+        sorted(Thread.objects.values_list("pk", "post_count", "last_post")),
+        sorted(Category.objects.values_list("pk", "thread_count", "post_count", "last_post")),
+        sorted(Post.objects.values_list("pk", "thanks_count")),
+    )
+
+
+def test_the_community_has_the_size_asked_for_and_the_counters_recount_would_give(tmp_path):
+    manifest = generate(tmp_path)
+    assert manifest["preset"] == "large"  # whose every number was overridden
+    assert (Member.objects.count(), Category.objects.count(), Thread.objects.count(),
+            Post.objects.count()) == (30, 3, 20, 400)  # fmt: skip
+    hot = Thread.objects.get(pk=manifest["hot_thread"]["id"])
+    assert hot.post_count == manifest["hot_thread"]["posts"] == 120
+    assert manifest["hot_thread"]["last_page"] == -(-120 // settings.POSTS_PER_PAGE)
+    before = counters()
+    call_command("recount_forum", stdout=io.StringIO())
+    assert counters() == before
+    for thread in Thread.objects.all():
+        posts = list(thread.posts.order_by("number").values_list("number", "created_at"))
+        assert [number for number, _at in posts] == list(range(1, thread.post_count + 1))
+        times = [at for _number, at in posts]
+        assert times == sorted(times) and len(set(times)) == len(times)
+        assert (thread.created_at, thread.last_activity_at) == (times[0], times[-1])
+    assert Thanks.objects.exists() and Post.objects.filter(edited_at__isnull=False).exists()
+    output = manifest["output"]
+    assert "posts: " in output and " s\n" in output and "rows/s" in output
+
+
+def test_each_post_holds_the_html_its_whole_source_renders_to(tmp_path):
+    generate(tmp_path)
+    posts = Post.objects.order_by("pk")
+    assert posts.filter(source__contains="\n\n").count() > 100  # posts of several blocks
+    assert posts.filter(html__contains='class="mention"').exists()
+    assert posts.filter(html__contains="<pre>").exists() and posts.filter(html__contains="<ul>")
+    for post in posts[::7]:
+        assert post.html == forum.render_post_source(post.source).html
+
+
+def test_every_member_may_post_and_has_joined_one_to_three_years_ago(tmp_path):
+    generate(tmp_path)
+    version = charter_selectors.current_version()
+    assert version.number == 1 and version.ratified_by.passed
+    assert not Member.objects.filter(must_accept_charter=True).exists()
+    assert Acceptance.objects.filter(version=version).count() == 30
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 30
+    now = timezone.now()
+    joined = Member.objects.values_list("date_joined", flat=True)
+    assert all(now - timedelta(days=3 * 365 + 1) < at < now - timedelta(days=364) for at in joined)
+    assert Member.objects.filter(is_moderator=True).count() >= 3  # the admin and two others
+
+
+def test_posters_watch_their_threads_and_have_read_them_to_their_last_post(tmp_path):
+    generate(tmp_path)
+    thread = Thread.objects.order_by("-post_count").first()
+    last = {}
+    for author, number in thread.posts.order_by("number").values_list("author", "number"):
+        last[author] = number
+    marks = dict(ReadMark.objects.filter(thread=thread).values_list("member", "last_read_number"))
+    assert all(marks[author] >= number for author, number in last.items())
+    watching = ThreadSubscription.objects.filter(thread=thread, level=WatchLevel.WATCHING)
+    assert set(watching.values_list("member", flat=True)) == set(last)
+
+
+def test_the_benchmarked_pages_answer_for_the_manifest_member_and_moderator(tmp_path):
+    manifest = generate(tmp_path)
+    member, moderator = Client(), Client()
+    assert member.login(**manifest["member"]) and moderator.login(**manifest["moderator"])
+    hot = manifest["hot_thread"]
+    for url in (
+        f"/t/{manifest['thread']['id']}/",
+        f"/t/{hot['id']}/?page={hot['last_page']}",
+        f"/c/{manifest['category']['slug']}/",
+        "/notifications/",
+        "/charter/",
+        "/moderation/journal/",
+    ):
+        assert member.get(url).status_code == 200, url
+    assert member.get(f"/t/{hot['id']}/?page={hot['last_page'] + 1}").status_code == 404
+    found = member.get("/search/", {"q": manifest["search"]["common"]})
+    assert found.status_code == 200 and "<mark>" in found.text
+    assert moderator.get("/moderation/queue/").status_code == 200
+    assert member.get("/moderation/queue/").status_code in (403, 404)
+
+
+def test_the_manifest_member_has_news_and_the_moderators_a_queue(tmp_path):
+    manifest = generate(tmp_path)
+    told = Notification.objects.filter(recipient__username=manifest["member"]["username"])
+    assert 100 < told.count() <= 210
+    assert 0 < told.filter(read_at__isnull=True).count() < told.count()
+    member = Member.objects.get(username=manifest["member"]["username"])
+    hot = Thread.objects.get(pk=manifest["hot_thread"]["id"])
+    assert ThreadSubscription.objects.filter(member=member, thread=hot, level=WatchLevel.WATCHING)
+    assert ReadMark.objects.get(member=member, thread=hot).last_read_number < hot.post_count
+    assert (
+        Case.objects.filter(state=CaseState.OPEN).count() == 10 == manifest["counts"]["open_cases"]
+    )
+    assert Signal.objects.filter(articles__isnull=False).exists()
+    assert JournalEntry.objects.count() == 6
+
+
+def test_a_second_run_and_impossible_sizes_are_refused(tmp_path):
+    generate(tmp_path)
+    with pytest.raises(CommandError, match="already has members"):
+        generate(tmp_path)
+    assert Member.objects.count() == 30
+    with pytest.raises(CommandError, match="--posts must cover"):
+        call_command("generate_community", "--threads=50", "--posts=40", "--hot-posts=5")
+
+
+def sources_of_a_run(tmp_path, seed: int) -> str:
+    """Generate, digest the posts' texts in the order they were written, then undo it all."""
+
+    class Undone(Exception):
+        pass
+
+    with suppress(Undone), transaction.atomic():
+        generate(tmp_path, seed=seed)
+        digest = hashlib.sha256()
+        for source in Post.objects.order_by("pk").values_list("source", flat=True):
+            digest.update(source.encode() + b"\0")
+        raise Undone
+    return digest.hexdigest()
+
+
+def test_a_seed_makes_the_same_texts_and_another_seed_others(tmp_path):
+    first = sources_of_a_run(tmp_path, seed=11)
+    assert not Member.objects.exists()
+    assert sources_of_a_run(tmp_path, seed=11) == first
+    assert sources_of_a_run(tmp_path, seed=12) != first
+
+
+def vectors(posts) -> dict[int, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, search_vector::text FROM forum_post WHERE id = ANY(%s)",
+            [[post.pk for post in posts]],
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.postgresql
+def test_search_vectors_are_the_forums_own_and_find_the_manifest_words(tmp_path):
+    manifest = generate(tmp_path)
+    assert not Post.objects.filter(search_vector__isnull=True).exists()
+    sample = list(Post.objects.select_related("thread").filter(number__lte=2).order_by("pk")[:40])
+    generated = vectors(sample)
+    for post in sample:
+        forum._index_post(post)  # as posting or editing it would
+    assert vectors(sample) == generated
+    member = Member.objects.get(username=manifest["member"]["username"])
+    words = manifest["search"]
+    common, _more = forum_selectors.search_posts(words["common"], member)
+    rare, _more = forum_selectors.search_posts(words["rare"], member)
+    phrase, _more = forum_selectors.search_posts(f'"{words["phrase"]}"', member)
+    assert len(common) == forum_selectors.SEARCH_PAGE_SIZE
+    assert 0 < len(rare) < len(common)
+    assert phrase
