@@ -84,10 +84,10 @@ async def _overdue_reminders(now: datetime, cutoff: datetime) -> list[str]:
         return []
     return [
         ngettext(
-            "%(count)d open ballot has not reminded those who have not voted (ballot "
-            "%(ballots)s, due at %(deadline)s).",
-            "%(count)d open ballots have not reminded those who have not voted (ballots "
-            "%(ballots)s, the oldest due at %(deadline)s).",
+            "%(count)d open ballot has not yet sent its reminder to those who have not voted "
+            "(ballot %(ballots)s, due at %(deadline)s).",
+            "%(count)d open ballots have not yet sent their reminders to those who have not voted "
+            "(ballots %(ballots)s, the oldest due at %(deadline)s).",
             len(ballots),
         )
         % _numbered(ballots)
@@ -129,10 +129,10 @@ async def _overdue_proposals(cutoff: datetime) -> list[str]:
     if found["discussions"]:
         overdue.append(
             ngettext(
-                "%(count)d discussion is past its end and its text is not frozen (due at "
+                "%(count)d proposal's discussion is past its end and its text is not frozen (due at "
                 "%(deadline)s).",
-                "%(count)d discussions are past their end and their texts are not frozen (the "
-                "oldest due at %(deadline)s).",
+                "%(count)d proposals' discussions are past their end and their texts are not frozen "
+                "(the oldest due at %(deadline)s).",
                 found["discussions"],
             )
             % {"count": found["discussions"], "deadline": _utc(found["oldest_discussion"])}

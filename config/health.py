@@ -113,8 +113,10 @@ def probes() -> list[Probe]:
                         socket_timeout=1,
                     )
                 ),
-                _("Redis answers: the background tasks' queue and the shared cache."),
-                _("Redis does not answer: background tasks and the shared rate limits stop."),
+                _("Redis answers: it holds the background tasks' queue and the shared cache."),
+                _(
+                    "Redis does not answer: background tasks wait and the shared rate limits are not enforced."
+                ),
             ),
             Probe(
                 "worker",

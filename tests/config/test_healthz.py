@@ -150,7 +150,7 @@ def test_a_reminder_not_sent_48_hours_before_the_close_is_reported(visitor_clien
     ballot = to_ballot(amend(at=timezone.now() - timedelta(days=13)))
     assert ballot.reminded_at is None
     reason = failing(healthz(visitor_client))["charter_deadlines"]
-    assert reason.startswith("1 open ballot has not reminded those who have not voted")
+    assert reason.startswith("1 open ballot has not yet sent its reminder to those who have not")
     assert f"#{ballot.pk}" in reason
     charter.run_deadlines()
     assert healthz(visitor_client).status_code == 200
@@ -174,7 +174,7 @@ def test_a_proposal_past_its_time_to_find_co_sponsors_is_reported(visitor_client
 def test_a_discussion_past_its_end_is_reported(visitor_client, amend):
     amend(at=timezone.now() - timedelta(days=7) - LATE)
     reason = failing(healthz(visitor_client))["charter_deadlines"]
-    assert reason.startswith("1 discussion is past its end and its text is not frozen")
+    assert reason.startswith("1 proposal's discussion is past its end and its text is not frozen")
     charter.run_deadlines()
     assert healthz(visitor_client).status_code == 200
 
