@@ -47,6 +47,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import standalone  # noqa: E402 - once the project is on the path
+from bench.stack import section  # noqa: E402
+from bench.standalone import table  # noqa: E402
+
 QUEUE = "celery"  # Celery's default queue: a Redis list of JSON messages under this key.
 DELIVER = "notifications.tasks.deliver_emails"
 TARGET_SECONDS = 1.0
@@ -123,56 +129,21 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f}"
 
 
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
-    lines = [
-        "  ".join(
-            str(cell).ljust(width) if i == 0 else str(cell).rjust(width)
-            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
-        )
-        for line in [headers, *rows]
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
-def section(title: str) -> None:
-    print(f"\n== {title}", flush=True)
-
-
 # The benchmark
 
 
 def run(args: argparse.Namespace, redis_url: str, workdir: Path) -> None:
     import celery
     import django
-    import redis as redis_py
 
     django.setup()
 
-    from django.core.management import call_command
-    from django.db import connection
-
-    from config.celery import app
-    from members.models import Member
-
     started = time.perf_counter()
     load_at_start = os.getloadavg()
-    broker = redis_py.Redis.from_url(redis_url)
-    # Without REDIS_URL the email tasks would run inside the close: then nothing here would hold.
-    if app.conf.task_always_eager or app.conf.broker_url != redis_url:
-        sys.exit(
-            f"Celery is not using the bench's Redis: task_always_eager="
-            f"{app.conf.task_always_eager}, broker_url={app.conf.broker_url}"
-        )
-
     section("Setup")
-    call_command("migrate", verbosity=0)
-    if Member.objects.exists():
-        sys.exit("The database already has members: run the bench on an empty, throwaway one.")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
+    broker, pg_version = standalone.prepare(
+        redis_url, why="the email tasks would run inside the close"
+    )
     # One slot per amendment ballot: B, A's repeats, the profiled one and C's.
     days_back = 20 + DAYS_PER_AMENDMENT * (args.repeat + 3)
     site = build_community(args.voters, start=django_now() - timedelta(days=days_back))
@@ -681,7 +652,7 @@ def profile_close(site: Site, broker) -> str:
 
 def measure_worker(site: Site, broker, budget: float, workdir: Path) -> str:
     """A worker started with a ballot due: its first deadline run (sent when the worker is
-    ready) closes it; then its deliver_emails tasks send the result."""
+    ready) closes it, then announces the result; then its deliver_emails tasks send it."""
     from django.db.models import Count
 
     from charter.models import Ballot, BallotState
@@ -715,7 +686,8 @@ def measure_worker(site: Site, broker, budget: float, workdir: Path) -> str:
                 .values_list("state")
                 .annotate(n=Count("pk"))
             )
-            return states.get(DeliveryState.SENT, 0) >= site_deliveries(key)
+            total = site_deliveries(key)
+            return total > 0 and states.get(DeliveryState.SENT, 0) >= total
 
         while (found := closed()) is None and time.time() - began < 120:
             time.sleep(0.1)
@@ -724,6 +696,12 @@ def measure_worker(site: Site, broker, budget: float, workdir: Path) -> str:
         # closed_at is the worker's clock when its deadline run started the close.
         start = found.closed_at.timestamp()
         seen_closed = time.time() - start
+        while (
+            not Ballot.objects.filter(pk=ballot.pk, result_announced=True).exists()
+            and time.time() - start < budget
+        ):
+            time.sleep(0.1)
+        seen_announced = time.time() - start
         finished = None
         while time.time() - start < budget:
             if all_sent():
@@ -749,6 +727,7 @@ def measure_worker(site: Site, broker, budget: float, workdir: Path) -> str:
             ["step", "seconds"],
             [
                 ["ballot seen closed by this process", f"{seen_closed:.2f}"],
+                ["result seen announced (notifications committed)", f"{seen_announced:.2f}"],
                 [
                     f"{total:,} emails sent (dummy backend)",
                     f"{finished:.1f}" if finished is not None else "not within budget",

@@ -38,6 +38,12 @@ from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import standalone  # noqa: E402 - once the project is on the path
+from bench.stack import section  # noqa: E402
+from bench.standalone import table  # noqa: E402
+
 REDIS_SERVER = "/usr/bin/redis-server"
 QUEUE = "celery"  # Celery's default queue: a Redis list of JSON messages under this key.
 DELIVER = "notifications.tasks.deliver_emails"  # takes a list of delivery ids
@@ -147,56 +153,21 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
 
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
-    lines = [
-        "  ".join(
-            str(cell).ljust(width) if i == 0 else str(cell).rjust(width)
-            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
-        )
-        for line in [headers, *rows]
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
-def section(title: str) -> None:
-    print(f"\n== {title}", flush=True)
-
-
 # The benchmark
 
 
 def run(args: argparse.Namespace, redis_url: str, workdir: Path) -> None:
     import celery
     import django
-    import redis as redis_py
 
     django.setup()
 
-    from django.core.management import call_command
-    from django.db import connection
-
     from config.celery import app
-    from members.models import Member
 
     started = time.perf_counter()
     load_at_start = os.getloadavg()
-    broker = redis_py.Redis.from_url(redis_url)
-    # Without REDIS_URL the tasks would run inside the request: then nothing here would hold.
-    if app.conf.task_always_eager or app.conf.broker_url != redis_url:
-        sys.exit(
-            f"Celery is not using the bench's Redis: task_always_eager="
-            f"{app.conf.task_always_eager}, broker_url={app.conf.broker_url}"
-        )
-
     section("Setup")
-    call_command("migrate", verbosity=0)
-    if Member.objects.exists():
-        sys.exit("The database already has members: run the bench on an empty, throwaway one.")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
+    broker, pg_version = standalone.prepare(redis_url, why="the tasks would run inside the request")
     print(f"migrated in {time.perf_counter() - started:.1f} s")
     data = build_data(args.watchers)
     print(

@@ -129,10 +129,10 @@ async def _overdue_proposals(cutoff: datetime) -> list[str]:
     if found["discussions"]:
         overdue.append(
             ngettext(
-                "%(count)d proposal's discussion is past its end and its text is not frozen (due at "
-                "%(deadline)s).",
-                "%(count)d proposals' discussions are past their end and their texts are not frozen "
-                "(the oldest due at %(deadline)s).",
+                "%(count)d proposal's discussion is past its end and its text is not frozen "
+                "(due at %(deadline)s).",
+                "%(count)d proposals' discussions are past their end and their texts are not "
+                "frozen (the oldest due at %(deadline)s).",
                 found["discussions"],
             )
             % {"count": found["discussions"], "deadline": _utc(found["oldest_discussion"])}

@@ -115,7 +115,8 @@ def probes() -> list[Probe]:
                 ),
                 _("Redis answers: it holds the background tasks' queue and the shared cache."),
                 _(
-                    "Redis does not answer: background tasks wait and the shared rate limits are not enforced."
+                    "Redis does not answer: background tasks wait and the shared rate limits "
+                    "are not enforced."
                 ),
             ),
             Probe(
