@@ -62,14 +62,6 @@ CHOICES = ["yes"] * 14 + ["no"] * 4 + ["abstain"] * 2
 LATE_VOTES = 50  # cast after the last reseal, as votes in the deadline run's last 30 s would be
 DAYS_PER_AMENDMENT = 17  # submitted, co-sponsored, 7 days of discussion, 7 of ballot, a day off
 STANDARD_ARTICLES = [1, 2, 3, 4, 5]
-ARTICLES = [
-    ("Respect", "Members address each other with respect.", False),
-    ("On topic", "Posts stay on the subject of their thread.", False),
-    ("No spam", "No advertising, no repeated messages.", False),
-    ("Privacy", "Nobody publishes another person's private information.", False),
-    ("Sources", "Claims of fact come with a source when asked.", False),
-    ("Amendments", "The members amend this charter by ballot.", True),
-]
 
 
 def main() -> None:
@@ -332,6 +324,7 @@ def vote(ballot, voters: list) -> Counter:
 
 
 def close_founding_ballot(site: Site, broker) -> "Close":
+    from bench.community import ARTICLES
     from charter import selectors, services
     from charter.parameters import defaults
 
