@@ -21,6 +21,7 @@ from charter.models import Acceptance
 from forum import selectors as forum_selectors
 from forum import services as forum
 from forum.models import Category, Post, ReadMark, Thanks, Thread, ThreadSubscription, WatchLevel
+from forum.services.posting import index_post
 from members.models import Member
 from moderation.models import Case, CaseState, JournalEntry, Signal
 from notifications.models import Notification
@@ -191,7 +192,7 @@ def test_search_vectors_are_the_forums_own_and_find_the_manifest_words(tmp_path)
     sample = list(Post.objects.select_related("thread").filter(number__lte=2).order_by("pk")[:40])
     generated = vectors(sample)
     for post in sample:
-        forum._index_post(post)  # as posting or editing it would
+        index_post(post)  # as posting or editing it would
     assert vectors(sample) == generated
     member = Member.objects.get(username=manifest["member"]["username"])
     words = manifest["search"]

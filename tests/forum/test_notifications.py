@@ -48,7 +48,7 @@ def test_the_notification_leads_to_the_exact_post_and_groups_by_thread(
     post = reply_and_announce(thread, author=other_member, source="See the *seed list*.")
     notification = Notification.objects.get(recipient=member)
     assert notification.url == f"/p/{post.pk}/"
-    assert notification.group_key == f"thread:{thread.pk}"
+    assert notification.group_key == services.thread_group_key(thread.pk)
     assert notification.title == thread.title
     assert notification.excerpt == "See the *seed list*."
     assert notification.actor == other_member

@@ -196,7 +196,7 @@ def test_asked_to_remove_posts_their_words_and_history_go(
 
 def test_removed_posts_are_forgotten_by_others_notifications(member, thread, other_member):
     mine = make_reply(thread, author=member, source="Ask @bruno about the recipe.")
-    told = Notification.objects.get(recipient=other_member, event_key=f"post:{mine.pk}")
+    told = Notification.objects.get(recipient=other_member, event_key=forum.post_event_key(mine.pk))
     assert "recipe" in told.excerpt
 
     delete(member, remove_posts=True)
@@ -208,7 +208,7 @@ def test_removed_posts_are_forgotten_by_others_notifications(member, thread, oth
 def test_kept_posts_stay_in_others_notifications_by_a_deleted_member(member, thread, other_member):
     mine = make_reply(thread, author=member, source="Ask @bruno about the recipe.")
     delete(member)
-    told = Notification.objects.get(recipient=other_member, event_key=f"post:{mine.pk}")
+    told = Notification.objects.get(recipient=other_member, event_key=forum.post_event_key(mine.pk))
     assert "recipe" in told.excerpt
     assert told.summary.startswith("Deleted member mentioned you")
 

@@ -818,12 +818,12 @@ def test_hiding_a_post_blanks_the_excerpt_of_earlier_notifications_about_it(char
     hidden = forum.reply(author=MemberFactory(), thread=thread, source="@bruno buy my fertiliser")
     forum.announce_post(post_id=hidden.pk)  # the thread's watchers hear of it
     kept = forum.reply(author=MemberFactory(), thread=thread, source="@bruno I have seeds")
-    about_hidden = Notification.objects.filter(event_key=f"post:{hidden.pk}")
+    about_hidden = Notification.objects.filter(event_key=forum.post_event_key(hidden.pk))
     assert set(about_hidden.values_list("recipient", flat=True)) == {bruno.pk, thread.author_id}
     assert all("fertiliser" in n.excerpt for n in about_hidden)
     uphold(signal(hidden).case, moderator, action=Action.HIDE)
     assert set(about_hidden.values_list("excerpt", flat=True)) == {""}
-    assert "seeds" in Notification.objects.get(event_key=f"post:{kept.pk}").excerpt
+    assert "seeds" in Notification.objects.get(event_key=forum.post_event_key(kept.pk)).excerpt
 
 
 # Journal

@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 from forum.models import Post, Thread
+from forum.services import post_event_key
 from notifications.models import Delivery, DeliveryState, Notification
 from tests.factories import CategoryFactory, MemberFactory, make_thread
 from tests.live_stack import wait_until
@@ -92,7 +93,7 @@ def test_posting_while_redis_is_down_succeeds_and_the_emails_go_once_it_is_back(
     live_stack.redis.start()  # empty: whatever Redis held is gone
     expected = Counter({member.email: 1 for member in watchers})
     wait_until(lambda: emails_to(live_stack) == expected, timeout=60, what="the pending emails")
-    assert Notification.objects.filter(event_key=f"post:{post.pk}").count() == len(watchers)
+    assert Notification.objects.filter(event_key=post_event_key(post.pk)).count() == len(watchers)
     wait_until(lambda: not _pending_or_sending(), timeout=10, what="deliveries to settle")
     assert emails_to(live_stack) == expected
 
