@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,8 +15,9 @@ from config.htmx import is_htmx
 from config.rate_limits import rate_limited
 from forum import extensions, page_cache, rules, selectors, services
 from forum.forms import PostForm, SearchForm, ThreadForm, WatchForm
-from forum.models import Post, Thread, WatchLevel
+from forum.models import Category, Post, Thread, WatchLevel
 from forum.rendering import render_markdown
+from forum.stop_links import read_stop_watching_token
 from members.models import Member
 
 
@@ -335,16 +337,21 @@ def thanks(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "forum/_thanks.html", {"post": post})
 
 
+def _watch(
+    request: HttpRequest, watch: Callable[..., None], target: Thread | Category
+) -> HttpResponse:
+    """Set the reader's watch level of `target` (a thread or a category) to the one chosen."""
+    form = WatchForm(request.POST)
+    if form.is_valid():
+        watch(member=request.user, level=WatchLevel(form.cleaned_data["level"]))
+    return redirect(target)
+
+
 @login_required
 @require_POST
 def watch_thread(request: HttpRequest, pk: int) -> HttpResponse:
     thread = selectors.thread_for_reader(pk, request.user)
-    form = WatchForm(request.POST)
-    if form.is_valid():
-        services.watch_thread(
-            member=request.user, thread=thread, level=WatchLevel(form.cleaned_data["level"])
-        )
-    return redirect(thread)
+    return _watch(request, partial(services.watch_thread, thread=thread), thread)
 
 
 # The "stop watching" link of reply emails. Mail clients send the one-click POST of RFC 8058
@@ -354,7 +361,7 @@ def watch_thread(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def stop_watching(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        member, thread = services.read_stop_watching_token(token)
+        member, thread = read_stop_watching_token(token)
     except (signing.BadSignature, Member.DoesNotExist, Thread.DoesNotExist, ValueError, TypeError):
         return render(request, "forum/stop_watching.html", {"invalid": True}, status=404)
     done = request.method == "POST"
@@ -369,12 +376,7 @@ def stop_watching(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def watch_category(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_by_slug(slug, request.user)
-    form = WatchForm(request.POST)
-    if form.is_valid():
-        services.watch_category(
-            member=request.user, category=category, level=WatchLevel(form.cleaned_data["level"])
-        )
-    return redirect(category)
+    return _watch(request, partial(services.watch_category, category=category), category)
 
 
 @require_GET
