@@ -23,6 +23,7 @@ from charter.services.amendments import (
 )
 from charter.services.ballots import (
     announce_results,
+    ballot_event_key,
     ballot_passes,
     cast_vote,
     close_ballot,
@@ -46,6 +47,7 @@ __all__ = [
     "InvalidChange",
     "accept_charter",
     "announce_results",
+    "ballot_event_key",
     "ballot_passes",
     "cast_vote",
     "close_ballot",

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Literal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -30,6 +31,14 @@ from forum.rendering import render_markdown
 from members.models import Member
 from notifications.models import Kind
 from notifications.services import notify
+
+BallotNews = Literal["open", "reminder", "result"]
+
+
+def ballot_event_key(ballot_id: int, news: BallotNews) -> str:
+    """The `event_key` of the notifications of one piece of news about a ballot: a member hears
+    of each once."""
+    return f"ballot:{ballot_id}:{news}"
 
 
 def open_amendment_ballots(*, now: datetime) -> int:
@@ -96,7 +105,7 @@ def freeze_roll(
         kind=Kind.BALLOT_OPEN,
         recipients=_on_roll(ballot) | Member.objects.filter(pk__in=also),
         actor=None,
-        event_key=f"ballot:{ballot.pk}:open",
+        event_key=ballot_event_key(ballot.pk, "open"),
         title=title,
         url=ballot.get_absolute_url(),
     )
@@ -212,7 +221,7 @@ def remind_voters(*, now: datetime) -> int:
                     pk__in=RollEntry.objects.filter(ballot=ballot, voted=False).values("member")
                 ),
                 actor=None,
-                event_key=f"ballot:{ballot.pk}:reminder",
+                event_key=ballot_event_key(ballot.pk, "reminder"),
                 title=_ballot_title(ballot),
                 url=ballot.get_absolute_url(),
             )
@@ -363,7 +372,7 @@ def _announce_result(ballot: Ballot) -> None:
     """One notification per member per ballot: a ratification tells everyone to accept it."""
     common = {
         "actor": None,
-        "event_key": f"ballot:{ballot.pk}:result",
+        "event_key": ballot_event_key(ballot.pk, "result"),
         "title": _ballot_title(ballot),
         "url": ballot.get_absolute_url(),
     }

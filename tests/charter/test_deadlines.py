@@ -177,7 +177,7 @@ def test_running_the_deadlines_twice_gives_one_result_and_one_new_version(ballot
     first, second = run(ballot.closes_at + late), run(ballot.closes_at + late + timedelta(hours=1))
     assert (first["closed"], second["closed"]) == (1, 0)
     assert CharterVersion.objects.filter(state=VersionState.RATIFIED).count() == 2
-    results = Notification.objects.filter(event_key=f"ballot:{ballot.pk}:result")
+    results = Notification.objects.filter(event_key=services.ballot_event_key(ballot.pk, "result"))
     assert results.count() == Member.objects.filter(is_active=True).count()
     ballot.refresh_from_db()
     assert ballot.closed_at == ballot.closes_at + late
@@ -188,7 +188,7 @@ def test_a_result_is_announced_after_the_close_once_by_the_next_deadline_run(bal
     between the two leaves the announcement to the next run."""
     vote(ballot, yes=founders)
     services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
-    results = Notification.objects.filter(event_key=f"ballot:{ballot.pk}:result")
+    results = Notification.objects.filter(event_key=services.ballot_event_key(ballot.pk, "result"))
     assert not results.exists()
     assert run(ballot.closes_at + timedelta(minutes=1))["announced"] == 1
     assert results.count() == Member.objects.filter(is_active=True).count()
@@ -225,7 +225,7 @@ def test_votes_cast_before_the_close_count_the_same_whether_it_runs_on_time_or_l
 
 def reminders(ballot: Ballot) -> int:
     return Notification.objects.filter(
-        kind=Kind.BALLOT_REMINDER, event_key=f"ballot:{ballot.pk}:reminder"
+        kind=Kind.BALLOT_REMINDER, event_key=services.ballot_event_key(ballot.pk, "reminder")
     ).count()
 
 

@@ -1,6 +1,7 @@
 """The charter's operations, each rule of DESIGN.md "Charter" in a test, the clock passed in."""
 
 from datetime import timedelta
+from typing import get_args
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -20,6 +21,7 @@ from charter.models import (
     VersionState,
     Vote,
 )
+from charter.services.ballots import BallotNews
 from charter.texts import Change
 from members.models import Member
 from notifications.models import Kind, Notification
@@ -741,7 +743,10 @@ def test_a_frozen_proposal_waiting_on_a_ballot_that_passes_is_outdated(
 def notices(ballot: Ballot, member: Member) -> list[str]:
     return sorted(
         Notification.objects.filter(
-            recipient=member, event_key__startswith=f"ballot:{ballot.pk}:"
+            recipient=member,
+            event_key__in=[
+                services.ballot_event_key(ballot.pk, news) for news in get_args(BallotNews)
+            ],
         ).values_list("kind", flat=True)
     )
 
@@ -775,7 +780,7 @@ def test_the_reminder_goes_only_to_those_on_the_roll_who_have_not_voted(ballot, 
 def test_a_failed_ballot_s_result_goes_to_the_roll(ballot, founders):
     vote(ballot, no=founders[:1])
     close(ballot)
-    told = Notification.objects.filter(event_key=f"ballot:{ballot.pk}:result")
+    told = Notification.objects.filter(event_key=services.ballot_event_key(ballot.pk, "result"))
     assert set(told.values_list("recipient", flat=True)) == {f.pk for f in founders}
     assert set(told.values_list("kind", flat=True)) == {Kind.BALLOT_RESULT}
 
