@@ -2,6 +2,7 @@
 (its rendering, its search entry, whom it mentions and which posts it quotes)."""
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -90,7 +91,7 @@ def _require_first_day_allowance(member: Member, *, starting_thread: bool) -> No
         raise rules.PostingRefused(problem)
 
 
-def _append_post(*, thread: Thread, author: Member, source: str, now) -> Post:
+def _append_post(*, thread: Thread, author: Member, source: str, now: datetime) -> Post:
     # The row lock serialises concurrent replies, so numbers never collide and none is lost.
     locked = Thread.objects.select_for_update().only("post_count").get(pk=thread.pk)
     rendered = render_post_source(source)
