@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from config.celery import queue_after_commit
+from core.queueing import queue_after_commit
 from forum import rules, tasks
 from forum.models import (
     Category,
