@@ -39,8 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
-    # /health/: its page template; config/urls.py lists the checks it runs.
-    "health_check",
     "members",
     "forum",
     "notifications",
