@@ -68,37 +68,9 @@ class Probe:
 
 def probes() -> list[Probe]:
     """Every check of the site's health, in the order /healthz reports them."""
-    found = [
+    return [
         Probe(DATABASE, Database(), _("The database answers."), _("The database does not answer.")),
-    ]
-    if settings.REDIS_URL:
-        found += [
-            Probe(
-                REDIS,
-                Redis(
-                    client_factory=partial(
-                        RedisClient.from_url,
-                        settings.REDIS_URL,
-                        socket_connect_timeout=1,
-                        socket_timeout=1,
-                    )
-                ),
-                _("Redis answers: it holds the background tasks' queue and the shared cache."),
-                _(
-                    "Redis does not answer: background tasks wait and the shared rate limits "
-                    "are not enforced."
-                ),
-            ),
-            Probe(
-                "worker",
-                # One worker answering is enough: no need to wait out the timeout for others.
-                Ping(limit=1),
-                _("A Celery worker answers."),
-                _("No Celery worker answers: emails and the charter's deadlines wait."),
-                needs=REDIS,
-            ),
-        ]
-    found += [
+        *_redis_probes(),
         Probe(
             "cache",
             Cache(),
@@ -129,7 +101,38 @@ def probes() -> list[Probe]:
             needs=DATABASE,
         ),
     ]
-    return found
+
+
+def _redis_probes() -> list[Probe]:
+    """Redis and a worker listening on it, with REDIS_URL: the embedded setup has neither."""
+    if not settings.REDIS_URL:
+        return []
+    return [
+        Probe(
+            REDIS,
+            Redis(
+                client_factory=partial(
+                    RedisClient.from_url,
+                    settings.REDIS_URL,
+                    socket_connect_timeout=1,
+                    socket_timeout=1,
+                )
+            ),
+            _("Redis answers: it holds the background tasks' queue and the shared cache."),
+            _(
+                "Redis does not answer: background tasks wait and the shared rate limits "
+                "are not enforced."
+            ),
+        ),
+        Probe(
+            "worker",
+            # One worker answering is enough: no need to wait out the timeout for others.
+            Ping(limit=1),
+            _("A Celery worker answers."),
+            _("No Celery worker answers: emails and the charter's deadlines wait."),
+            needs=REDIS,
+        ),
+    ]
 
 
 @never_cache
