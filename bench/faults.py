@@ -210,7 +210,7 @@ def main() -> int:
             f"posts acknowledged while Redis was down: {len(during_redis)}; with an email not"
             f" delivered since: {len(late)}"
         )
-        report.line(f"/health/ at the end: {stack.health()}")
+        report.line(f"/healthz at the end: {stack.health()}")
         report.line(
             f"the Celery worker exited on its own {len(supervisor.exits)} times (started again"
             " by the bench, as a supervisor would in production)"

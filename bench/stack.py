@@ -142,11 +142,9 @@ class BenchStack:
             return 0
 
     def health(self) -> str:
-        """What /health/ says, for the report."""
+        """What /healthz says, for the report."""
         try:
-            with urllib.request.urlopen(
-                f"{self.base_url}/health/?format=json", timeout=30
-            ) as answer:  # nosec B310
+            with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=30) as answer:  # nosec B310
                 return f"{answer.status} {answer.read().decode()}"
         except urllib.error.HTTPError as error:
             return f"{error.code} {error.read().decode()}"

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import Acceptance, Article, Ballot, CharterVersion, Proposal
-from config.admin import ReadOnly, ReadOnlyAdmin
+from core.admin import ReadOnly, ReadOnlyAdmin
 
 
 class ArticleInline(ReadOnly, admin.TabularInline):

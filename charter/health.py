@@ -1,4 +1,4 @@
-"""The charter's check for /health/ and /healthz: a deadline well past its time is a fault.
+"""The charter's check for /healthz: a deadline well past its time is a fault.
 
 Every step of `services.run_deadlines` that has a due time is checked: an open ballot past its
 close, a reminder not sent 48 hours before a close, a proposal past its co-sponsoring window,

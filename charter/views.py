@@ -26,7 +26,7 @@ from charter.forms import (
 from charter.models import Ballot, CharterVersion, Proposal, ProposalState
 from charter.parameters import FRACTION_NAMES
 from charter.texts import apply_changes, compare, compare_parameters
-from config.rate_limits import rate_limited
+from core.rate_limits import rate_limited
 
 # htmx stops polling on this status.
 STOP_POLLING = 286

@@ -2,31 +2,29 @@
 
 JSON always: `{"status": "ok" | "failing", "checks": {name: {"status", "reason"}}}`, with 200
 when every check passes and 503 when any fails. No sign-in, no rate limit, never cached.
+`probes()` is the one list of checks; /health/, once django-health-check's own page, redirects
+here.
 
-The checks run on django-health-check's machinery, as /health/ does (its Redis and Celery
-checks, the charter's), but what the page says is written here, for anyone to read: a check
-whose errors may carry a host, a port, a user or a password (the database's, Redis's,
-Celery's) is reported in a fixed sentence, never in its error's own words; the log has those.
-The database and Redis are checked first; what needs one of them is not tried when it is
-down, and says so.
+The checks run on django-health-check's machinery (its Redis, cache and Celery checks, and each
+app's own in its health.py), but what the page says is written here, for anyone to read: a
+check whose errors may carry a host, a port, a user or a password (the database's, Redis's, the
+cache's, Celery's) is reported in a fixed sentence, never in its error's own words; the log has
+those. The database and Redis are checked first; what needs one of them is not tried when it
+is down, and says so.
 """
 
 import asyncio
 import dataclasses
-from datetime import UTC
 from functools import partial
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, Min
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from health_check import HealthCheck
+from health_check import Cache, HealthCheck
 from health_check.base import HealthCheckResult
 from health_check.contrib.celery import Ping
 from health_check.contrib.redis import Redis
@@ -34,8 +32,8 @@ from health_check.exceptions import ServiceUnavailable
 from redis.asyncio import Redis as RedisClient
 
 from charter.health import CharterDeadlines
-from forum.models import Post
-from notifications.health import EmailDeliveries, overdue_after
+from forum.health import PostAnnouncements
+from notifications.health import EmailDeliveries
 
 DATABASE, REDIS = "database", "redis"
 
@@ -58,34 +56,6 @@ def _select_one() -> None:
         cursor.fetchone()
 
 
-@dataclasses.dataclass
-class PostAnnouncements(HealthCheck):
-    """Fails while a post has waited, unannounced to its watchers, as long as an email may
-    (`notifications.health.overdue_after`): its task and the sweeps behind it were lost."""
-
-    async def run(self) -> None:
-        waiting = await Post.objects.filter(
-            announced=False, created_at__lt=timezone.now() - overdue_after()
-        ).aaggregate(count=Count("pk"), oldest=Min("created_at"))
-        if not waiting["count"]:
-            return
-        raise ServiceUnavailable(
-            ngettext(
-                "%(count)d post written at %(written)s is not yet announced to its watchers. "
-                "Likely cause: no Celery worker is running, or beat is not running "
-                "forum.tasks.announce_pending_posts.",
-                "%(count)d posts are not yet announced to their watchers, the oldest written "
-                "at %(written)s. Likely cause: no Celery worker is running, or beat is not "
-                "running forum.tasks.announce_pending_posts.",
-                waiting["count"],
-            )
-            % {
-                "count": waiting["count"],
-                "written": f"{waiting['oldest'].astimezone(UTC):%Y-%m-%d %H:%M} UTC",
-            }
-        )
-
-
 @dataclasses.dataclass(frozen=True)
 class Probe:
     name: str
@@ -97,38 +67,21 @@ class Probe:
 
 
 def probes() -> list[Probe]:
-    """What /healthz runs, in the order it reports them."""
-    found = [
+    """Every check of the site's health, in the order /healthz reports them."""
+    return [
         Probe(DATABASE, Database(), _("The database answers."), _("The database does not answer.")),
-    ]
-    if settings.REDIS_URL:
-        found += [
-            Probe(
-                REDIS,
-                Redis(
-                    client_factory=partial(
-                        RedisClient.from_url,
-                        settings.REDIS_URL,
-                        socket_connect_timeout=1,
-                        socket_timeout=1,
-                    )
-                ),
-                _("Redis answers: it holds the background tasks' queue and the shared cache."),
-                _(
-                    "Redis does not answer: background tasks wait and the shared rate limits "
-                    "are not enforced."
-                ),
+        *_redis_probes(),
+        Probe(
+            "cache",
+            Cache(),
+            _("The cache keeps what it is given."),
+            _(
+                "The cache does not keep what it is given: pages are built afresh and the "
+                "shared rate limits are not enforced."
             ),
-            Probe(
-                "worker",
-                # One worker answering is enough: no need to wait out the timeout for others.
-                Ping(limit=1),
-                _("A Celery worker answers."),
-                _("No Celery worker answers: emails and the charter's deadlines wait."),
-                needs=REDIS,
-            ),
-        ]
-    found += [
+            # Without Redis, the cache is each process's own memory.
+            needs=REDIS if settings.REDIS_URL else None,
+        ),
         Probe(
             "charter_deadlines",
             CharterDeadlines(),
@@ -148,7 +101,38 @@ def probes() -> list[Probe]:
             needs=DATABASE,
         ),
     ]
-    return found
+
+
+def _redis_probes() -> list[Probe]:
+    """Redis and a worker listening on it, with REDIS_URL: the embedded setup has neither."""
+    if not settings.REDIS_URL:
+        return []
+    return [
+        Probe(
+            REDIS,
+            Redis(
+                client_factory=partial(
+                    RedisClient.from_url,
+                    settings.REDIS_URL,
+                    socket_connect_timeout=1,
+                    socket_timeout=1,
+                )
+            ),
+            _("Redis answers: it holds the background tasks' queue and the shared cache."),
+            _(
+                "Redis does not answer: background tasks wait and the shared rate limits "
+                "are not enforced."
+            ),
+        ),
+        Probe(
+            "worker",
+            # One worker answering is enough: no need to wait out the timeout for others.
+            Ping(limit=1),
+            _("A Celery worker answers."),
+            _("No Celery worker answers: emails and the charter's deadlines wait."),
+            needs=REDIS,
+        ),
+    ]
 
 
 @never_cache

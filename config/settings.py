@@ -39,8 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
-    # /health/: its page template; config/urls.py lists the checks it runs.
-    "health_check",
     "members",
     "forum",
     "notifications",
@@ -206,11 +204,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The cache holds the rate-limit counters, so every web process must share it: Redis when there
 # is one. A cache that is down must not take the site with it: errors read as a miss (and the
-# limits fail open, RATELIMIT_FAIL_OPEN and config.rate_limits.FailOpenRedisCache) rather than
+# limits fail open, RATELIMIT_FAIL_OPEN and core.rate_limits.FailOpenRedisCache) rather than
 # a 500 or a refusal.
 CACHES = {
     "default": {
-        "BACKEND": "config.rate_limits.FailOpenRedisCache",
+        "BACKEND": "core.rate_limits.FailOpenRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "palabre",
         "OPTIONS": {

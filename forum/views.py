@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.htmx import is_htmx
-from config.rate_limits import rate_limited
+from core.htmx import is_htmx
+from core.rate_limits import rate_limited
 from forum import extensions, page_cache, rules, selectors, services
 from forum.forms import PostForm, SearchForm, ThreadForm, WatchForm
 from forum.models import Category, Post, Thread, WatchLevel

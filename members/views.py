@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.rate_limits import rate_limited
+from core.rate_limits import rate_limited
 from members import personal_data, rules, services
 from members.forms import DeleteAccountForm, LanguageForm, ProfileForm
 

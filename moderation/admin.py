@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from config.admin import ReadOnly, ReadOnlyAdmin
+from core.admin import ReadOnly, ReadOnlyAdmin
 from moderation.models import (
     Appeal,
     Case,

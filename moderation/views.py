@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.htmx import is_htmx
-from config.rate_limits import rate_limited
+from core.htmx import is_htmx
+from core.rate_limits import rate_limited
 from forum import selectors as forum
 from members.rules import is_moderator
 from moderation import rules, selectors, services

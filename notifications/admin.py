@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from notifications import services
 from notifications.models import Delivery, Notification
 

@@ -10,7 +10,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from config.celery import queue_after_commit
+from core.queueing import queue_after_commit
 from members.models import Member
 from notifications import emails, tasks
 from notifications.models import (

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.htmx import is_htmx
+from core.htmx import is_htmx
 from members.models import Member
 from notifications import selectors, services
 from notifications.forms import EmailChoicesForm

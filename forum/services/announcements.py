@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from config.celery import queue_after_commit
+from core.queueing import queue_after_commit
 from forum import tasks
 from forum.models import CategorySubscription, Post, Thread, ThreadSubscription, WatchLevel
 from forum.stop_links import stop_watching_token

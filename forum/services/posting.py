@@ -11,7 +11,7 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from config.celery import queue_after_commit
+from core.queueing import queue_after_commit
 from forum import rules, tasks
 from forum.models import (
     Category,

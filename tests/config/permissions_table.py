@@ -586,7 +586,8 @@ ACCOUNTS = [
     page("account_reset_password_done", PUBLIC),
 ]
 
-SITE = [page("health", PUBLIC), page("healthz", PUBLIC), page("privacy", PUBLIC)]
+# /health/, django-health-check's page once, sends its monitors to /healthz for good.
+SITE = [page("health", everyone(REDIRECT)), page("healthz", PUBLIC), page("privacy", PUBLIC)]
 
 
 # The admin site: staff only. Every other persona is sent to the admin's sign-in page, the

@@ -1,5 +1,6 @@
 """/healthz: JSON for monitoring, 200 while every check passes and 503 once one fails; each
-check named with its status and a reason nobody could learn a secret from.
+check named with its status and a reason nobody could learn a secret from. /health/ sends
+there for good.
 
 The charter's deadlines are built through `charter.services` with the clock passed in, so the
 overdue states are the ones a stopped beat really leaves behind. The database and Redis are
@@ -11,7 +12,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from charter import services as charter
 from charter.models import Ballot, Proposal, ProposalState
+from config.health import probes
 from forum.models import Post
 from notifications.models import Channel, Delivery, DeliveryState, EmailChoice, Kind, Notification
 from tests.charter.conftest import found_charter, reword
@@ -26,7 +28,7 @@ from tests.config.test_database_unavailable import database_at, wsgi_get
 from tests.factories import MemberFactory, make_thread
 from tests.live_stack import RedisServer, free_port
 
-WITHOUT_REDIS = ["database", "charter_deadlines", "email_deliveries", "post_announcements"]
+WITHOUT_REDIS = ["database", "cache", "charter_deadlines", "email_deliveries", "post_announcements"]
 QUERIES = 6  # one for the database, three for the charter, one each for emails and posts
 LATE = timedelta(minutes=10)  # well past every grace the checks allow
 
@@ -79,6 +81,24 @@ def amend(charter_v1, elders):
     return propose
 
 
+@pytest.fixture
+def founding_ballot(admin_member):
+    """A founding ballot whose close was `overdue` ago."""
+
+    def open_ballot(*, overdue: timedelta) -> Ballot:
+        draft = charter.start_provisional_charter()
+        charter.edit_provisional_charter(
+            admin=admin_member,
+            version=draft,
+            articles=[charter.ArticleDraft("Respect", "Members address each other with respect.")],
+            parameters={},
+        )
+        opened = timezone.now() - timedelta(days=settings.CHARTER_FOUNDING_BALLOT_DAYS) - overdue
+        return charter.open_founding_ballot(admin=admin_member, version=draft, now=opened)
+
+    return open_ballot
+
+
 def to_ballot(proposal: Proposal) -> Ballot:
     """What beat does at the end of the discussion: freeze the text and open its ballot."""
     charter.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
@@ -97,6 +117,25 @@ def test_a_healthy_site_answers_200_without_sign_in(visitor_client, db):
     assert list(report["checks"]) == WITHOUT_REDIS
     assert {check["status"] for check in report["checks"].values()} == {"ok"}
     assert report["checks"]["database"]["reason"] == "The database answers."
+
+
+def test_the_old_health_page_sends_here_for_good(visitor_client, db):
+    response = visitor_client.get("/health/?format=json")
+    assert response.status_code == 301
+    assert response["Location"] == "/healthz"
+
+
+def test_with_redis_it_checks_redis_a_worker_and_the_cache_there(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    assert {probe.name: probe.needs for probe in probes()} == {
+        "database": None,
+        "redis": None,
+        "worker": "redis",
+        "cache": "redis",
+        "charter_deadlines": "database",
+        "email_deliveries": "database",
+        "post_announcements": "database",
+    }
 
 
 def test_it_is_never_cached_and_only_read(visitor_client, db):
@@ -126,21 +165,21 @@ def test_it_answers_in_the_same_few_queries_however_much_is_overdue(
 # The charter's deadlines, each past its time by more than CHARTER_CLOSE_GRACE_SECONDS
 
 
-def test_an_open_ballot_past_its_close_is_reported(visitor_client, admin_member):
-    draft = charter.start_provisional_charter()
-    charter.edit_provisional_charter(
-        admin=admin_member,
-        version=draft,
-        articles=[charter.ArticleDraft("Respect", "Members address each other with respect.")],
-        parameters={},
-    )
-    opened = timezone.now() - timedelta(days=settings.CHARTER_FOUNDING_BALLOT_DAYS) - LATE
-    ballot = charter.open_founding_ballot(admin=admin_member, version=draft, now=opened)
+def test_an_open_ballot_past_its_close_is_reported(visitor_client, founding_ballot):
+    ballot = founding_ballot(overdue=LATE)
     reason = failing(healthz(visitor_client))["charter_deadlines"]
     assert reason.startswith("1 open ballot is past its close")
     assert f"#{ballot.pk}" in reason
+    assert f"{ballot.closes_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" in reason
     assert "neither Celery beat (task charter.tasks.run_deadlines) nor the" in reason
     charter.run_deadlines()
+    assert healthz(visitor_client).status_code == 200
+
+
+def test_a_ballot_just_past_its_close_is_within_the_grace(visitor_client, founding_ballot):
+    grace = timedelta(seconds=settings.CHARTER_CLOSE_GRACE_SECONDS)
+    ballot = founding_ballot(overdue=grace - timedelta(minutes=1))
+    assert ballot.closes_at < timezone.now()
     assert healthz(visitor_client).status_code == 200
 
 

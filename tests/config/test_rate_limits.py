@@ -279,7 +279,7 @@ def test_three_password_resets_an_hour_for_one_address(visitor_client, member):
 def dead_redis() -> dict:
     return {
         "default": {
-            "BACKEND": "config.rate_limits.FailOpenRedisCache",
+            "BACKEND": "core.rate_limits.FailOpenRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1},
         }
@@ -309,4 +309,4 @@ def test_with_redis_the_cache_is_the_one_that_fails_open():
         REDIS_URL="redis://127.0.0.1:6379/0",
         **PRODUCTION,
     )
-    assert result.stdout.strip().splitlines()[-1] == "config.rate_limits.FailOpenRedisCache"
+    assert result.stdout.strip().splitlines()[-1] == "core.rate_limits.FailOpenRedisCache"

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 from django_redis.cache import RedisCache, omit_exception
 
-from config.htmx import is_htmx
+from core.htmx import is_htmx
 
 
 def rate_limited(action: str) -> Callable:

@@ -1,0 +1,6 @@
+"""What every app imports and no app owns: htmx requests, rate limits, read-only admin pages,
+tasks queued once a transaction commits.
+
+A package, not a Django app: it has no models, templates (its pages are the site's, in
+templates/) or checks. config/ imports it, never the reverse.
+"""
