@@ -37,7 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.ledger import ACKNOWLEDGED, table
+from bench.figures import table
+from bench.ledger import ACKNOWLEDGED
 from bench.report import Report, check_the_writes, machine, report_the_run
 from bench.stack import BenchStack, wait_for
 
