@@ -37,7 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.ledger import ACKNOWLEDGED, table
+from bench.figures import table
+from bench.ledger import ACKNOWLEDGED
 from bench.report import Report, check_the_writes, machine, report_the_run
 from bench.stack import BenchStack, wait_for
 
@@ -150,16 +151,7 @@ def _seconds(value: float | None) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=50, help="members, one locust user each")
-    parser.add_argument("--seconds", type=int, default=90, help="how long the load lasts")
-    parser.add_argument("--think", default="0.5,2", help="seconds between a member's tasks")
-    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--hold", type=float, default=3, help="seconds a part stays down")
-    args = parser.parse_args()
-    if args.seconds < 70:
-        parser.error("the faults need at least 70 s of load (the last is at 55 s)")
-
+    args = _arguments()
     load_before = os.getloadavg()
     # Sweeps every 5 s and leases of 10 s, so that what the faults leave undone is mended
     # within the bench's patience (production: 60 s and 300 s).
@@ -176,35 +168,20 @@ def main() -> int:
             f"{args.users} members for {args.seconds} s against gunicorn ({args.web_workers}"
             f" workers) at {stack.base_url}; each part stays down {args.hold} s",
         )
-        worker_lock = threading.Lock()
-        supervisor = Supervisor(stack, worker_lock)
-        supervisor.start()
-        try:
-            conductor = Conductor(stack, hold=args.hold, worker_lock=worker_lock)
-            conductor.start()
-            run = community.run_id()
-            written = stack.run_locust(
-                built, users=args.users, seconds=args.seconds, think=args.think, run=run
-            )
-            conductor.join(timeout=120)
-            if conductor.error is not None or conductor.is_alive():
-                raise RuntimeError(f"the conductor failed: {conductor.error!r}")
-            settled = wait_for(lambda: _settled(run), timeout=SETTLE_SECONDS, step=1)
-        finally:
-            # Before the stack stops the worker, so that it is not started again.
-            supervisor.done.set()
-            supervisor.join(timeout=90)
-        faults = conductor.faults
-        report.part("Faults: the site's recovery", _recovery_table(faults))
+        run = community.run_id()
+        outcome = _load_under_faults(stack, args, built, run)
+        report.part("Faults: the site's recovery", _recovery_table(outcome.faults))
         report.line(
-            f"\nafter the load, the sweeps finished the faults' leftovers in {_seconds(settled)}"
+            "\nafter the load, the sweeps finished the faults' leftovers in"
+            f" {_seconds(outcome.settled)}"
         )
+        written = outcome.written
         _traffic, reckonings, boxes = report_the_run(report, written, run=run, built=built)
-        failures = _classify_failures(written["requests"], faults)
+        failures = _classify_failures(written["requests"], outcome.faults)
         report.part("5xx and unanswered requests, by cause", _failures_table(failures))
         emails = _emails(stack, first_delivery)
         report.part("Emails", emails.report)
-        during_redis = _posts_during(written["writes"], _fault(faults, "redis"))
+        during_redis = _posts_during(written["writes"], _fault(outcome.faults, "redis"))
         late = _undelivered_posts(during_redis)
         report.line(
             f"posts acknowledged while Redis was down: {len(during_redis)}; with an email not"
@@ -212,35 +189,17 @@ def main() -> int:
         )
         report.line(f"/healthz at the end: {stack.health()}")
         report.line(
-            f"the Celery worker exited on its own {len(supervisor.exits)} times (started again"
+            f"the Celery worker exited on its own {len(outcome.exits)} times (started again"
             " by the bench, as a supervisor would in production)"
-            + "".join(f"\n  {note}" for note in supervisor.exits)
+            + "".join(f"\n  {note}" for note in outcome.exits)
         )
         report.part("Machine", machine(load_before))
 
-        for fault in faults:
-            report.check(
-                f"the site answers within {RECOVERY_SECONDS} s of restarting {fault.part}",
-                fault.site_back is not None and fault.site_back <= RECOVERY_SECONDS,
-                _seconds(fault.site_back),
-            )
-        report.check(
-            "the only 5xx are the 503 page, during PostgreSQL's outage",
-            not failures["other 5xx"] and not failures["503 page outside the outage"],
-            f"{failures['other 5xx'][:3]} {failures['503 page outside the outage'][:3]}",
-        )
-        report.check(
-            "PostgreSQL's outage was met with the 503 page",
-            bool(failures["503 page, database down"]),
-            "no request met the outage",
-        )
-        report.check(
-            "the only unanswered requests were in the killed gunicorn worker's hands",
-            not failures["no answer, elsewhere"],
-            f"{failures['no answer, elsewhere'][:3]}",
-        )
+        _check_the_recovery(report, outcome.faults, failures)
         check_the_writes(report, reckonings, boxes, written["writes"])
-        report.check("the faults' leftovers are finished", settled is not None, "not in time")
+        report.check(
+            "the faults' leftovers are finished", outcome.settled is not None, "not in time"
+        )
         report.check("no email is sent twice", not emails.twice, f"{emails.twice[:5]}")
         report.check("every email is delivered", not emails.undelivered, f"{emails.undelivered}")
         report.check(
@@ -249,6 +208,79 @@ def main() -> int:
             f"{len(during_redis)} posts, {late[:5]} not delivered",
         )
         return report.close()
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50, help="members, one locust user each")
+    parser.add_argument("--seconds", type=int, default=90, help="how long the load lasts")
+    parser.add_argument("--think", default="0.5,2", help="seconds between a member's tasks")
+    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--hold", type=float, default=3, help="seconds a part stays down")
+    args = parser.parse_args()
+    if args.seconds < 70:
+        parser.error("the faults need at least 70 s of load (the last is at 55 s)")
+    return args
+
+
+@dataclass
+class Outcome:
+    """What the load left under the faults: the clients' ledger, the faults as they happened,
+    the worker's exits of its own, and how long the sweeps took to mend the rest."""
+
+    written: dict
+    faults: list[Fault]
+    exits: list[str]
+    settled: float | None
+
+
+def _load_under_faults(
+    stack: BenchStack, args: argparse.Namespace, built: dict, run: str
+) -> Outcome:
+    """The locust members for `args.seconds` while the conductor breaks the parts and the
+    supervisor starts the worker again; then the sweeps' time to finish what was left."""
+    worker_lock = threading.Lock()
+    supervisor = Supervisor(stack, worker_lock)
+    supervisor.start()
+    try:
+        conductor = Conductor(stack, hold=args.hold, worker_lock=worker_lock)
+        conductor.start()
+        written = stack.run_locust(
+            built, users=args.users, seconds=args.seconds, think=args.think, run=run
+        )
+        conductor.join(timeout=120)
+        if conductor.error is not None or conductor.is_alive():
+            raise RuntimeError(f"the conductor failed: {conductor.error!r}")
+        settled = wait_for(lambda: _settled(run), timeout=SETTLE_SECONDS, step=1)
+    finally:
+        # Before the stack stops the worker, so that it is not started again.
+        supervisor.done.set()
+        supervisor.join(timeout=90)
+    return Outcome(written, conductor.faults, supervisor.exits, settled)
+
+
+def _check_the_recovery(report: Report, faults: list[Fault], failures: dict[str, list]) -> None:
+    for fault in faults:
+        report.check(
+            f"the site answers within {RECOVERY_SECONDS} s of restarting {fault.part}",
+            fault.site_back is not None and fault.site_back <= RECOVERY_SECONDS,
+            _seconds(fault.site_back),
+        )
+    report.check(
+        "the only 5xx are the 503 page, during PostgreSQL's outage",
+        not failures["other 5xx"] and not failures["503 page outside the outage"],
+        f"{failures['other 5xx'][:3]} {failures['503 page outside the outage'][:3]}",
+    )
+    report.check(
+        "PostgreSQL's outage was met with the 503 page",
+        bool(failures["503 page, database down"]),
+        "no request met the outage",
+    )
+    report.check(
+        "the only unanswered requests were in the killed gunicorn worker's hands",
+        not failures["no answer, elsewhere"],
+        f"{failures['no answer, elsewhere'][:3]}",
+    )
 
 
 def _fault(faults: list[Fault], part: str) -> Fault:

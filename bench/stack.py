@@ -127,9 +127,7 @@ class BenchStack:
 
     def web_worker_pids(self) -> list[int]:
         """The gunicorn master's children: its workers."""
-        pid = self.web.process.pid
-        children = Path(f"/proc/{pid}/task/{pid}/children")
-        return [int(child) for child in children.read_text().split()] if children.exists() else []
+        return children(self.web.process.pid)
 
     def answers(self, path: str = "/", timeout: float = 30) -> int:
         """The status of an anonymous GET, 0 if no answer."""
@@ -203,6 +201,12 @@ class BenchStack:
             if log.exists():
                 shutil.copyfile(log, self.results / kept)
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started, as Linux lists them."""
+    listed = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in listed.read_text().split()] if listed.exists() else []
 
 
 def _interrupt(signum, frame):

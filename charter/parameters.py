@@ -5,7 +5,6 @@ version lacks takes its default here, so a later issue may add a parameter witho
 """
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -83,7 +82,3 @@ def defaults() -> dict:
 
 def with_defaults(values: dict) -> dict:
     return defaults() | {key: value for key, value in values.items() if key in BY_KEY}
-
-
-def fraction(value: str) -> Fraction:
-    return Fraction(value)

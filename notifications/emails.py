@@ -25,17 +25,7 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
     member = delivery.recipient
     if not member.is_active or not member.email:
         return None
-    if delivery.channel == Channel.IMMEDIATE:
-        notifications = [delivery.notification]
-        stop_kind = delivery.notification.kind
-    else:
-        notifications = list(
-            delivery.digest_notifications.filter(read_at__isnull=True)
-            .select_related("actor")
-            .order_by("group_key", "pk")
-        )
-        stop_kind = DIGEST
-    notifications = [each for each in notifications if not each.is_read]
+    notifications, stop_kind = _unread(delivery)
     if not notifications:
         return None
     stop_url = absolute(
@@ -52,16 +42,7 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
         translation.override(member.language or settings.LANGUAGE_CODE),
         timezone.override(member.time_zone or settings.TIME_ZONE),
     ):
-        if delivery.channel == Channel.IMMEDIATE:
-            subject = first.summary
-            template = "notifications/email/notification"
-        else:
-            subject = ngettext(
-                "Your daily digest: %(count)s notification",
-                "Your daily digest: %(count)s notifications",
-                len(notifications),
-            ) % {"count": len(notifications)}
-            template = "notifications/email/digest"
+        subject, template = _subject_and_template(delivery, notifications)
         context = {
             "member": member,
             "notifications": [_Shown(each) for each in notifications],
@@ -79,17 +60,47 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
         subject=" ".join(subject.split()),
         body=text,
         to=[member.email],
-        headers={
-            # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs here.
-            "List-Unsubscribe": f"<{unsubscribe_url or stop_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-            # Stable per delivery, so that a resent copy is recognisable as the same message.
-            "Message-ID": f"<delivery-{delivery.pk}@{_domain()}>",
-        },
+        headers=_headers(delivery, unsubscribe_url=unsubscribe_url or stop_url),
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _unread(delivery: Delivery) -> tuple[list[Notification], str]:
+    """The notifications a delivery still has to tell about, and the kind its stop link stops."""
+    if delivery.channel == Channel.IMMEDIATE:
+        notifications = [delivery.notification]
+        stop_kind = delivery.notification.kind
+    else:
+        notifications = list(
+            delivery.digest_notifications.filter(read_at__isnull=True)
+            .select_related("actor")
+            .order_by("group_key", "pk")
+        )
+        stop_kind = DIGEST
+    return [each for each in notifications if not each.is_read], stop_kind
+
+
+def _subject_and_template(delivery: Delivery, notifications: list[Notification]) -> tuple[str, str]:
+    if delivery.channel == Channel.IMMEDIATE:
+        return notifications[0].summary, "notifications/email/notification"
+    subject = ngettext(
+        "Your daily digest: %(count)s notification",
+        "Your daily digest: %(count)s notifications",
+        len(notifications),
+    ) % {"count": len(notifications)}
+    return subject, "notifications/email/digest"
+
+
+def _headers(delivery: Delivery, *, unsubscribe_url: str) -> dict[str, str]:
+    return {
+        # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs here.
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+        # Stable per delivery, so that a resent copy is recognisable as the same message.
+        "Message-ID": f"<delivery-{delivery.pk}@{_domain()}>",
+    }
 
 
 class _Shown:

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo.generated_community import DEFAULT_SEED, PRESETS, GenerationRefused, generate
+from demo.generated.build import generate
+from demo.generated.community import DEFAULT_SEED, PRESETS, GenerationRefused
 
 SIZES = {"members": "members", "categories": "categories", "threads": "threads",
          "posts": "posts", "hot_posts": "posts in the hot thread"}  # fmt: skip
