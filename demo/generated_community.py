@@ -64,6 +64,7 @@ from members.models import Member
 from moderation import selectors as moderation_selectors
 from moderation import services as moderation
 from moderation.models import Action, Case, CaseState, JournalEntry, Outcome, SanctionKind
+from moderation.sanctions import Step
 from notifications.models import EmailChoice, Kind, Notification, Preference
 
 
@@ -1057,7 +1058,7 @@ class Generation:
                 article_ids=[] if outcome == Outcome.DISMISSED else articles[:1],
                 rationale="The post was read in its thread, against the article cited.",
                 action=action,
-                sanction=sanction,
+                sanction=Step(sanction) if sanction else None,
                 now=decided,
             )
             Notification.objects.filter(pk__gt=first).update(
