@@ -1,5 +1,5 @@
-"""The graduated sanctions: one value, a `Step` of the ladder, from the decision form's
-choice to the sanction's row, its label and the step the next decision is suggested."""
+"""The graduated sanctions. A sanction is one value, a `Step` of the ladder, from the choice in
+the decision form to the sanction's row and its label, and the step suggested next time."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,7 +39,10 @@ class Step:
 
     @classmethod
     def from_choice(cls, choice: str) -> "Step":
-        return next(step for step in LADDER if step.choice == choice)
+        for step in LADDER:
+            if step.choice == choice:
+                return step
+        raise ValueError(choice)
 
 
 # Mildest first.

@@ -1,6 +1,8 @@
 """A sanction is one value, a step of the ladder: its label, its choice in the decision form,
 and the step that follows the heaviest one reached."""
 
+import pytest
+
 from moderation.sanctions import LADDER, SanctionKind, Step, step_after
 
 WARNING = Step(SanctionKind.WARNING)
@@ -40,6 +42,8 @@ def test_the_decision_form_encodes_each_step_as_one_choice_and_reads_it_back():
         "ban",
     ]
     assert [Step.from_choice(choice) for choice in choices] == list(LADDER)
+    with pytest.raises(ValueError):
+        Step.from_choice("suspension-5")
 
 
 def test_the_step_after_the_heaviest_reached_is_suggested():
