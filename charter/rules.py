@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from charter.models import (
     VersionState,
 )
 from members.models import Member
-from members.rules import can_participate
+from members.rules import Refused, can_participate
 
 Person = Member | AnonymousUser
 
@@ -146,10 +145,5 @@ def why_cannot_vote(member: Person, ballot: Ballot, entry: RollEntry | None) -> 
     return _("You were suspended, or your email address was not verified, when this ballot opened.")
 
 
-class InvalidChange(ValueError):
+class InvalidChange(Refused):
     """A charter edit or proposal that cannot be made as asked; the message says why."""
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied

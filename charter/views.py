@@ -27,6 +27,7 @@ from charter.models import Ballot, CharterVersion, Proposal, ProposalState
 from charter.parameters import FRACTION_NAMES
 from charter.texts import apply_changes, compare, compare_parameters
 from core.rate_limits import rate_limited
+from members.rules import require
 
 # htmx stops polling on this status.
 STOP_POLLING = 286
@@ -183,10 +184,10 @@ def draft(request: HttpRequest) -> HttpResponse:
 def edit_draft(request: HttpRequest) -> HttpResponse:
     current = selectors.draft()
     if current is None and selectors.current_version() is None:
-        rules.require(rules.can_draft(request.user))
+        require(rules.can_draft(request.user))
         current = CharterVersion(state="provisional")
-    elif current is None or not rules.can_edit_draft(request.user, current):
-        rules.require(False)
+    else:
+        require(current is not None and rules.can_edit_draft(request.user, current))
     initial = [
         {
             "identity": a.identity,
@@ -224,8 +225,7 @@ def edit_draft(request: HttpRequest) -> HttpResponse:
 @require_POST
 def open_founding_ballot(request: HttpRequest) -> HttpResponse:
     current = selectors.draft()
-    if current is None or not rules.can_edit_draft(request.user, current):
-        rules.require(False)
+    require(current is not None and rules.can_edit_draft(request.user, current))
     try:
         ballot = services.open_founding_ballot(admin=request.user, version=current)
     except services.InvalidChange as error:
@@ -336,7 +336,7 @@ def proposal(request: HttpRequest, pk: int) -> HttpResponse:
 def edit_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     """Revise a draft or a proposal in discussion, or rebase an outdated one."""
     shown = _proposal_or_404(pk)
-    rules.require(rules.can_revise(request.user, shown))
+    require(rules.can_revise(request.user, shown))
     current = selectors.version_with_articles(pk=selectors.current_version().pk)
     forms = AmendmentForms(
         request.POST or None,

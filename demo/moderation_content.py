@@ -13,6 +13,8 @@ Cases whose `decision` is None are still open; an appeal whose `hearing` is None
 
 from __future__ import annotations
 
+from moderation.sanctions import SanctionKind, Step
+
 # The second moderator, who hears appeals on Noor's decisions. Joined after the founding ballot
 # opened, so was not on its roll. Shares the moderators' demo password.
 SECOND_MODERATOR: dict = {
@@ -113,7 +115,7 @@ CASES: list[dict] = [
             "outcome": "upheld",
             "articles": [RESPECT],
             "action": "hide",
-            "sanction": "warning",
+            "sanction": Step(SanctionKind.WARNING),
             "en": (
                 "This post mocks a member for her age and her former job instead of discussing "
                 "her recipe (article 2), so it is hidden. A warning, because it is the second "
@@ -148,8 +150,7 @@ CASES: list[dict] = [
             "outcome": "upheld",
             "articles": [PRIVACY],
             "action": "hide",
-            "sanction": "suspension",
-            "days": 3,
+            "sanction": Step(SanctionKind.SUSPENSION, 3),
             "en": (
                 "This post publishes a member's mobile number, with no sign that he agreed "
                 "(article 5), so it is hidden. A three-day suspension, because a number posted "

@@ -383,8 +383,7 @@ def _decide(
         article_ids=[articles[number] for number in decision["articles"]],
         rationale=decision[_language()],
         action=decision.get("action", ""),
-        sanction=decision.get("sanction", ""),
-        suspension_days=decision.get("days"),
+        sanction=decision.get("sanction"),
         now=_ago(now, decision["days_ago"]),
     )
 

@@ -4,14 +4,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from forum.models import Category, Post, Thread
 from members.models import Member
-from members.rules import can_participate, is_moderator
+from members.rules import Refused, Remedy, can_participate, is_moderator
+from members.rules import require as require  # forum.services calls it as rules.require
 
 Person = Member | AnonymousUser
 
@@ -30,6 +31,24 @@ def can_reply(member: Person, thread: Thread) -> bool:
     if not can_start_thread(member, thread.category):
         return False
     return not thread.locked or is_moderator(member)
+
+
+def why_cannot_reply(member: Person, thread: Thread) -> Refused | None:
+    """The refusal shown under a thread to a member who may not reply; None if they may."""
+    if can_reply(member, thread):
+        return None
+    if not member.is_authenticated:
+        return Refused(_("Sign in to reply."), remedy=Remedy.SIGN_IN)
+    if thread.locked and not member.is_moderator:
+        return Refused(_("This thread is locked: no new replies."))
+    if member.is_suspended:
+        until = date_format(timezone.localtime(member.suspended_until), "DATETIME_FORMAT")
+        return Refused(
+            _("You are suspended until %(date)s: you may read, but not reply.") % {"date": until}
+        )
+    if member.must_accept_charter:
+        return Refused(_("Accept the charter to reply"), remedy=Remedy.ACCEPT_CHARTER)
+    return Refused(_("You cannot reply in this category."))
 
 
 def can_edit_post(member: Person, post: Post) -> bool:
@@ -95,10 +114,5 @@ def first_day_problem(member: Member, *, now: datetime, starting_thread: bool) -
     return None
 
 
-class PostingRefused(PermissionDenied):
+class PostingRefused(Refused):
     """A post the member may not write now; the message says why, and when they may."""
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied

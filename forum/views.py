@@ -19,6 +19,7 @@ from forum.models import Category, Post, Thread, WatchLevel
 from forum.rendering import render_markdown
 from forum.stop_links import read_stop_watching_token
 from members.models import Member
+from members.rules import require
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -111,7 +112,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @rate_limited("posting")
 def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_by_slug(slug, request.user)
-    rules.require(rules.can_start_thread(request.user, category))
+    require(rules.can_start_thread(request.user, category))
     form = ThreadForm(request.POST or None)
     preview, status = None, 200
     if request.method == "POST" and form.is_valid():
@@ -154,7 +155,8 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
             services.mark_read(
                 member=request.user, thread=thread, posts=posts, previous=thread.last_read_number
             )
-        can_reply = rules.can_reply(request.user, thread)
+        cannot_reply = rules.why_cannot_reply(request.user, thread)
+        can_reply = cannot_reply is None
         first_unread = (thread.last_read_number or 0) + 1 if request.user.is_authenticated else None
         page_cache.render_posts(
             posts,
@@ -167,6 +169,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
             "posts": posts,
             "page": page,
             "can_reply": can_reply,
+            "cannot_reply": cannot_reply,
             "reply_form": PostForm() if can_reply else None,
             "watch_form": _watch_form(thread.watch_level)
             if request.user.is_authenticated
@@ -220,7 +223,7 @@ def quote_block(post: Post) -> str:
 @rate_limited("posting")
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     thread = selectors.thread_for_reader(pk, request.user)
-    rules.require(rules.can_reply(request.user, thread))
+    require(rules.can_reply(request.user, thread))
     preview, status = None, 200
     if request.method == "POST":
         form = PostForm(request.POST)
@@ -263,7 +266,7 @@ def _quotable_post(request: HttpRequest, pk: str, thread: Thread) -> Post | None
 def quote(request: HttpRequest, pk: int) -> HttpResponse:
     """HTMX: returns the reply textarea with the quoted post appended to what was typed."""
     quoted = selectors.post_for_reader(pk, request.user)
-    rules.require(rules.can_reply(request.user, quoted.thread) and quoted.is_visible)
+    require(rules.can_reply(request.user, quoted.thread) and quoted.is_visible)
     typed = request.POST.get("source", "")[: settings.POST_MAX_LENGTH]
     separator = "\n\n" if typed.strip() else ""
     form = PostForm(initial={"source": typed.rstrip() + separator + quote_block(quoted)})
@@ -286,7 +289,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 @rate_limited("posting")
 def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_for_reader(pk, request.user)
-    rules.require(rules.can_edit_post(request.user, post))
+    require(rules.can_edit_post(request.user, post))
     form = PostForm(request.POST or None, initial={"source": post.source})
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -302,7 +305,7 @@ def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_for_reader(pk, request.user)
-    rules.require(rules.can_delete_post(request.user, post))
+    require(rules.can_delete_post(request.user, post))
     if request.method == "POST":
         services.delete_post(member=request.user, post=post)
         return redirect(_post_url(post))

@@ -1,8 +1,33 @@
-"""Standing rules: what a member may do anywhere on the site, whatever the app."""
+"""Standing rules: what a member may do anywhere on the site, whatever the app; and the one
+form of a refusal, which every app's rules and services use."""
+
+from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 
 from members.models import Member
+
+
+class Remedy(StrEnum):
+    """What a refused member can do about it, for the page to link to."""
+
+    SIGN_IN = "sign_in"
+    ACCEPT_CHARTER = "accept_charter"
+
+
+class Refused(PermissionDenied):
+    """Something a member may not do, or not now. The message, when there is one, tells them
+    why; a refusal that escapes a view is answered with the 403 page."""
+
+    def __init__(self, reason: str = "", *, remedy: Remedy | None = None) -> None:
+        super().__init__(reason)
+        self.remedy = remedy
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise Refused
 
 
 def can_participate(member: Member | AnonymousUser) -> bool:

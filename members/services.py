@@ -3,7 +3,6 @@ from datetime import datetime
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,8 +50,7 @@ def delete_account(*, member: Member, remove_posts: bool) -> None:
     records refer to it, and must still add up. Every session of the member ends with it: the
     password that signed them is gone and the account is inactive.
     """
-    if not rules.can_delete_account(member):
-        raise PermissionDenied
+    rules.require(rules.can_delete_account(member))
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         if member.is_deleted:

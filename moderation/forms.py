@@ -2,19 +2,12 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import Article
 from forum.models import Category
-from moderation.models import (
-    SUSPENSION_DAYS,
-    Action,
-    AppealState,
-    Outcome,
-    SanctionKind,
-    sanction_label,
-)
+from moderation.models import Action, AppealState, Outcome
+from moderation.sanctions import LADDER, Step
 from moderation.selectors import JournalFilters, QueueFilters
 
 
@@ -60,29 +53,34 @@ class SignalForm(forms.Form):
         return data
 
 
-SANCTION_CHOICES = [
-    ("", _("No sanction")),
-    (SanctionKind.WARNING, SanctionKind.WARNING.label),
-    *[
-        (f"suspension-{days}", lazy(sanction_label, str)(SanctionKind.SUSPENSION, days))
-        for days in SUSPENSION_DAYS
-    ],
-    (SanctionKind.BAN, SanctionKind.BAN.label),
-]
+def _sanction_choices() -> list[tuple[str, str]]:
+    # A callable, so that the labels are in the language of each request.
+    return [("", _("No sanction")), *((step.choice, step.label) for step in LADDER)]
 
 
-def sanction_choice(kind: str, days: int | None) -> str:
-    return f"suspension-{days}" if kind == SanctionKind.SUSPENSION else kind
+def _outcome_field(label: str, choices: list[tuple[str, str]]) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect)
+
+
+def _rationale_field(**options) -> forms.CharField:
+    """A moderator's rationale, as long as the record keeps it."""
+    return forms.CharField(
+        label=_("Rationale"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        **options,
+    )
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[
+    """Its `sanction` is cleaned into a `Step` of the ladder, or None."""
+
+    outcome = _outcome_field(
+        _("Decision"),
+        [
             (Outcome.DISMISSED, _("Dismiss: no breach")),
             (Outcome.UPHELD, _("Uphold: the post breaches the charter")),
         ],
-        widget=forms.RadioSelect,
     )
     articles = ArticleChoiceField(
         label=_("Articles cited"),
@@ -95,14 +93,15 @@ class DecisionForm(forms.Form):
         choices=[("", _("Nothing (dismissal)")), *Action.choices],
         required=False,
     )
-    sanction = forms.ChoiceField(
-        label=_("Sanction on the author"), choices=SANCTION_CHOICES, required=False
-    )
-    rationale = forms.CharField(
-        label=_("Rationale"),
-        max_length=5_000,
+    sanction = forms.TypedChoiceField(
+        label=_("Sanction on the author"),
+        choices=_sanction_choices,
+        coerce=Step.from_choice,
+        empty_value=None,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    rationale = _rationale_field(
+        required=False,
         help_text=_(
             "Told to the author and the signallers, and published in the journal. "
             "With “keep”, it is shown on the post as the moderators' note."
@@ -117,7 +116,7 @@ class DecisionForm(forms.Form):
         data = super().clean()
         if data.get("outcome") != Outcome.UPHELD:
             # The form suggests a sanction in advance; a dismissal simply takes none.
-            data["action"], data["sanction"] = "", ""
+            data["action"], data["sanction"] = "", None
             return data
         if not data.get("articles"):
             self.add_error("articles", _("Upholding requires citing at least one article."))
@@ -126,12 +125,6 @@ class DecisionForm(forms.Form):
         if not data.get("action"):
             self.add_error("action", _("Choose what to do with the post."))
         return data
-
-    def sanction_arguments(self) -> dict:
-        choice = self.cleaned_data.get("sanction", "")
-        if choice.startswith("suspension-"):
-            return {"sanction": SanctionKind.SUSPENSION, "suspension_days": int(choice[11:])}
-        return {"sanction": choice, "suspension_days": None}
 
 
 class DeferForm(forms.Form):
@@ -157,19 +150,15 @@ class AppealForm(forms.Form):
 
 
 class HearingForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome"),
-        choices=[
+    outcome = _outcome_field(
+        _("Outcome"),
+        [
             (AppealState.CONFIRMED, _("Confirm the decision")),
             (AppealState.OVERTURNED, _("Overturn it: restore the post and lift the sanction")),
         ],
-        widget=forms.RadioSelect,
     )
-    rationale = forms.CharField(
-        label=_("Rationale"),
-        max_length=5_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Hearing an appeal requires a rationale.")},
+    rationale = _rationale_field(
+        error_messages={"required": _("Hearing an appeal requires a rationale.")}
     )
 
 

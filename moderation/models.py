@@ -12,9 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-SUSPENSION_DAYS = (1, 3, 7, 30)
+from moderation.sanctions import SUSPENSION_DAYS, SanctionKind, Step
 
 
 class CaseState(models.TextChoices):
@@ -157,12 +156,6 @@ class Decision(models.Model):
         return self.outcome == Outcome.UPHELD
 
 
-class SanctionKind(models.TextChoices):
-    WARNING = "warning", _("Warning")
-    SUSPENSION = "suspension", _("Suspension")
-    BAN = "ban", _("Ban")
-
-
 class Sanction(models.Model):
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="sanction")
     member = models.ForeignKey(
@@ -187,19 +180,11 @@ class Sanction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.step.label
 
     @property
-    def label(self) -> str:
-        return sanction_label(self.kind, self.days)
-
-
-def sanction_label(kind: str, days: int | None) -> str:
-    if kind == SanctionKind.SUSPENSION:
-        return ngettext("Suspension for %(days)s day", "Suspension for %(days)s days", days) % {
-            "days": days
-        }
-    return str(SanctionKind(kind).label) if kind else ""
+    def step(self) -> Step:
+        return Step(self.kind, self.days)
 
 
 class AppealState(models.TextChoices):
@@ -363,8 +348,8 @@ class JournalEntry(models.Model):
         raise JournalIsAppendOnly
 
     @property
-    def sanction_label(self) -> str:
-        return sanction_label(self.sanction, self.suspension_days)
+    def sanction_step(self) -> Step | None:
+        return Step(self.sanction, self.suspension_days) if self.sanction else None
 
 
 class JournalCitation(models.Model):

@@ -1,4 +1,5 @@
-"""Who may do what in moderation: flat checks, each returning a boolean.
+"""Who may do what in moderation: flat checks, each returning a boolean, and the refusal its
+services give when an operation cannot be done as asked.
 
 The services check them again inside their transactions; views use them to show or hide
 actions. A moderator with a conflict of interest (the post is theirs, or they signalled it)
@@ -8,16 +9,19 @@ may read a case but neither decide it nor hear its appeal.
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from forum.models import Post
 from forum.rules import can_read_category
 from members.models import Member
-from members.rules import can_participate, is_moderator
-from moderation.models import Appeal, Case, Decision
+from members.rules import Refused, can_participate, is_moderator
+from moderation.models import Action, Appeal, Case, Decision, Outcome, Signal
 
 Person = Member | AnonymousUser
+
+
+class ModerationRefused(Refused):
+    """An operation that cannot be done as asked; the message tells the member why."""
 
 
 def can_signal(member: Person, post: Post) -> bool:
@@ -26,6 +30,20 @@ def can_signal(member: Person, post: Post) -> bool:
     if not (post.is_visible or post.is_pending_review):
         return False
     return can_read_category(member, post.thread.category)
+
+
+def signals_count_toward_hiding(member_id: int, parameters: dict) -> bool:
+    """A member whose last settled signals were mostly not upheld does not hide posts."""
+    window = parameters["accuracy_signals"]
+    outcomes = list(
+        Signal.objects.filter(signaller_id=member_id, decision__isnull=False)
+        .order_by("-decision__created_at", "-pk")
+        .values_list("outcome", flat=True)[:window]
+    )
+    if len(outcomes) < window:
+        return True
+    upheld = outcomes.count(Outcome.UPHELD)
+    return upheld * 100 >= parameters["accuracy_percent"] * window
 
 
 def has_conflict(member: Person, case: Case, signaller_ids: set[int]) -> bool:
@@ -60,6 +78,14 @@ def can_read_decision(member: Person, decision: Decision) -> bool:
     )
 
 
+def can_read_post_decision(member: Person, post: Post, decision: Decision) -> bool:
+    """Under the post: a note on a post kept is everyone's to read; why a post was hidden or
+    deleted, its author's and the moderators'."""
+    if decision.action == Action.KEEP or is_moderator(member):
+        return True
+    return member.is_authenticated and post.author_id == member.pk
+
+
 def can_appeal(
     member: Person, decision: Decision, *, appealed: bool, at: datetime | None = None
 ) -> bool:
@@ -82,8 +108,3 @@ def can_hear_appeal(member: Person, appeal: Appeal, signaller_ids: set[int]) -> 
 
 def can_see_moderator_names(member: Person, *, public_names: bool) -> bool:
     return public_names or is_moderator(member)
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied

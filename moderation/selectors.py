@@ -21,7 +21,6 @@ from members.models import Member
 from members.rules import is_moderator
 from moderation import rules
 from moderation.models import (
-    SUSPENSION_DAYS,
     Action,
     Appeal,
     AppealState,
@@ -33,9 +32,9 @@ from moderation.models import (
     JournalEntry,
     JournalKind,
     Outcome,
-    SanctionKind,
     Signal,
 )
+from moderation.sanctions import Step, step_after
 
 
 def parameters_in_force() -> dict:
@@ -69,20 +68,6 @@ def my_signals_url() -> str:
 
 def signals_in_last_day(member: Member, *, now: datetime) -> int:
     return Signal.objects.filter(signaller=member, created_at__gt=now - timedelta(days=1)).count()
-
-
-def signals_count_toward_hiding(member_id: int, parameters: dict) -> bool:
-    """A member whose last settled signals were mostly not upheld does not hide posts."""
-    window = parameters["accuracy_signals"]
-    outcomes = list(
-        Signal.objects.filter(signaller_id=member_id, decision__isnull=False)
-        .order_by("-decision__created_at", "-pk")
-        .values_list("outcome", flat=True)[:window]
-    )
-    if len(outcomes) < window:
-        return True
-    upheld = outcomes.count(Outcome.UPHELD)
-    return upheld * 100 >= parameters["accuracy_percent"] * window
 
 
 @dataclass(frozen=True)
@@ -242,22 +227,13 @@ def previous_upheld_decisions(author: Member | None) -> list[Decision]:
     return list(decisions.order_by("-created_at", "-pk"))
 
 
-# The graduated sanctions, mildest first.
-LADDER = [(SanctionKind.WARNING, None)]
-LADDER += [(SanctionKind.SUSPENSION, days) for days in SUSPENSION_DAYS]
-LADDER += [(SanctionKind.BAN, None)]
-
-
-def suggested_sanction(previous: list[Decision]) -> tuple[str, int | None]:
+def suggested_sanction(previous: list[Decision]) -> Step:
     """The step after the heaviest sanction the author received and kept (not overturned)."""
-    reached = -1
-    for decision in previous:
-        appeal = appeal_of(decision)
-        overturned = appeal is not None and appeal.state == AppealState.OVERTURNED
-        sanction = decision.sanction if has_sanction(decision) else None
-        if sanction is not None and not overturned:
-            reached = max(reached, LADDER.index((sanction.kind, sanction.days)))
-    return LADDER[min(reached + 1, len(LADDER) - 1)]
+    return step_after(
+        decision.sanction.step
+        for decision in previous
+        if has_sanction(decision) and not is_overturned(decision)
+    )
 
 
 def has_sanction(decision: Decision) -> bool:
@@ -273,6 +249,11 @@ def appeal_of(decision: Decision) -> Appeal | None:
         return decision.appeal
     except Decision.appeal.RelatedObjectDoesNotExist:
         return None
+
+
+def is_overturned(decision: Decision) -> bool:
+    appeal = appeal_of(decision)
+    return appeal is not None and appeal.state == AppealState.OVERTURNED
 
 
 def decision_detail(pk: int) -> Decision:
@@ -401,9 +382,8 @@ def annotate_posts(posts: list[Post], member) -> None:
     it (a note kept on the post, or why it is hidden) for those who may read it."""
     by_id = {post.pk: post for post in posts}
     signalled = signalled_posts(member, list(by_id))
-    moderator = is_moderator(member)
     cases = {}
-    if moderator:
+    if is_moderator(member):
         cases = dict(Case.objects.filter(post_id__in=by_id).values_list("post_id", "pk"))
     decisions: dict[int, Decision] = {}
     for decision in (
@@ -418,16 +398,12 @@ def annotate_posts(posts: list[Post], member) -> None:
         post.can_signal = not post.signalled_by_me and rules.can_signal(member, post)
         post.moderation_case_id = cases.get(post.pk)
         decision = decisions.get(post.pk)
-        if decision is not None:
-            appeal = appeal_of(decision)
-            if appeal is not None and appeal.state == AppealState.OVERTURNED:
-                decision = None
+        if decision is not None and is_overturned(decision):
+            decision = None
         post.moderation_decision = decision
         post.moderation_note_public = decision is not None and decision.action == Action.KEEP
-        post.moderation_reason_visible = decision is not None and (
-            moderator
-            or post.moderation_note_public
-            or (member.is_authenticated and post.author_id == member.pk)
+        post.moderation_reason_visible = decision is not None and rules.can_read_post_decision(
+            member, post, decision
         )
 
 

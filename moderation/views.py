@@ -1,3 +1,6 @@
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.htmx import is_htmx
 from core.rate_limits import rate_limited
 from forum import selectors as forum
-from members.rules import is_moderator
+from members.rules import is_moderator, require
 from moderation import rules, selectors, services
 from moderation.forms import (
     AppealForm,
@@ -19,15 +22,24 @@ from moderation.forms import (
     JournalFilterForm,
     QueueFilterForm,
     SignalForm,
-    sanction_choice,
 )
-from moderation.models import Case, sanction_label
+from moderation.models import Case
 
 JOURNAL_PAGE_SIZE = 30
 
 
 def _require_moderator(request: HttpRequest) -> None:
-    rules.require(is_moderator(request.user))
+    require(is_moderator(request.user))
+
+
+def _attempt(form: forms.Form, operation: Callable, **arguments) -> bool:
+    """Whether `operation` was done; when moderation refuses it, the form says why."""
+    try:
+        operation(**arguments)
+    except rules.ModerationRefused as refusal:
+        form.add_error(None, str(refusal))
+        return False
+    return True
 
 
 # Members
@@ -45,28 +57,29 @@ def signal(request: HttpRequest, post_pk: int) -> HttpResponse:
             "moderation/_signal_received.html" if fragment else "moderation/signal.html",
             {"post": post, "already": True},
         )
-    rules.require(rules.can_signal(request.user, post))
+    require(rules.can_signal(request.user, post))
     form = SignalForm(
         request.POST if request.method == "POST" else None, articles=selectors.citable_articles()
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.signal_post(
-                member=request.user,
-                post=post,
-                article_ids=[article.pk for article in form.cleaned_data["articles"]],
-                other=form.cleaned_data["other"],
-                note=form.cleaned_data["note"],
-            )
-        except services.ModerationRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            if fragment:
-                return render(request, "moderation/_signal_received.html", {"post": post})
-            messages.success(
-                request, _("Your signal was received. You will be told what the moderators decide.")
-            )
-            return redirect(post.get_absolute_url())
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _attempt(
+            form,
+            services.signal_post,
+            member=request.user,
+            post=post,
+            article_ids=[article.pk for article in form.cleaned_data["articles"]],
+            other=form.cleaned_data["other"],
+            note=form.cleaned_data["note"],
+        )
+    ):
+        if fragment:
+            return render(request, "moderation/_signal_received.html", {"post": post})
+        messages.success(
+            request, _("Your signal was received. You will be told what the moderators decide.")
+        )
+        return redirect(post.get_absolute_url())
     context = {"post": post, "form": form}
     return render(
         request, "moderation/_signal_form.html" if fragment else "moderation/signal.html", context
@@ -85,7 +98,7 @@ def my_signals(request: HttpRequest) -> HttpResponse:
 @require_GET
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_detail(pk)
-    rules.require(rules.can_read_decision(request.user, decision))
+    require(rules.can_read_decision(request.user, decision))
     return _decision_page(request, decision)
 
 
@@ -115,14 +128,14 @@ def _decision_page(
 @require_POST
 def appeal_decision(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_detail(pk)
-    rules.require(rules.can_read_decision(request.user, decision))
+    require(rules.can_read_decision(request.user, decision))
     form = AppealForm(request.POST)
     if form.is_valid():
         try:
             services.appeal_decision(
                 member=request.user, decision=decision, statement=form.cleaned_data["statement"]
             )
-        except services.ModerationRefused as refusal:
+        except rules.ModerationRefused as refusal:
             messages.error(request, str(refusal))
         else:
             messages.success(request, _("Your appeal is recorded. Another moderator will hear it."))
@@ -146,42 +159,42 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+def _case_page(
+    request: HttpRequest, case: Case, *, status: int = 200, **bound: forms.Form
+) -> HttpResponse:
     signallers = {signal.signaller_id for signal in case.all_signals}
     previous = selectors.previous_upheld_decisions(case.post.author)
+    suggested = selectors.suggested_sanction(previous)
     can_decide = rules.can_decide(request.user, case, signallers)
-    decision_form = forms.get("decision_form")
+    decision_form = bound.get("decision_form")
     if decision_form is None and can_decide:
         cited = {article.pk for signal in case.pending_signals for article in signal.articles.all()}
         decision_form = DecisionForm(
             articles=selectors.citable_articles(),
-            initial={
-                "articles": list(cited),
-                "sanction": sanction_choice(*selectors.suggested_sanction(previous)),
-            },
+            initial={"articles": list(cited), "sanction": suggested.choice},
         )
-    return {
+    context = {
         "case": case,
         "post": case.post,
         "snapshots": selectors.snapshots(case),
         "previous_decisions": previous,
-        "suggested_sanction": sanction_label(*selectors.suggested_sanction(previous)),
+        "suggested_sanction": suggested.label,
         "conflict": rules.has_conflict(request.user, case, signallers),
         "can_claim": rules.can_claim(request.user, case, signallers),
         "can_release": rules.can_release(request.user, case),
         "can_step_aside": rules.can_step_aside(request.user, case, signallers),
         "can_decide": can_decide,
         "decision_form": decision_form,
-        "defer_form": forms.get("defer_form") or (DeferForm() if can_decide else None),
+        "defer_form": bound.get("defer_form") or (DeferForm() if can_decide else None),
     }
+    return render(request, "moderation/case.html", context, status=status)
 
 
 @login_required
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
-    case = selectors.case_detail(pk)
-    return render(request, "moderation/case.html", _case_context(request, case))
+    return _case_page(request, selectors.case_detail(pk))
 
 
 def _case_action(action):
@@ -194,7 +207,7 @@ def _case_action(action):
         case = selectors.case_detail(pk)
         try:
             action(moderator=request.user, case=case)
-        except services.ModerationRefused as refusal:
+        except rules.ModerationRefused as refusal:
             messages.error(request, str(refusal))
         return redirect(case)
 
@@ -216,8 +229,7 @@ def defer(request: HttpRequest, pk: int) -> HttpResponse:
         services.defer_case(moderator=request.user, case=case, note=form.cleaned_data["note"])
         messages.success(request, _("The case is deferred: it stays open in the queue."))
         return redirect("moderation:queue")
-    context = _case_context(request, case, defer_form=form)
-    return render(request, "moderation/case.html", context, status=400)
+    return _case_page(request, case, status=400, defer_form=form)
 
 
 @login_required
@@ -226,24 +238,20 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
     case = selectors.case_detail(pk)
     form = DecisionForm(request.POST, articles=selectors.citable_articles())
-    if form.is_valid():
-        try:
-            services.decide_case(
-                moderator=request.user,
-                case=case,
-                outcome=form.cleaned_data["outcome"],
-                article_ids=[article.pk for article in form.cleaned_data["articles"]],
-                rationale=form.cleaned_data["rationale"],
-                action=form.cleaned_data["action"],
-                **form.sanction_arguments(),
-            )
-        except services.ModerationRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, _("The decision is recorded and published in the journal."))
-            return redirect("moderation:queue")
-    context = _case_context(request, case, decision_form=form)
-    return render(request, "moderation/case.html", context, status=400)
+    if form.is_valid() and _attempt(
+        form,
+        services.decide_case,
+        moderator=request.user,
+        case=case,
+        outcome=form.cleaned_data["outcome"],
+        article_ids=[article.pk for article in form.cleaned_data["articles"]],
+        rationale=form.cleaned_data["rationale"],
+        action=form.cleaned_data["action"],
+        sanction=form.cleaned_data["sanction"],
+    ):
+        messages.success(request, _("The decision is recorded and published in the journal."))
+        return redirect("moderation:queue")
+    return _case_page(request, case, status=400, decision_form=form)
 
 
 @login_required
@@ -258,25 +266,18 @@ def appeals(request: HttpRequest) -> HttpResponse:
 def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.appeal_detail(pk)
     decision = selectors.decision_detail(appeal.decision_id)
-    rules.require(rules.can_read_decision(request.user, decision))
+    require(rules.can_read_decision(request.user, decision))
     signallers = selectors.signaller_ids(decision.case)
     can_hear = rules.can_hear_appeal(request.user, appeal, signallers)
     form = HearingForm(request.POST if request.method == "POST" else None) if can_hear else None
     if request.method == "POST":
-        rules.require(can_hear)
-        if form.is_valid():
-            try:
-                services.hear_appeal(
-                    moderator=request.user,
-                    appeal=appeal,
-                    outcome=form.cleaned_data["outcome"],
-                    rationale=form.cleaned_data["rationale"],
-                )
-            except services.ModerationRefused as refusal:
-                form.add_error(None, str(refusal))
-            else:
-                messages.success(request, _("The appeal is heard and the journal records it."))
-                return redirect("moderation:appeals")
+        require(can_hear)
+        # The form's fields are the hearing's: its outcome and rationale.
+        if form.is_valid() and _attempt(
+            form, services.hear_appeal, moderator=request.user, appeal=appeal, **form.cleaned_data
+        ):
+            messages.success(request, _("The appeal is heard and the journal records it."))
+            return redirect("moderation:appeals")
     return render(
         request,
         "moderation/appeal.html",

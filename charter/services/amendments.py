@@ -28,6 +28,7 @@ from forum import services as forum
 from forum.models import Category
 from forum.rendering import render_markdown
 from members.models import Member
+from members.rules import require
 from notifications.models import Kind
 from notifications.services import notify
 
@@ -53,7 +54,7 @@ def create_proposal(
     parameters: dict,
 ) -> Proposal:
     current = selectors.current_version()
-    rules.require(rules.can_propose(author, current))
+    require(rules.can_propose(author, current))
     with transaction.atomic():
         proposal = Proposal(
             author=author,
@@ -79,11 +80,11 @@ def revise_proposal(
     parameters: dict,
 ) -> Proposal:
     """The author's new text. An outdated proposal is rebased on the current version by it."""
-    rules.require(rules.can_revise(author, proposal))
+    require(rules.can_revise(author, proposal))
     now = timezone.now()
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        rules.require(rules.can_revise(author, locked))
+        require(rules.can_revise(author, locked))
         if locked.state == State.DISCUSSION and locked.discussion_ends_at <= now:
             raise InvalidChange(_("The discussion is over: the text is frozen for the ballot."))
         current = selectors.current_version()
@@ -137,7 +138,7 @@ def submit_proposal(*, author: Member, proposal: Proposal, now: datetime | None 
     """Publish a draft: it now needs co-sponsors within the charter's deadline."""
     now = now or timezone.now()
     current = selectors.current_version()
-    rules.require(rules.can_submit(author, proposal, current))
+    require(rules.can_submit(author, proposal, current))
     days = current.settings["cosponsor_days"]
     with transaction.atomic():
         move(proposal, State.SEEKING, submitted_at=now, sponsors_due_at=now + timedelta(days=days))
@@ -163,7 +164,7 @@ def sponsor_proposal(
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.state == State.SEEKING and locked.sponsors_due_at <= now:
             raise InvalidChange(_("The time to co-sponsor this proposal is over."))
-        rules.require(rules.can_sponsor(member, locked, current, at=now))
+        require(rules.can_sponsor(member, locked, current, at=now))
         sponsorship, created = Sponsorship.objects.get_or_create(proposal=locked, member=member)
         needed = locked.base.settings["cosponsors"]
         if created and locked.sponsorships.count() >= needed:
@@ -231,7 +232,7 @@ def _post_in_discussion(proposal: Proposal, text: str) -> None:
 
 
 def withdraw_proposal(*, author: Member, proposal: Proposal) -> Proposal:
-    rules.require(rules.can_withdraw(author, proposal))
+    require(rules.can_withdraw(author, proposal))
     with transaction.atomic():
         move(proposal, State.WITHDRAWN, ended_at=timezone.now())
         tell_sponsors(proposal, "withdrawn")

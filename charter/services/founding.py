@@ -25,6 +25,7 @@ from charter.services.amendments import checked_parameters
 from charter.services.ballots import founding_title, freeze_roll, write_articles
 from charter.texts import ArticleText
 from members.models import Member
+from members.rules import require
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def edit_provisional_charter(
     parameters: dict,
 ) -> CharterVersion:
     """Save the provisional draft, starting it if `version` is None (a fresh site)."""
-    rules.require(rules.can_draft(admin))
+    require(rules.can_draft(admin))
     if not articles:
         raise InvalidChange(_("A charter needs at least one article."))
     with transaction.atomic():
@@ -77,7 +78,7 @@ def open_founding_ballot(
     *, admin: Member, version: CharterVersion, now: datetime | None = None
 ) -> Ballot:
     """Freeze the provisional draft and put it to every verified member."""
-    rules.require(rules.can_draft(admin))
+    require(rules.can_draft(admin))
     now = now or timezone.now()
     with transaction.atomic():
         locked = CharterVersion.objects.select_for_update().get(pk=version.pk)

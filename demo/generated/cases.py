@@ -9,6 +9,7 @@ from members.models import Member
 from moderation import selectors as moderation_selectors
 from moderation import services as moderation
 from moderation.models import Action, Outcome, SanctionKind
+from moderation.sanctions import Step
 from notifications.models import Notification
 
 # A few decisions in the journal, of each kind: (outcome, action, sanction).
@@ -52,7 +53,7 @@ def moderate(community: Community) -> None:
             article_ids=[] if outcome == Outcome.DISMISSED else articles[:1],
             rationale="The post was read in its thread, against the article cited.",
             action=action,
-            sanction=sanction,
+            sanction=Step(sanction) if sanction else None,
             now=decided,
         )
         Notification.objects.filter(pk__gt=first).update(

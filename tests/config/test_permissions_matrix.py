@@ -36,6 +36,7 @@ from forum.models import Post, Thread
 from members.models import Member
 from moderation import services as moderation
 from moderation.models import Case, SanctionKind
+from moderation.sanctions import Step
 from notifications.models import Kind, Notification
 from notifications.stop_links import stop_emails_token
 from tests.charter.conftest import ARTICLES, found_charter, reword
@@ -266,11 +267,12 @@ def build_world() -> World:
     w.suspension = uphold(
         _case(signal(sami_post, w.carla)),
         w.judge,
-        sanction=SanctionKind.SUSPENSION,
-        suspension_days=30,
+        sanction=Step(SanctionKind.SUSPENSION, 30),
     )
     carla_post = forum.reply(author=w.carla, thread=w.thread, source="Cheap seeds here!")
-    warned = uphold(_case(signal(carla_post, w.other)), w.judge, sanction=SanctionKind.WARNING)
+    warned = uphold(
+        _case(signal(carla_post, w.other)), w.judge, sanction=Step(SanctionKind.WARNING)
+    )
     w.pending_appeal = appeal(warned)
     own_decision = uphold(_case(signal(_reply(w), w.carla)), persons["moderator"])
     w.appeal_of_own_decision = appeal(own_decision)

@@ -21,6 +21,7 @@ from moderation.models import (
     SanctionKind,
     Signal,
 )
+from moderation.sanctions import Step
 from notifications.models import EmailChoice, Kind, Notification, Preference
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,7 @@ def test_the_demo_queue_holds_a_signal_citing_other_and_a_post_hidden_pending_re
     assert moderation_rules.can_decide(moderator, held, moderation_selectors.signaller_ids(held))
     # Its author was noted, then warned: the decision form suggests the next step.
     previous = moderation_selectors.previous_upheld_decisions(held.post.author)
-    assert moderation_selectors.suggested_sanction(previous) == (SanctionKind.SUSPENSION, 1)
+    assert moderation_selectors.suggested_sanction(previous) == Step(SanctionKind.SUSPENSION, 1)
 
 
 def test_the_demo_has_an_appeal_for_another_moderator_to_hear():

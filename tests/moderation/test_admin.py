@@ -17,6 +17,7 @@ from moderation.models import (
     Sanction,
     Signal,
 )
+from moderation.sanctions import SanctionKind, Step
 from tests.charter.conftest import found_charter
 from tests.factories import MemberFactory
 from tests.moderation.conftest import appeal, signal, uphold
@@ -53,7 +54,7 @@ def records(post, moderator, second_moderator) -> None:
     """A row of every moderation model: a signal, its case, a decision with a suspension, an
     appeal heard and overturned, and the journal entries they wrote."""
     signal(post)
-    decision = uphold(post.moderation_case, moderator, sanction="suspension", suspension_days=3)
+    decision = uphold(post.moderation_case, moderator, sanction=Step(SanctionKind.SUSPENSION, 3))
     services.hear_appeal(
         moderator=second_moderator,
         appeal=appeal(decision),

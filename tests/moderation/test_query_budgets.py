@@ -17,6 +17,7 @@ from forum.models import PostState
 from members.models import Member
 from moderation import services
 from moderation.models import Action, AppealState, Outcome
+from moderation.sanctions import SanctionKind, Step
 from tests.charter.conftest import found_charter
 from tests.factories import CategoryFactory, MemberFactory, make_thread
 
@@ -133,7 +134,7 @@ class Builder:
                 article_ids=[next(self.articles), next(self.articles)],
                 rationale=f"Breach in post {i}.",
                 action=[Action.HIDE, Action.KEEP, Action.DELETE][i % 3],
-                sanction="warning" if i % 2 else "",
+                sanction=Step(SanctionKind.WARNING) if i % 2 else None,
             )
             if i % 5 == 0:
                 appeal = services.appeal_decision(

@@ -4,13 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from forum import services as forum
 from forum.models import PostState
 from moderation import rules, selectors
 from moderation.models import AppealState
+from moderation.sanctions import SanctionKind, Step
 from tests.factories import CategoryFactory, MemberFactory, make_thread
 from tests.moderation.conftest import appeal, dismiss, signal, uphold
 
@@ -251,6 +251,24 @@ def test_a_visitor_cannot_read_a_decision_addressed_to_the_author(decision):
     assert not rules.can_read_decision(AnonymousUser(), decision)
 
 
+# can_read_post_decision
+
+
+def test_why_a_post_was_hidden_is_for_its_author_and_the_moderators(
+    post, decision, author, moderator, signaller
+):
+    assert rules.can_read_post_decision(author, post, decision)
+    assert rules.can_read_post_decision(moderator, post, decision)
+    assert not rules.can_read_post_decision(signaller, post, decision)
+    assert not rules.can_read_post_decision(AnonymousUser(), post, decision)
+
+
+def test_a_note_on_a_post_kept_is_everyones_to_read(case, post, second_moderator, signaller):
+    decision = uphold(case, second_moderator, action="keep")
+    assert rules.can_read_post_decision(signaller, post, decision)
+    assert rules.can_read_post_decision(AnonymousUser(), post, decision)
+
+
 # can_appeal
 
 
@@ -269,14 +287,14 @@ def test_the_author_may_appeal_until_the_window_closes_and_not_after(decision, a
 
 
 def test_a_suspended_author_may_still_appeal(case, second_moderator, author):
-    decision = uphold(case, second_moderator, sanction="suspension", suspension_days=7)
+    decision = uphold(case, second_moderator, sanction=Step(SanctionKind.SUSPENSION, 7))
     author.refresh_from_db()
     assert author.is_suspended
     assert rules.can_appeal(author, decision, appealed=False)
 
 
 def test_a_banned_author_cannot_appeal(case, second_moderator, author):
-    decision = uphold(case, second_moderator, sanction="ban")
+    decision = uphold(case, second_moderator, sanction=Step(SanctionKind.BAN))
     author.refresh_from_db()
     assert not rules.can_appeal(author, decision, appealed=False)
 
@@ -350,12 +368,3 @@ def test_moderator_names_are_shown_to_moderators_only_by_default(moderator, othe
 def test_a_charter_making_moderator_names_public_shows_them_to_everyone(other_member):
     assert rules.can_see_moderator_names(other_member, public_names=True)
     assert rules.can_see_moderator_names(AnonymousUser(), public_names=True)
-
-
-# require
-
-
-def test_require_refuses_what_a_rule_refuses_and_lets_the_rest_through():
-    rules.require(True)
-    with pytest.raises(PermissionDenied):
-        rules.require(False)

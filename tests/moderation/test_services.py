@@ -31,6 +31,7 @@ from moderation.models import (
     SanctionKind,
     Signal,
 )
+from moderation.sanctions import Step
 from notifications.models import EmailChoice, Kind, Notification
 from tests.charter.conftest import found_charter, reword
 from tests.factories import PASSWORD, MemberFactory, make_thread
@@ -478,7 +479,7 @@ def test_a_case_claimed_by_one_moderator_cannot_be_decided_by_another(
     assert refreshed(case).claimed_by is None
 
 
-def suggestion(author) -> tuple[str, int | None]:
+def suggestion(author) -> Step:
     return selectors.suggested_sanction(selectors.previous_upheld_decisions(author))
 
 
@@ -486,19 +487,19 @@ def test_the_suggested_sanction_climbs_the_ladder(author, moderator):
     posts = [new_post(author) for _ in range(6)]
     ladder = []
     for post in posts:
-        kind, days = suggestion(author)
-        ladder.append((kind, days))
+        step = suggestion(author)
+        ladder.append(step)
         case = signal(post).case
-        uphold(case, moderator, action=Action.KEEP, sanction=kind, suspension_days=days)
+        uphold(case, moderator, action=Action.KEEP, sanction=step)
     assert ladder == [
-        (SanctionKind.WARNING, None),
-        (SanctionKind.SUSPENSION, 1),
-        (SanctionKind.SUSPENSION, 3),
-        (SanctionKind.SUSPENSION, 7),
-        (SanctionKind.SUSPENSION, 30),
-        (SanctionKind.BAN, None),
+        Step(SanctionKind.WARNING),
+        Step(SanctionKind.SUSPENSION, 1),
+        Step(SanctionKind.SUSPENSION, 3),
+        Step(SanctionKind.SUSPENSION, 7),
+        Step(SanctionKind.SUSPENSION, 30),
+        Step(SanctionKind.BAN),
     ]
-    assert suggestion(author) == (SanctionKind.BAN, None)
+    assert suggestion(author) == Step(SanctionKind.BAN)
     assert len(selectors.previous_upheld_decisions(author)) == 6
 
 
@@ -506,31 +507,29 @@ def test_the_suggested_sanction_ignores_decisions_overturned_on_appeal(
     author, moderator, second_moderator
 ):
     first, second = new_post(author), new_post(author)
-    uphold(signal(first).case, moderator, action=Action.KEEP, sanction=SanctionKind.WARNING)
-    overturned = uphold(
-        signal(second).case, moderator, sanction=SanctionKind.SUSPENSION, suspension_days=1
-    )
-    assert suggestion(author) == (SanctionKind.SUSPENSION, 3)
+    uphold(signal(first).case, moderator, action=Action.KEEP, sanction=Step(SanctionKind.WARNING))
+    overturned = uphold(signal(second).case, moderator, sanction=Step(SanctionKind.SUSPENSION, 1))
+    assert suggestion(author) == Step(SanctionKind.SUSPENSION, 3)
     services.hear_appeal(
         moderator=second_moderator,
         appeal=appeal(overturned),
         outcome=AppealState.OVERTURNED,
         rationale="A quotation, not an advertisement.",
     )
-    assert suggestion(author) == (SanctionKind.SUSPENSION, 1)
+    assert suggestion(author) == Step(SanctionKind.SUSPENSION, 1)
 
 
 def test_dismissed_decisions_are_not_previous_upheld_decisions(author, moderator):
     dismiss(signal(new_post(author)).case, moderator)
     assert selectors.previous_upheld_decisions(author) == []
-    assert suggestion(author) == (SanctionKind.WARNING, None)
+    assert suggestion(author) == Step(SanctionKind.WARNING)
 
 
 # Sanctions
 
 
 def suspend(case, moderator, days: int = 3, **kwargs) -> Decision:
-    return uphold(case, moderator, sanction=SanctionKind.SUSPENSION, suspension_days=days, **kwargs)
+    return uphold(case, moderator, sanction=Step(SanctionKind.SUSPENSION, days), **kwargs)
 
 
 def test_a_suspended_member_cannot_post_reply_or_signal(case, post, author, moderator):
@@ -593,7 +592,7 @@ def test_a_suspension_ends_by_itself_at_its_time(post, author, moderator, hours_
 
 
 def test_a_ban_keeps_the_member_from_signing_in(case, author, moderator, visitor_client):
-    decision = uphold(case, moderator, sanction=SanctionKind.BAN)
+    decision = uphold(case, moderator, sanction=Step(SanctionKind.BAN))
     assert refreshed(author).banned_at == decision.created_at
     response = visitor_client.post(
         "/accounts/login/", {"login": author.username, "password": PASSWORD}
@@ -606,7 +605,7 @@ def test_a_ban_keeps_the_member_from_signing_in(case, author, moderator, visitor
 def test_a_ban_ends_the_session_of_a_member_signed_in(case, author, moderator, client):
     client.force_login(author)
     assert client.get("/").wsgi_request.user == author
-    uphold(case, moderator, sanction=SanctionKind.BAN)
+    uphold(case, moderator, sanction=Step(SanctionKind.BAN))
     response = client.get("/")
     assert not response.wsgi_request.user.is_authenticated
     assert "_auth_user_id" not in client.session
@@ -832,7 +831,9 @@ def test_hiding_a_post_blanks_the_excerpt_of_earlier_notifications_about_it(char
 def test_every_decision_writes_one_journal_entry_with_its_articles_and_their_versions(
     post, charter, moderator
 ):
-    decision = uphold(signal(post).case, moderator, articles=(2, 3), sanction=SanctionKind.WARNING)
+    decision = uphold(
+        signal(post).case, moderator, articles=(2, 3), sanction=Step(SanctionKind.WARNING)
+    )
     entry = JournalEntry.objects.get(decision=decision)
     assert (entry.kind, entry.outcome, entry.action, entry.sanction) == (
         JournalKind.DECISION,

@@ -23,6 +23,7 @@ from moderation.models import (
     Outcome,
     Signal,
 )
+from moderation.sanctions import SanctionKind, Step
 from tests.charter.conftest import found_charter
 from tests.factories import PASSWORD, CategoryFactory, MemberFactory, make_thread
 from tests.moderation.conftest import appeal, article, dismiss, signal, uphold
@@ -354,7 +355,7 @@ def test_the_case_page_shows_everything_a_moderator_needs_to_decide(
     # The author was warned once before, on a post that a trusted member signalled.
     trusted = MemberFactory(display_name="Trusted Tess")
     earlier = signal(another_post(author, title="Earlier"), trusted)
-    previous = uphold(earlier.case, second_moderator, sanction="warning")
+    previous = uphold(earlier.case, second_moderator, sanction=Step(SanctionKind.WARNING))
     signal(post, trusted, articles=(3,))
     signal(post, MemberFactory(display_name="Newcomer Ned"), articles=(2,))
     forum.edit_post(editor=author, post=post, source="Tomatoes need sun.")
@@ -504,7 +505,7 @@ def test_a_decision_with_a_nonsense_outcome_is_a_form_error(moderator_client, po
 
 @pytest.fixture
 def decision(post, moderator) -> Decision:
-    return uphold(signal(post).case, moderator, sanction="warning")
+    return uphold(signal(post).case, moderator, sanction=Step(SanctionKind.WARNING))
 
 
 def test_the_author_and_moderators_read_the_decision_others_do_not(
@@ -571,7 +572,7 @@ def test_after_the_window_there_is_no_appeal_form(author_client, post, moderator
 
 
 def test_a_suspended_author_may_still_appeal(author_client, post, moderator):
-    decided = uphold(signal(post).case, moderator, sanction="suspension", suspension_days=7)
+    decided = uphold(signal(post).case, moderator, sanction=Step(SanctionKind.SUSPENSION, 7))
     response = author_client.post(
         reverse("moderation:appeal_decision", args=[decided.pk]), {"statement": "Unfair."}
     )
@@ -832,7 +833,7 @@ def test_my_signals_needs_signing_in(visitor_client):
 
 
 def test_a_banned_member_signing_in_is_shown_the_banned_page(visitor_client, post, moderator):
-    uphold(signal(post).case, moderator, sanction="ban")
+    uphold(signal(post).case, moderator, sanction=Step(SanctionKind.BAN))
     response = visitor_client.post("/accounts/login/", {"login": "author", "password": PASSWORD})
     assert response.status_code == 403
     assert "Account banned" in response.text
@@ -843,7 +844,7 @@ def test_a_member_banned_while_signed_in_is_signed_out_at_the_next_request(
     author_client, post, moderator
 ):
     assert author_client.get("/").context["user"].is_authenticated
-    uphold(signal(post).case, moderator, sanction="ban")
+    uphold(signal(post).case, moderator, sanction=Step(SanctionKind.BAN))
     response = author_client.get("/")
     assert not response.context["user"].is_authenticated
     assert "_auth_user_id" not in author_client.session

@@ -1,0 +1,48 @@
+"""Why a member may not reply: the refusal forum/rules.py gives, which the thread page shows."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from forum.rules import why_cannot_reply
+from members.rules import Remedy
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_member_who_may_reply_meets_no_refusal(member, thread):
+    assert why_cannot_reply(member, thread) is None
+
+
+def test_a_visitor_is_asked_to_sign_in(thread):
+    refusal = why_cannot_reply(AnonymousUser(), thread)
+    assert str(refusal) == "Sign in to reply."
+    assert refusal.remedy == Remedy.SIGN_IN
+
+
+def test_a_locked_thread_refuses_members_but_not_moderators(member, moderator, thread):
+    thread.locked = True
+    assert str(why_cannot_reply(member, thread)) == "This thread is locked: no new replies."
+    assert why_cannot_reply(moderator, thread) is None
+
+
+def test_a_suspended_member_is_told_until_when(member, thread):
+    member.suspended_until = timezone.now() + timedelta(days=3)
+    refusal = why_cannot_reply(member, thread)
+    assert str(refusal).startswith("You are suspended until ")
+    assert str(refusal).endswith(": you may read, but not reply.")
+    assert refusal.remedy is None
+
+
+def test_a_member_who_must_accept_the_charter_is_asked_to(member, thread):
+    member.must_accept_charter = True
+    refusal = why_cannot_reply(member, thread)
+    assert str(refusal) == "Accept the charter to reply"
+    assert refusal.remedy == Remedy.ACCEPT_CHARTER
+
+
+def test_a_banned_member_is_told_they_cannot_reply_here(member, thread):
+    member.banned_at = timezone.now()
+    assert str(why_cannot_reply(member, thread)) == "You cannot reply in this category."
