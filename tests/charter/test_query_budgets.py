@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from charter import selectors, services
 from charter.models import Ballot, CharterVersion, Proposal
-from tests.charter.conftest import addition, reword
+from tests.builders.charter import addition, reword
 
 pytestmark = pytest.mark.django_db
 

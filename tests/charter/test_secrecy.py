@@ -22,7 +22,7 @@ from django.utils.html import strip_tags
 from charter import services
 from charter.models import Ballot, RollEntry, Vote
 from members.models import Member
-from tests.charter.conftest import ARTICLES, reword
+from tests.builders.charter import ARTICLES, reword
 
 pytestmark = pytest.mark.django_db
 

@@ -38,8 +38,10 @@ from moderation import services as moderation
 from moderation.models import Case, SanctionKind
 from notifications.models import Kind, Notification
 from notifications.stop_links import stop_emails_token
-from tests.charter.conftest import ARTICLES, found_charter, reword
-from tests.charter.test_views import draft_data
+from tests.builders.charter import ARTICLES, article, draft_data, found_charter, reword
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
+from tests.builders.moderation import appeal, signal, uphold
 from tests.config import permissions_table as table
 from tests.config.permissions_table import (
     ACTION,
@@ -57,8 +59,6 @@ from tests.config.permissions_table import (
     REFUSED,
     STOP_POLLING,
 )
-from tests.factories import CategoryFactory, MemberFactory, make_thread
-from tests.moderation.conftest import appeal, article, signal, uphold
 
 CSRF_SECRET = "matrixmatrixmatrixmatrixmatrixmx"  # 32 characters: an unmasked token
 WRITES = ("INSERT", "UPDATE", "DELETE")

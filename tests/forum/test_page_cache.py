@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from forum import services
 from members import services as members
-from tests.factories import CategoryFactory, MemberFactory, make_reply, make_thread
+from tests.builders.forum import CategoryFactory, make_reply, make_thread
+from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 

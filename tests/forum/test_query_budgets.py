@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forum.models import Category
-from tests.factories import CategoryFactory, MemberFactory, make_reply, make_thread
+from tests.builders.forum import CategoryFactory, make_reply, make_thread
+from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 

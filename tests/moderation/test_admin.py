@@ -2,7 +2,6 @@
 where every step is checked, notified and journalled, and the journal is append-only."""
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from moderation import services
@@ -17,9 +16,9 @@ from moderation.models import (
     Sanction,
     Signal,
 )
-from tests.charter.conftest import found_charter
-from tests.factories import MemberFactory
-from tests.moderation.conftest import appeal, signal, uphold
+from tests.builders.charter import found_charter
+from tests.builders.members import MemberFactory
+from tests.builders.moderation import appeal, signal, uphold
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +38,6 @@ def charter(admin_member):
     return found_charter(
         admin=admin_member, voters=[MemberFactory(), MemberFactory()], now=timezone.now()
     )
-
-
-@pytest.fixture
-def admin_client(admin_member) -> Client:
-    client = Client()
-    client.force_login(admin_member)
-    return client
 
 
 @pytest.fixture

@@ -41,11 +41,12 @@ from moderation.models import (
     Signal,
 )
 from notifications.models import Kind, Notification
-from tests.charter.conftest import found_charter
+from tests.builders.charter import article, found_charter
+from tests.builders.forum import make_thread
+from tests.builders.members import MemberFactory
+from tests.builders.moderation import appeal, dismiss, signal, uphold
 from tests.concurrency import run_together
-from tests.factories import MemberFactory, make_thread
 from tests.live_stack import wait_until
-from tests.moderation.conftest import appeal, article, dismiss, signal, uphold
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 

@@ -17,8 +17,9 @@ from forum.models import PostState
 from members.models import Member
 from moderation import services
 from moderation.models import Action, AppealState, Outcome
-from tests.charter.conftest import found_charter
-from tests.factories import CategoryFactory, MemberFactory, make_thread
+from tests.builders.charter import found_charter
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 

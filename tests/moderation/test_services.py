@@ -7,9 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from charter import selectors as charter_selectors
 from charter import services as charter_services
-from charter.models import Ballot, CharterVersion
+from charter.models import CharterVersion
 from forum import services as forum
 from forum.models import Post, PostState
 from members.rules import can_participate
@@ -32,19 +31,21 @@ from moderation.models import (
     Signal,
 )
 from notifications.models import EmailChoice, Kind, Notification
-from tests.charter.conftest import found_charter, reword
-from tests.factories import PASSWORD, MemberFactory, make_thread
-from tests.moderation.conftest import appeal, article, dismiss, signal, uphold
+from tests.builders.charter import (
+    article,
+    elders,
+    found_charter,
+    open_amendment_ballot,
+    ratify_amendment,
+    reword,
+)
+from tests.builders.forum import make_thread, new_post
+from tests.builders.members import PASSWORD, MemberFactory
+from tests.builders.moderation import appeal, dismiss, signal, uphold
 
 pytestmark = pytest.mark.django_db
 
 Refused = services.ModerationRefused
-
-
-@pytest.fixture
-def author(charter):
-    """The post's author joins once the charter is ratified: nothing keeps them from writing."""
-    return MemberFactory(username="author")
 
 
 @pytest.fixture
@@ -58,11 +59,6 @@ def found(admin_member):
         )
 
     return make
-
-
-def new_post(author=None, *, source: str = "Buy my miracle fertiliser!") -> Post:
-    """A reply by `author` (a new member by default) in a new thread."""
-    return forum.reply(author=author or MemberFactory(), thread=make_thread(), source=source)
 
 
 def refreshed(instance):
@@ -88,44 +84,6 @@ def build_record(signaller, moderator, outcomes: list[str], *, start) -> None:
             uphold(case, moderator, action=Action.KEEP, now=at + timedelta(minutes=1))
         else:
             dismiss(case, moderator, now=at + timedelta(minutes=1))
-
-
-def open_amendment_ballot(version: CharterVersion, voters: list, changes) -> Ballot:
-    """Through the charter's services: `voters` (members of 60 days) accept `version`, the first
-    proposes `changes`, three others co-sponsor, and the discussion ends: the ballot opens."""
-    now = timezone.now()
-    for voter in voters:
-        charter_services.accept_charter(member=voter, version=version)
-    proposal = charter_services.create_proposal(
-        author=voters[0],
-        title="An amendment",
-        rationale="Because it is better.",
-        changes=changes,
-        parameters={},
-    )
-    charter_services.submit_proposal(author=voters[0], proposal=proposal, now=now)
-    for sponsor in voters[1:4]:
-        charter_services.sponsor_proposal(member=sponsor, proposal=proposal, now=now)
-    proposal.refresh_from_db()
-    charter_services.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
-    proposal.refresh_from_db()
-    return proposal.ballot
-
-
-def elders(count: int = 4) -> list:
-    return [MemberFactory(date_joined=timezone.now() - timedelta(days=60)) for _ in range(count)]
-
-
-def ratify_amendment(version: CharterVersion, changes) -> CharterVersion:
-    """Four members vote an amendment of `version` through: the next version, now in force."""
-    voters = elders()
-    ballot = open_amendment_ballot(version, voters, changes)
-    for voter in voters:
-        charter_services.cast_vote(member=voter, ballot=ballot, choice="yes", now=ballot.opened_at)
-    charter_services.run_deadlines(now=ballot.closes_at)
-    amended = charter_selectors.current_version()
-    assert amended.number == version.number + 1
-    return amended
 
 
 # Signal

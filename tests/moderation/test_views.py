@@ -23,9 +23,10 @@ from moderation.models import (
     Outcome,
     Signal,
 )
-from tests.charter.conftest import found_charter
-from tests.factories import PASSWORD, CategoryFactory, MemberFactory, make_thread
-from tests.moderation.conftest import appeal, article, dismiss, signal, uphold
+from tests.builders.charter import article, found_charter
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import PASSWORD, MemberFactory, signed_in
+from tests.builders.moderation import appeal, dismiss, signal, uphold
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +45,6 @@ def charter(request, admin_member):
         now=timezone.now(),
         parameters=getattr(request, "param", None),
     )
-
-
-def signed_in(member: Member) -> Client:
-    client = Client()
-    client.force_login(member)
-    return client
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from members.models import Member
 from notifications import selectors, services
 from notifications.models import Kind, Notification
-from tests.factories import MemberFactory
+from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from notifications.models import (
 )
 from notifications.selectors import email_choices
 from notifications.stop_links import DIGEST, read_stop_emails_token, stop_emails_token
-from tests.factories import MemberFactory
+from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
