@@ -1,16 +1,17 @@
-"""Charters for tests, founded and amended through `charter.services` with the clock passed in,
-so the states are the real ones and no test waits for time to pass; and what the charter's forms
-send."""
+"""Charters for tests: founded through `charter.services` with the clock passed in, so the states
+are the real ones and no test waits for time to pass; or, for a test that only needs a charter in
+force, written straight to its tables. And what the charter's forms send."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from charter import selectors, services
-from charter.models import Article, Ballot, CharterVersion
+from charter.models import Article, Ballot, CharterVersion, VersionState
 from charter.parameters import PARAMETERS, defaults
 from charter.texts import Change
+from forum.rendering import render_markdown
 from members.models import Member
 from tests.builders.members import MemberFactory
 
@@ -42,6 +43,34 @@ def found_charter(*, admin, voters, now, articles=ARTICLES, parameters=None) -> 
     for voter in voters:
         voter.refresh_from_db()
         services.accept_charter(member=voter, version=version)
+    return version
+
+
+def charter_in_force(
+    *, articles=ARTICLES, parameters: dict | None = None, now: datetime | None = None
+) -> CharterVersion:
+    """Version 1 of `articles`, ratified a day before `now`, as `found_charter` leaves it but
+    without its ballot: for the tests that need a charter in force, not how it came to be.
+    As a ratification does, it asks every member so far to accept it."""
+    now = now or timezone.now()
+    version = CharterVersion.objects.create(
+        state=VersionState.RATIFIED,
+        number=1,
+        parameters=parameters or {},
+        ratified_at=now - timedelta(days=1),
+    )
+    Article.objects.bulk_create(
+        Article(
+            version=version,
+            number=number,
+            title=draft.title,
+            body=draft.body,
+            html=render_markdown(draft.body).html,
+            entrenched=draft.entrenched,
+        )
+        for number, draft in enumerate(articles, start=1)
+    )
+    Member.objects.filter(must_accept_charter=False).update(must_accept_charter=True)
     return version
 
 

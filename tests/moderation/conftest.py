@@ -1,24 +1,23 @@
-"""Moderation fixtures: a ratified charter to cite, a post to signal, members to signal it and
-moderators to decide, all built through the services (tests/builders/)."""
+"""Moderation fixtures: a charter in force to cite, a post to signal, members to signal it and
+moderators to decide. Signals, decisions and appeals are made through the services
+(tests/builders/moderation.py)."""
 
 import pytest
-from django.utils import timezone
 
 from charter.models import CharterVersion
 from forum import services as forum
 from forum.models import Post
 from members.models import Member
-from tests.builders.charter import found_charter
+from tests.builders.charter import charter_in_force
 from tests.builders.forum import make_thread
 from tests.builders.members import MemberFactory
 
 
 @pytest.fixture
-def charter(admin_member) -> CharterVersion:
-    """Version 1 of a four-article charter (2 is "On topic"), ratified by two founders."""
-    return found_charter(
-        admin=admin_member, voters=[MemberFactory(), MemberFactory()], now=timezone.now()
-    )
+def charter(db) -> CharterVersion:
+    """Version 1 of the four-article charter (2 is "On topic"), in force. Moderation cites it and
+    reads its parameters; how it was founded is the charter's tests' business."""
+    return charter_in_force()
 
 
 @pytest.fixture

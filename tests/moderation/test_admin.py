@@ -2,7 +2,6 @@
 where every step is checked, notified and journalled, and the journal is append-only."""
 
 import pytest
-from django.utils import timezone
 
 from moderation import services
 from moderation.models import (
@@ -16,8 +15,7 @@ from moderation.models import (
     Sanction,
     Signal,
 )
-from tests.builders.charter import found_charter
-from tests.builders.members import MemberFactory
+from tests.builders.charter import charter_in_force
 from tests.builders.moderation import appeal, signal, uphold
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +32,8 @@ EVERY_MODEL = [*ADMINS, CaseEvent, JournalCitation]
 
 
 @pytest.fixture(autouse=True)
-def charter(admin_member):
-    return found_charter(
-        admin=admin_member, voters=[MemberFactory(), MemberFactory()], now=timezone.now()
-    )
+def charter(db):
+    return charter_in_force()
 
 
 @pytest.fixture

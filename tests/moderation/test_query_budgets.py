@@ -9,7 +9,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from charter.models import Article
 from forum import services as forum
@@ -17,7 +16,7 @@ from forum.models import PostState
 from members.models import Member
 from moderation import services
 from moderation.models import Action, AppealState, Outcome
-from tests.builders.charter import found_charter
+from tests.builders.charter import charter_in_force
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory
 
@@ -41,14 +40,9 @@ EXPECTED = {
 
 
 @pytest.fixture(autouse=True)
-def charter(admin_member):
-    """Founded before the test's members, with room for the many signals a fixture makes."""
-    return found_charter(
-        admin=admin_member,
-        voters=[MemberFactory(), MemberFactory()],
-        now=timezone.now(),
-        parameters={"signals_per_day": 1_000},
-    )
+def charter(db):
+    """In force before the test's members join, with room for the many signals a fixture makes."""
+    return charter_in_force(parameters={"signals_per_day": 1_000})
 
 
 @pytest.fixture(autouse=True)

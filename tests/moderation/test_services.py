@@ -8,7 +8,6 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from charter import services as charter_services
-from charter.models import CharterVersion
 from forum import services as forum
 from forum.models import Post, PostState
 from members.rules import can_participate
@@ -33,8 +32,8 @@ from moderation.models import (
 from notifications.models import EmailChoice, Kind, Notification
 from tests.builders.charter import (
     article,
+    charter_in_force,
     elders,
-    found_charter,
     open_amendment_ballot,
     ratify_amendment,
     reword,
@@ -46,19 +45,6 @@ from tests.builders.moderation import appeal, dismiss, signal, uphold
 pytestmark = pytest.mark.django_db
 
 Refused = services.ModerationRefused
-
-
-@pytest.fixture
-def found(admin_member):
-    """Found a charter whose procedural parameters are those given (the others by default)."""
-
-    def make(**parameters) -> CharterVersion:
-        voters = [MemberFactory(), MemberFactory()]
-        return found_charter(
-            admin=admin_member, voters=voters, now=timezone.now(), parameters=parameters
-        )
-
-    return make
 
 
 def refreshed(instance):
@@ -124,8 +110,8 @@ def test_a_member_signals_at_most_20_posts_a_day(charter):
     assert Signal.objects.filter(signaller=member).count() == 21
 
 
-def test_the_daily_signal_limit_is_the_charters_signals_per_day(found):
-    found(signals_per_day=2)
+def test_the_daily_signal_limit_is_the_charters_signals_per_day():
+    charter_in_force(parameters={"signals_per_day": 2})
     member = MemberFactory()
     posts = [new_post() for _ in range(3)]
     signal(posts[0], member)
@@ -244,8 +230,8 @@ def test_a_post_is_hidden_pending_review_when_3_distinct_members_signalled_it(po
     assert EventKind.HELD in kinds(case_of(post))
 
 
-def test_the_number_of_signallers_that_hides_a_post_is_the_charters(found):
-    found(auto_hide_signallers=2)
+def test_the_number_of_signallers_that_hides_a_post_is_the_charters():
+    charter_in_force(parameters={"auto_hide_signallers": 2})
     post = new_post()
     signal(post)
     assert refreshed(post).state == PostState.VISIBLE
@@ -297,9 +283,9 @@ def test_a_signallers_accuracy_is_judged_on_their_last_10_settled_signals(
 
 @pytest.mark.parametrize(("upheld", "counts"), [(1, True), (0, False)])
 def test_a_signaller_with_exactly_the_charters_accuracy_percent_upheld_counts(
-    found, second_moderator, upheld, counts
+    second_moderator, upheld, counts
 ):
-    found(accuracy_signals=4, accuracy_percent=25)
+    charter_in_force(parameters={"accuracy_signals": 4, "accuracy_percent": 25})
     member = MemberFactory()
     outcomes = [Outcome.UPHELD] * upheld + [Outcome.DISMISSED] * (4 - upheld)
     build_record(member, second_moderator, outcomes, start=timezone.now() - timedelta(days=2))
@@ -600,8 +586,8 @@ def test_an_appeal_is_made_within_14_days(case, moderator):
     appeal(decision, now=decided_at + timedelta(days=14) - timedelta(seconds=1))
 
 
-def test_the_appeal_window_is_the_charters_appeal_days(found, moderator):
-    found(appeal_days=3)
+def test_the_appeal_window_is_the_charters_appeal_days(moderator):
+    charter_in_force(parameters={"appeal_days": 3})
     decided_at = timezone.now()
     decision = uphold(signal(new_post()).case, moderator, now=decided_at)
     with pytest.raises(Refused, match="time to appeal"):

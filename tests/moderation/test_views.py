@@ -23,7 +23,7 @@ from moderation.models import (
     Outcome,
     Signal,
 )
-from tests.builders.charter import article, found_charter
+from tests.builders.charter import article, charter_in_force
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import PASSWORD, MemberFactory, signed_in
 from tests.builders.moderation import appeal, dismiss, signal, uphold
@@ -36,15 +36,10 @@ NOTHING_CHOSEN = "Choose the article the post breaches, or “other”."
 
 
 @pytest.fixture(autouse=True)
-def charter(request, admin_member):
-    """The ratified charter, founded before the test's members join (so they need not accept
+def charter(request, db):
+    """The ratified charter, in force before the test's members join (so they need not accept
     it). Its procedural parameters come from indirect parametrisation."""
-    return found_charter(
-        admin=admin_member,
-        voters=[MemberFactory(), MemberFactory()],
-        now=timezone.now(),
-        parameters=getattr(request, "param", None),
-    )
+    return charter_in_force(parameters=getattr(request, "param", None))
 
 
 @pytest.fixture
