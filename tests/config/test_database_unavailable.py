@@ -12,11 +12,10 @@ import logging
 import subprocess
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError, connections
+from django.db import DatabaseError, OperationalError, connection, connections
 
 from config.middleware import RETRY_AFTER_SECONDS
 from config.settings import mailer_from_url
@@ -165,13 +164,14 @@ def test_an_email_accepted_as_the_database_goes_down_is_recorded_sent_once_it_is
         next_attempt_at=told.created_at,
     )
     mail.hold(member.email, accept=True)
-    worker = threading.Thread(target=_deliver, args=(delivery.pk,))
+    found_gone = threading.Event()
+    worker = threading.Thread(target=_deliver, args=(delivery.pk, found_gone))
     try:
         worker.start()
         assert mail.holding.wait(timeout=30), "the email never reached the mail server"
         throwaway_postgresql.stop(mode="fast")
         mail.release()  # the mail server accepts the email: the database is gone
-        time.sleep(1)  # the worker finds it gone as it records the email sent
+        assert found_gone.wait(timeout=30), "the worker never found the database gone"
         throwaway_postgresql.start()
         worker.join(timeout=30)
     finally:
@@ -183,9 +183,19 @@ def test_an_email_accepted_as_the_database_goes_down_is_recorded_sent_once_it_is
     assert mail.recipients() == [member.email]
 
 
-def _deliver(delivery_id: int) -> None:
-    """A worker, on its own connection, as the database goes away while it sends."""
+def _deliver(delivery_id: int, found_gone: threading.Event) -> None:
+    """A worker, on its own connection, as the database goes away while it sends: `found_gone`
+    is set when a query of its fails, as it records the email sent."""
+
+    def noting_failures(execute, sql, params, many, context):
+        try:
+            return execute(sql, params, many, context)
+        except DatabaseError:
+            found_gone.set()
+            raise
+
     try:
-        notifications.deliver(delivery_id=delivery_id)
+        with connection.execute_wrapper(noting_failures):
+            notifications.deliver(delivery_id=delivery_id)
     finally:
         connections.close_all()
