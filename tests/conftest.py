@@ -1,7 +1,5 @@
 """Personas and fixtures shared by the whole suite: a visitor, a member, a moderator, an admin."""
 
-from dataclasses import dataclass
-
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -9,7 +7,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import translation
 
-from tests.factories import PASSWORD, CategoryFactory, MemberFactory, make_thread
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import PASSWORD, MemberFactory, signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -59,25 +58,25 @@ def visitor_client() -> Client:
     return Client()
 
 
-def _signed_in(member) -> Client:
-    client = Client()
-    client.force_login(member)
-    return client
-
-
 @pytest.fixture
 def member_client(member) -> Client:
-    return _signed_in(member)
+    return signed_in(member)
 
 
 @pytest.fixture
 def other_client(other_member) -> Client:
-    return _signed_in(other_member)
+    return signed_in(other_member)
 
 
 @pytest.fixture
 def moderator_client(moderator) -> Client:
-    return _signed_in(moderator)
+    return signed_in(moderator)
+
+
+@pytest.fixture
+def admin_client(admin_member) -> Client:
+    """Signed in as `admin_member` (pytest-django's own admin_client is another account)."""
+    return signed_in(admin_member)
 
 
 @pytest.fixture
@@ -93,22 +92,6 @@ def thread(category, member):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
-
-
-@dataclass
-class LiveStack:
-    redis: object
-    mail: object
-    worker: object
-    web: object
-
-    def signed_in(self, member):
-        """A WebClient for `member`, whose session the test process writes to the database."""
-        from tests.live_stack import WebClient
-
-        client = Client()
-        client.force_login(member)
-        return WebClient(self.web.base_url, client.cookies[settings.SESSION_COOKIE_NAME].value)
 
 
 @pytest.fixture(scope="session")
@@ -170,7 +153,7 @@ def live_stack(transactional_db, tmp_path, collected_static):
         for part in (redis_server, mail, worker, web):
             part.start()
             started.append(part)
-        yield LiveStack(redis_server, mail, worker, web)
+        yield live_stack.LiveStack(redis_server, mail, worker, web)
     finally:
         for part in reversed(started):
             part.stop()

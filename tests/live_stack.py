@@ -20,6 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import Message
 from http.cookies import SimpleCookie
@@ -27,6 +28,8 @@ from pathlib import Path
 
 import redis
 from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -358,6 +361,22 @@ class WebClient:
         assert status == 200, f"GET {form_path} answered {status}"
         token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
         return self.request(action, {"csrfmiddlewaretoken": token, **data})
+
+
+@dataclass
+class LiveStack:
+    """The parts the `live_stack` fixture started, for a test to stop, kill and restart."""
+
+    redis: RedisServer
+    mail: MailServer
+    worker: Service
+    web: Service
+
+    def signed_in(self, member) -> WebClient:
+        """A WebClient for `member`, whose session the test process writes to the database."""
+        client = Client()
+        client.force_login(member)
+        return WebClient(self.web.base_url, client.cookies[settings.SESSION_COOKIE_NAME].value)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

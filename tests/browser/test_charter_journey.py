@@ -19,9 +19,10 @@ from charter import selectors, services
 from charter.models import Ballot, CharterVersion, Proposal, ProposalState, Vote
 from charter.texts import Change
 from members.models import Member
-from tests.browser.test_journey import sign_in
-from tests.charter.conftest import found_charter
-from tests.factories import CategoryFactory, MemberFactory, make_thread
+from tests.browser.steps import message, signed_in
+from tests.builders.charter import found_charter
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
 
 # select_for_update and the roll's conditional updates are what the charter relies on, and the
 # browser and the deadlines share one database: run this journey where production runs.
@@ -49,17 +50,6 @@ def ratified_charter(voters: list[Member]) -> CharterVersion:
 def field(label: str) -> re.Pattern:
     """A field's accessible name: its label, with or without Django's colon."""
     return re.compile(rf"^{re.escape(label)}:?$")
-
-
-def signed_in(new_page, member: Member) -> Page:
-    page = new_page()
-    sign_in(page, member.username)
-    return page
-
-
-def message(page: Page, text: str):
-    """The flash message that says `text` (messages sit in a role=status list)."""
-    return page.get_by_role("status").filter(has_text=text)
 
 
 def expect_to_take_the_click(link: Locator, what: str) -> None:

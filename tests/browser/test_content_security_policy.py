@@ -12,9 +12,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import is_the_remembered_page, remember_this_page, sign_in
-from tests.charter.conftest import found_charter
-from tests.factories import CategoryFactory, MemberFactory, make_thread
+from tests.browser.steps import is_the_remembered_page, remember_this_page, sign_in
+from tests.builders.charter import found_charter
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
 
 
 def directives(header: str) -> dict[str, list[str]]:

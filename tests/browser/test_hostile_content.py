@@ -44,8 +44,9 @@ from moderation import services as moderation
 from moderation.models import Case, Outcome
 from notifications import services as notifications
 from notifications.models import Kind
-from tests.charter.conftest import found_charter
-from tests.factories import CategoryFactory, MemberFactory, make_thread
+from tests.builders.charter import found_charter
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
 from tests.hostile_payloads import PAYLOADS
 
 SENTINEL = """

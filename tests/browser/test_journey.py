@@ -10,51 +10,21 @@ this process too (Celery's eager mode), so a reply notifies its watchers before 
 import re
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from forum.models import Category, Post, Quote, Thread
+from forum.models import Post, Quote
 from notifications.models import Notification
-from tests.factories import PASSWORD, CategoryFactory, MemberFactory, make_reply, make_thread
+from tests.browser.steps import (
+    is_the_remembered_page,
+    remember_this_page,
+    reply_in,
+    sign_in,
+    start_thread,
+)
+from tests.builders.forum import CategoryFactory, make_reply, make_thread
+from tests.builders.members import MemberFactory
 
 CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/\S+")
-
-
-def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form").get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page.locator(".site-nav__me")).to_be_visible()
-
-
-def start_thread(page: Page, category: Category, title: str, source: str) -> Thread:
-    page.goto(category.get_absolute_url())
-    page.get_by_role("link", name="New thread").click()
-    expect(page).to_have_url(re.compile(rf"/c/{category.slug}/new/$"))
-    page.locator("input[name=title]").fill(title)
-    page.locator("textarea[name=source]").fill(source)
-    page.get_by_role("button", name="Start the thread").click()
-    expect(page).to_have_url(re.compile(r"/t/\d+/$"))
-    expect(page.locator("h1")).to_have_text(title)
-    thread = Thread.objects.get(title=title)
-    assert page.url.endswith(thread.get_absolute_url())
-    return thread
-
-
-def reply_in(page: Page, thread: Thread, source: str) -> None:
-    page.goto(thread.get_absolute_url())
-    page.locator("#id_source").fill(source)
-    page.get_by_role("button", name="Post reply").click()
-    expect(page).to_have_url(re.compile(rf"/t/{thread.pk}/#post-\d+$"))
-
-
-def remember_this_page(page: Page) -> None:
-    """Leave a mark in the page's window, which a reload or another page would not have."""
-    page.evaluate("() => { window.rememberedPage = true; }")
-
-
-def is_the_remembered_page(page: Page) -> bool:
-    return page.evaluate("() => window.rememberedPage === true")
 
 
 def test_join_start_a_thread_and_read_a_quoted_reply(new_page, mailoutbox):

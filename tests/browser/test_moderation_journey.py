@@ -16,10 +16,10 @@ from playwright.sync_api import Page, expect
 from forum import services as forum
 from members.models import Member
 from moderation.models import Appeal, AppealState, Case, Decision, Outcome, Signal
-from tests.browser.test_charter_journey import message, signed_in
-from tests.browser.test_journey import is_the_remembered_page, remember_this_page
-from tests.charter.conftest import found_charter
-from tests.factories import CategoryFactory, MemberFactory, make_thread
+from tests.browser.steps import is_the_remembered_page, message, remember_this_page, signed_in
+from tests.builders.charter import found_charter
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
 
 # Auto-hide counts signallers under a lock, and the browser and the test share one database:
 # run this journey where production runs.

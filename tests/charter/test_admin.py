@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.forms.models import model_to_dict
-from django.test import Client
 
 from charter import services
 from charter.models import (
@@ -19,16 +18,9 @@ from charter.models import (
     Proposal,
     Vote,
 )
-from tests.charter.conftest import reword
+from tests.builders.charter import reword
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(admin_member) -> Client:
-    client = Client()
-    client.force_login(admin_member)
-    return client
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from charter import services
 from charter.models import Ballot, BallotState, CharterVersion, RollEntry, VersionState, Vote
 from members.models import Member
 from notifications.models import EmailChoice, Kind, Preference
-from tests.charter.conftest import ARTICLES, reword
+from tests.builders.charter import ARTICLES, reword
+from tests.builders.members import MemberFactory
 from tests.concurrency import run_together
-from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 

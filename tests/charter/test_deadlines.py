@@ -12,7 +12,7 @@ from charter import selectors, services
 from charter.models import Ballot, BallotState, CharterVersion, ProposalState, VersionState
 from members.models import Member
 from notifications.models import Kind, Notification
-from tests.charter.conftest import ARTICLES, reword
+from tests.builders.charter import ARTICLES, reword
 
 pytestmark = pytest.mark.django_db
 

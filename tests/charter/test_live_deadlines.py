@@ -12,7 +12,7 @@ from django.db import transaction
 
 from charter import services
 from charter.models import Ballot, BallotState, CharterVersion, VersionState
-from tests.charter.conftest import ARTICLES
+from tests.builders.charter import ARTICLES
 from tests.live_stack import Service, wait_until
 
 pytestmark = [

@@ -1,18 +1,17 @@
 """Each charter page runs a fixed number of SQL queries, whatever the size of what it shows.
 
 Each test measures a page with a little data, grows the data tenfold, and requires the same
-count again (`django_assert_num_queries` lists the queries when it differs); the count is then
-pinned in EXPECTED, so that a new query on a page is a decision, not an accident.
+count again (`assert_queries` lists the queries when it differs); the count is then pinned in
+EXPECTED, so that a new query on a page is a decision, not an accident.
 """
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from charter import selectors, services
 from charter.models import Ballot, CharterVersion, Proposal
-from tests.charter.conftest import addition, reword
+from tests.builders.charter import addition, reword
+from tests.query_budget import assert_queries, queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -56,21 +55,6 @@ EXPECTED = {
 }
 
 
-def queries_for(client: Client, url: str) -> int:
-    client.get(url)  # warm: nothing is cached per member today, but a first visit may write
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
-
-
-def same_queries(client: Client, url: str, expected: int, django_assert_num_queries) -> None:
-    client.get(url)
-    with django_assert_num_queries(expected):
-        response = client.get(url)
-    assert response.status_code == 200, url
-
-
 @pytest.fixture
 def elder_client(founders) -> Client:
     client = Client()
@@ -106,7 +90,7 @@ def articles(n: int) -> list[services.ArticleDraft]:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_charter_and_version_pages_cost_the_same_for_3_or_30_articles(
-    request, persona, founders, ratify_founding, amend, django_assert_num_queries
+    request, persona, founders, ratify_founding, amend
 ):
     client = request.getfixturevalue(persona)
     v1 = ratify_founding(founders, articles=articles(3))
@@ -114,23 +98,21 @@ def test_the_charter_and_version_pages_cost_the_same_for_3_or_30_articles(
     on_version = queries_for(client, "/charter/v/1/")
     v2 = amend([addition(f"Added {i}", f"Added rule {i}.") for i in range(27)])
     assert (v1.articles.count(), v2.articles.count()) == (3, 30)
-    same_queries(client, "/charter/", on_charter, django_assert_num_queries)
-    same_queries(client, "/charter/v/2/", on_version, django_assert_num_queries)
+    assert_queries(client, "/charter/", on_charter)
+    assert_queries(client, "/charter/v/2/", on_version)
     assert on_charter == EXPECTED["charter", persona]
     assert on_version == EXPECTED["version", persona]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_history_costs_the_same_for_1_or_5_versions(
-    request, persona, charter_v1, amend, django_assert_num_queries
-):
+def test_the_history_costs_the_same_for_1_or_5_versions(request, persona, charter_v1, amend):
     client = request.getfixturevalue(persona)
     with_1 = queries_for(client, "/charter/history/")
     for n in range(4):
         version = selectors.current_version()
         amend([reword(version, 1, f"Members address each other with respect, take {n}.")])
     assert CharterVersion.objects.filter(state="ratified").count() == 5
-    same_queries(client, "/charter/history/", with_1, django_assert_num_queries)
+    assert_queries(client, "/charter/history/", with_1)
     assert with_1 == EXPECTED["history", persona]
 
 
@@ -155,7 +137,7 @@ def add_proposals(n: int, *, version: CharterVersion, founders, propose) -> None
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_proposals_list_costs_the_same_for_5_or_41_proposals(
-    request, persona, charter_v1, founders, propose, put_to_ballot, django_assert_num_queries
+    request, persona, charter_v1, founders, propose, put_to_ballot
 ):
     client = request.getfixturevalue(persona)
     voted = propose(founders[0], [addition()], sponsors=founders[1:4])
@@ -164,13 +146,13 @@ def test_the_proposals_list_costs_the_same_for_5_or_41_proposals(
     with_few = queries_for(client, "/charter/proposals/")
     add_proposals(36, version=charter_v1, founders=founders, propose=propose)
     assert Proposal.objects.count() == 41
-    same_queries(client, "/charter/proposals/", with_few, django_assert_num_queries)
+    assert_queries(client, "/charter/proposals/", with_few)
     assert with_few == EXPECTED["proposals", persona]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_proposal_page_costs_the_same_for_1_or_10_co_sponsors(
-    request, persona, founders, elder_factory, ratify_founding, propose, django_assert_num_queries
+    request, persona, founders, elder_factory, ratify_founding, propose
 ):
     client = request.getfixturevalue(persona)
     elders = founders + [elder_factory() for _ in range(8)]
@@ -184,7 +166,7 @@ def test_a_proposal_page_costs_the_same_for_1_or_10_co_sponsors(
     ten = propose(founders[0], changes, sponsors=elders[1:11])
     assert (one.sponsorships.count(), ten.sponsorships.count()) == (1, 10)
     with_1 = queries_for(client, one.get_absolute_url())
-    same_queries(client, ten.get_absolute_url(), with_1, django_assert_num_queries)
+    assert_queries(client, ten.get_absolute_url(), with_1)
     assert with_1 == EXPECTED["proposal", persona]
 
 
@@ -211,19 +193,17 @@ def ballots_of_5_and_50(founders, elder_factory, ratify_founding, propose, put_t
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_an_open_ballot_costs_the_same_for_5_or_50_voters(
-    request, persona, ballots_of_5_and_50, django_assert_num_queries
-):
+def test_an_open_ballot_costs_the_same_for_5_or_50_voters(request, persona, ballots_of_5_and_50):
     client = request.getfixturevalue(persona)
     small, large = ballots_of_5_and_50
     with_5 = queries_for(client, small.get_absolute_url())
-    same_queries(client, large.get_absolute_url(), with_5, django_assert_num_queries)
+    assert_queries(client, large.get_absolute_url(), with_5)
     assert with_5 == EXPECTED["open ballot", persona]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_closed_ballot_and_its_roll_cost_the_same_for_5_or_50_voters(
-    request, persona, ballots_of_5_and_50, django_assert_num_queries
+    request, persona, ballots_of_5_and_50
 ):
     client = request.getfixturevalue(persona)
     small, large = ballots_of_5_and_50
@@ -233,5 +213,5 @@ def test_a_closed_ballot_and_its_roll_cost_the_same_for_5_or_50_voters(
         Ballot.objects.filter(pk__in=[small.pk, large.pk]).values_list("state", flat=True)
     ) == {"closed"}
     with_5 = queries_for(client, small.get_absolute_url())
-    same_queries(client, large.get_absolute_url(), with_5, django_assert_num_queries)
+    assert_queries(client, large.get_absolute_url(), with_5)
     assert with_5 == EXPECTED["closed ballot", persona]

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from charter import rules, selectors, services
 from charter.services import ballot_passes
 from forum import rules as forum_rules
-from tests.charter.conftest import reword
-from tests.factories import make_thread
+from tests.builders.charter import reword
+from tests.builders.forum import make_thread
 
 pytestmark = pytest.mark.django_db
 

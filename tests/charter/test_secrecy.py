@@ -16,13 +16,13 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import ForeignObjectRel
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils.html import strip_tags
 
 from charter import services
 from charter.models import Ballot, RollEntry, Vote
 from members.models import Member
-from tests.charter.conftest import ARTICLES, reword
+from tests.builders.charter import ARTICLES, reword
+from tests.query_budget import recorded_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -235,12 +235,12 @@ def assert_no_page_shows_the_tally(
     for persona, client in clients.items():
         shown = own + urls + (own_in_admin + admin_urls if persona == "admin" else [])
         for url in shown:
-            with CaptureQueriesContext(connection) as queries:
+            with recorded_queries() as queries:
                 response = client.get(url)
             assert response.status_code == 200, (persona, url, response.status_code)
             own_page = url in own + own_in_admin
             assert tally_shown(response, tally, own_page=own_page) == [], (persona, url)
-            read_the_box = [q["sql"] for q in queries if box.search(q["sql"])]
+            read_the_box = [sql for sql in queries if box.search(sql)]
             assert read_the_box == [], (persona, url)
     ballot.refresh_from_db()
     assert (ballot.yes, ballot.no, ballot.abstain, ballot.passed) == (None, None, None, None)

@@ -25,8 +25,8 @@ from charter.services.ballots import BallotNews
 from charter.texts import Change
 from members.models import Member
 from notifications.models import Kind, Notification
-from tests.charter.conftest import ARTICLES, addition, article, reword
-from tests.factories import MemberFactory
+from tests.builders.charter import ARTICLES, addition, article, reword
+from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 

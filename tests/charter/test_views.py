@@ -27,11 +27,11 @@ from charter.models import (
     VersionState,
     Vote,
 )
-from charter.parameters import PARAMETERS, defaults
 from forum.models import Post, Thread
 from members.models import Member
-from tests.charter.conftest import reword
-from tests.factories import make_thread
+from tests.builders.charter import draft_data, parameter_data, reword
+from tests.builders.forum import make_thread
+from tests.builders.members import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,6 @@ PERSONAS = ["visitor_client", "member_client", "admin_client"]
 OLD_WORDS = "Posts stay on the subject of their thread."
 NEW_WORDS = "Posts stay on the topic of their thread."
 LOGIN = "/accounts/login/"
-
-
-def signed_in(member: Member) -> Client:
-    client = Client()
-    client.force_login(member)
-    return client
 
 
 def messages_of(response) -> list[str]:
@@ -71,34 +65,6 @@ def database() -> dict:
     return rows
 
 
-def parameter_data(values: dict, prefix: str = "parameter") -> dict:
-    """The parameter fields of a form, filled in with `values` as a browser would send them."""
-    data = {}
-    for parameter in PARAMETERS:
-        value = values[parameter.key]
-        if parameter.unit == "bool":
-            if value:
-                data[f"{prefix}-{parameter.key}"] = "on"
-        else:
-            data[f"{prefix}-{parameter.key}"] = str(value)
-    return data
-
-
-def draft_data(articles: list[tuple[str, str]], *, initial: int = 0) -> dict:
-    """The provisional charter's edit form with `articles` (title, text) in this order."""
-    data = {
-        "article-TOTAL_FORMS": str(len(articles)),
-        "article-INITIAL_FORMS": str(initial),
-        "article-MIN_NUM_FORMS": "0",
-        "article-MAX_NUM_FORMS": "60",
-    }
-    for i, (title, body) in enumerate(articles):
-        data[f"article-{i}-title"] = title
-        data[f"article-{i}-body"] = body
-        data[f"article-{i}-ORDER"] = str(i + 1)
-    return data | parameter_data(defaults())
-
-
 def amendment_data(
     version: CharterVersion, *, articles: dict | None = None, parameters: dict | None = None
 ) -> dict:
@@ -119,11 +85,6 @@ def amendment_data(
         "new-MAX_NUM_FORMS": "20",
     }
     return data | parameter_data(version.settings | (parameters or {}))
-
-
-@pytest.fixture
-def admin_client(admin_member) -> Client:
-    return signed_in(admin_member)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from tests.factories import PASSWORD
+from tests.builders.members import PASSWORD
 
 PERSONAS = ("visitor", "member", "suspended", "moderator", "admin")
 

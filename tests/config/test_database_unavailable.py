@@ -8,70 +8,25 @@ The database is real: a server socket nobody listens on, a file that cannot be o
 PostgreSQL, a throwaway server stopped and started again.
 """
 
-import io
 import json
 import logging
 import subprocess
 import tempfile
 import threading
-import time
-from contextlib import contextmanager
 from pathlib import Path
-from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
-from django.db import OperationalError, connections
+from django.db import DatabaseError, OperationalError, connection, connections
 
 from config.middleware import RETRY_AFTER_SECONDS
 from config.settings import mailer_from_url
 from notifications import services as notifications
 from notifications.models import Channel, Delivery, DeliveryState, EmailChoice, Kind, Notification
-from tests.factories import MemberFactory
+from tests.builders.members import MemberFactory
+from tests.config.database_outage import database_at, wsgi_get
 from tests.live_stack import MailServer, PostgresServer
 
 UNAVAILABLE = "The forum is briefly unavailable"
-
-
-class Answer:
-    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes):
-        self.status_code = int(status.split()[0])
-        self.headers = dict(headers)
-        self.text = body.decode()
-
-
-def wsgi_get(path: str, **headers: str) -> Answer:
-    """GET `path` from the site, as a WSGI server would ask for it."""
-    environ = {
-        "PATH_INFO": path.split("?")[0],
-        "QUERY_STRING": path.partition("?")[2],
-        "HTTP_HOST": "testserver",
-        "wsgi.input": io.BytesIO(),
-        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
-    }
-    setup_testing_defaults(environ)
-    started = []
-    response = WSGIHandler()(environ, lambda status, headers: started.append((status, headers)))
-    try:
-        body = b"".join(response)
-    finally:
-        response.close()  # request_finished: the connection is closed if it failed
-    return Answer(*started[0], body)
-
-
-@contextmanager
-def database_at(**place: str):
-    """Within the block, the site's connection goes to `place` instead of the test database,
-    whose connection is kept aside untouched."""
-    kept_connection, kept_settings = connections["default"], connections.settings["default"]
-    connections.settings["default"] = {**kept_settings, **place}
-    del connections["default"]
-    try:
-        yield
-    finally:
-        connections["default"].close()
-        connections.settings["default"] = kept_settings
-        connections["default"] = kept_connection
 
 
 @pytest.fixture
@@ -210,13 +165,14 @@ def test_an_email_accepted_as_the_database_goes_down_is_recorded_sent_once_it_is
         next_attempt_at=told.created_at,
     )
     mail.hold(member.email, accept=True)
-    worker = threading.Thread(target=_deliver, args=(delivery.pk,))
+    found_gone = threading.Event()
+    worker = threading.Thread(target=_deliver, args=(delivery.pk, found_gone))
     try:
         worker.start()
         assert mail.holding.wait(timeout=30), "the email never reached the mail server"
         throwaway_postgresql.stop(mode="fast")
         mail.release()  # the mail server accepts the email: the database is gone
-        time.sleep(1)  # the worker finds it gone as it records the email sent
+        assert found_gone.wait(timeout=30), "the worker never found the database gone"
         throwaway_postgresql.start()
         worker.join(timeout=30)
     finally:
@@ -228,9 +184,19 @@ def test_an_email_accepted_as_the_database_goes_down_is_recorded_sent_once_it_is
     assert mail.recipients() == [member.email]
 
 
-def _deliver(delivery_id: int) -> None:
-    """A worker, on its own connection, as the database goes away while it sends."""
+def _deliver(delivery_id: int, found_gone: threading.Event) -> None:
+    """A worker, on its own connection, as the database goes away while it sends: `found_gone`
+    is set when a query of its fails, as it records the email sent."""
+
+    def noting_failures(execute, sql, params, many, context):
+        try:
+            return execute(sql, params, many, context)
+        except DatabaseError:
+            found_gone.set()
+            raise
+
     try:
-        notifications.deliver(delivery_id=delivery_id)
+        with connection.execute_wrapper(noting_failures):
+            notifications.deliver(delivery_id=delivery_id)
     finally:
         connections.close_all()

@@ -23,9 +23,10 @@ from charter.models import Ballot, Proposal, ProposalState
 from config.health import probes
 from forum.models import Post
 from notifications.models import Channel, Delivery, DeliveryState, EmailChoice, Kind, Notification
-from tests.charter.conftest import found_charter, reword
-from tests.config.test_database_unavailable import database_at, wsgi_get
-from tests.factories import MemberFactory, make_thread
+from tests.builders.charter import found_charter, reword
+from tests.builders.forum import make_thread
+from tests.builders.members import MemberFactory
+from tests.config.database_outage import database_at, wsgi_get
 from tests.live_stack import RedisServer, free_port
 
 WITHOUT_REDIS = ["database", "cache", "charter_deadlines", "email_deliveries", "post_announcements"]

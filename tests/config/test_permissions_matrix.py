@@ -22,10 +22,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -39,8 +38,10 @@ from moderation.models import Case, SanctionKind
 from moderation.sanctions import Step
 from notifications.models import Kind, Notification
 from notifications.stop_links import stop_emails_token
-from tests.charter.conftest import ARTICLES, found_charter, reword
-from tests.charter.test_views import draft_data
+from tests.builders.charter import ARTICLES, article, draft_data, found_charter, reword
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
+from tests.builders.moderation import appeal, signal, uphold
 from tests.config import permissions_table as table
 from tests.config.permissions_table import (
     ACTION,
@@ -58,8 +59,7 @@ from tests.config.permissions_table import (
     REFUSED,
     STOP_POLLING,
 )
-from tests.factories import CategoryFactory, MemberFactory, make_thread
-from tests.moderation.conftest import appeal, article, signal, uphold
+from tests.query_budget import recorded_queries
 
 CSRF_SECRET = "matrixmatrixmatrixmatrixmatrixmx"  # 32 characters: an unmasked token
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -375,7 +375,7 @@ def ask(w: World, persona: str, method: str, url: str, data: dict, *, token: boo
         client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
         headers["X-CSRFToken"] = CSRF_SECRET
     cache.clear()  # rate-limit counters: each request is the persona's first
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+    with transaction.atomic(), recorded_queries() as queries:
         try:
             if method == "GET":
                 response = client.get(url, headers=headers)
@@ -386,9 +386,9 @@ def ask(w: World, persona: str, method: str, url: str, data: dict, *, token: boo
             outcome = f"500 {type(error).__name__}: {error}"
         transaction.set_rollback(True)
     writes = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].lstrip().upper().startswith(WRITES) and "django_session" not in q["sql"]
+        sql
+        for sql in queries
+        if sql.lstrip().upper().startswith(WRITES) and "django_session" not in sql
     ]
     return outcome, writes
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.test import Client, RequestFactory, override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 from django_ratelimit.core import get_usage
 
@@ -18,9 +18,10 @@ from charter.models import RollEntry, Sponsorship, Vote
 from forum.models import Post, Thread
 from members.models import Member
 from moderation.models import Signal
-from tests.charter.conftest import found_charter, reword
-from tests.config.test_settings import PRODUCTION, manage
-from tests.factories import PASSWORD, MemberFactory, make_thread
+from tests.builders.charter import found_charter, reword
+from tests.builders.forum import make_thread
+from tests.builders.members import PASSWORD, MemberFactory, signed_in
+from tests.config.production import PRODUCTION, manage
 from tests.live_stack import free_port
 
 pytestmark = pytest.mark.django_db
@@ -146,12 +147,6 @@ def founders(admin_member):
     members = [MemberFactory(date_joined=now - timedelta(days=60)) for _ in range(4)]
     found_charter(admin=admin_member, voters=members, now=now)
     return members
-
-
-def signed_in(member) -> Client:
-    client = Client()
-    client.force_login(member)
-    return client
 
 
 def signal_data() -> dict:

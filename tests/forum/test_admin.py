@@ -1,18 +1,10 @@
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from forum.models import Thread
-from tests.factories import make_reply
+from tests.builders.forum import make_reply
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(admin_member) -> Client:
-    client = Client()
-    client.force_login(admin_member)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ import pytest
 
 from forum import services
 from forum.models import Post, Thanks
+from tests.builders.forum import make_thread
+from tests.builders.members import MemberFactory
 from tests.concurrency import run_together
-from tests.factories import MemberFactory, make_thread
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,9 @@ from django.utils.formats import date_format
 
 from forum import rules, services
 from forum.models import Post, Thread
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
 from tests.concurrency import run_together
-from tests.factories import CategoryFactory, MemberFactory, make_thread
 
 pytestmark = pytest.mark.django_db
 

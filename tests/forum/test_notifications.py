@@ -8,7 +8,8 @@ from django.utils import timezone
 from forum import services
 from forum.models import Post, PostState, WatchLevel
 from notifications.models import Kind, Notification
-from tests.factories import CategoryFactory, MemberFactory, make_reply, make_thread
+from tests.builders.forum import CategoryFactory, make_reply, make_thread
+from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -3,12 +3,12 @@ change a visitor could see gives the page a new key (forum.page_cache)."""
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from forum import services
 from members import services as members
-from tests.factories import CategoryFactory, MemberFactory, make_reply, make_thread
+from tests.builders.forum import CategoryFactory, make_reply, make_thread
+from tests.builders.members import MemberFactory
+from tests.query_budget import recorded_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def seen_twice(client, url: str) -> str:
 
 def test_a_second_visitor_is_served_from_the_cache(visitor_client, thread):
     page(visitor_client, thread.get_absolute_url())
-    with CaptureQueriesContext(connection) as captured:
+    with recorded_queries() as captured:
         html = page(visitor_client, thread.get_absolute_url())
     assert "tomato" in html
     assert len(captured) == 1  # the thread's row, which the key is made of
@@ -222,6 +222,6 @@ def test_results_from_a_category_closed_to_members_are_not_shared_with_them(
 
 def test_a_repeated_search_is_served_from_the_cache(visitor_client, thread):
     search(visitor_client, "tomato")
-    with CaptureQueriesContext(connection) as captured:
+    with recorded_queries() as captured:
         assert "tomato" in search(visitor_client, "tomato")
     assert len(captured) == 1  # the categories the key is made of

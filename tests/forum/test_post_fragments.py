@@ -10,7 +10,8 @@ from django.test import Client
 
 from forum import page_cache, services
 from forum.models import PostState
-from tests.factories import MemberFactory, make_reply, make_thread
+from tests.builders.forum import make_reply, make_thread
+from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 

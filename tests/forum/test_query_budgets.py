@@ -1,12 +1,11 @@
 """Each page runs a fixed number of SQL queries, whatever the number of items it shows."""
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from forum.models import Category
-from tests.factories import CategoryFactory, MemberFactory, make_reply, make_thread
+from tests.builders.forum import CategoryFactory, make_reply, make_thread
+from tests.builders.members import MemberFactory
+from tests.query_budget import page_queries, queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -15,14 +14,6 @@ pytestmark = pytest.mark.django_db
 def big_pages(settings):
     settings.POSTS_PER_PAGE = 50
     settings.THREADS_PER_PAGE = 50
-
-
-def queries_for(client, url: str) -> int:
-    client.get(url)  # warm: the first visit of a member creates their read mark
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def thread_with_posts(n: int):
@@ -91,11 +82,7 @@ def test_the_index_costs_the_same_for_5_or_50_categories(request, persona):
 
 
 def first_visit_queries(client, url: str) -> int:
-    cache.clear()
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
+    return queries_for(client, url, warm=False, cold_cache=True)
 
 
 def test_the_first_visitor_of_a_page_costs_the_same_for_5_or_50_items(visitor_client):
@@ -115,10 +102,9 @@ def test_moving_the_read_mark_forward_costs_two_updates(member_client):
     thread = thread_with_posts(5)
     queries_for(member_client, f"/t/{thread.pk}/")
     make_reply(thread)
-    with CaptureQueriesContext(connection) as captured:
-        member_client.get(f"/t/{thread.pk}/")
+    captured = page_queries(member_client, f"/t/{thread.pk}/", warm=False)
     assert len(captured) == EXPECTED["thread", "member_client"] + 2
-    updates = [query["sql"] for query in captured if query["sql"].startswith("UPDATE")]
+    updates = [sql for sql in captured if sql.startswith("UPDATE")]
     assert len(updates) == 2
     assert any("forum_readmark" in sql for sql in updates)
     assert any("notifications_notification" in sql for sql in updates)

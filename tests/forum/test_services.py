@@ -15,7 +15,8 @@ from forum.models import (
     ThreadSubscription,
     WatchLevel,
 )
-from tests.factories import CategoryFactory, MemberFactory, make_reply, make_thread
+from tests.builders.forum import CategoryFactory, make_reply, make_thread
+from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 

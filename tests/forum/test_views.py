@@ -4,7 +4,8 @@ import pytest
 from django.conf import settings
 
 from forum.models import Post, PostState, Thanks, Thread
-from tests.factories import CategoryFactory, MemberFactory, make_reply, make_thread
+from tests.builders.forum import CategoryFactory, make_reply, make_thread
+from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,10 @@ from members.models import Member
 from moderation import services as moderation
 from moderation.models import Case, Signal
 from notifications.models import Kind, Notification, Preference
-from tests.charter.conftest import ARTICLES, addition, found_charter
-from tests.factories import PASSWORD, MemberFactory, make_reply, make_thread
-from tests.moderation.conftest import signal
+from tests.builders.charter import ARTICLES, addition, found_charter
+from tests.builders.forum import make_reply, make_thread
+from tests.builders.members import PASSWORD, MemberFactory
+from tests.builders.moderation import signal
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 
 from members.models import Member
-from tests.factories import PASSWORD
+from tests.builders.members import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

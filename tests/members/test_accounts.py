@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 
 from members.models import Member
-from tests.factories import PASSWORD
+from tests.builders.members import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,10 @@ from charter import services as charter
 from forum import services as forum
 from moderation.models import Decision
 from notifications.models import Kind, Preference
-from tests.charter.conftest import addition, found_charter
-from tests.factories import MemberFactory, make_reply, make_thread
-from tests.moderation.conftest import appeal, signal, uphold
+from tests.builders.charter import addition, found_charter
+from tests.builders.forum import make_reply, make_thread
+from tests.builders.members import MemberFactory
+from tests.builders.moderation import appeal, signal, uphold
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,6 @@
 where every step is checked, notified and journalled, and the journal is append-only."""
 
 import pytest
-from django.test import Client
-from django.utils import timezone
 
 from moderation import services
 from moderation.models import (
@@ -18,9 +16,8 @@ from moderation.models import (
     Signal,
 )
 from moderation.sanctions import SanctionKind, Step
-from tests.charter.conftest import found_charter
-from tests.factories import MemberFactory
-from tests.moderation.conftest import appeal, signal, uphold
+from tests.builders.charter import charter_in_force
+from tests.builders.moderation import appeal, signal, uphold
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +33,8 @@ EVERY_MODEL = [*ADMINS, CaseEvent, JournalCitation]
 
 
 @pytest.fixture(autouse=True)
-def charter(admin_member):
-    return found_charter(
-        admin=admin_member, voters=[MemberFactory(), MemberFactory()], now=timezone.now()
-    )
-
-
-@pytest.fixture
-def admin_client(admin_member) -> Client:
-    client = Client()
-    client.force_login(admin_member)
-    return client
+def charter(db):
+    return charter_in_force()
 
 
 @pytest.fixture

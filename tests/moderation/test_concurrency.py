@@ -41,11 +41,12 @@ from moderation.models import (
     Signal,
 )
 from notifications.models import Kind, Notification
-from tests.charter.conftest import found_charter
+from tests.builders.charter import article, charter_in_force
+from tests.builders.forum import make_thread
+from tests.builders.members import MemberFactory
+from tests.builders.moderation import appeal, dismiss, signal, uphold
 from tests.concurrency import run_together
-from tests.factories import MemberFactory, make_thread
 from tests.live_stack import wait_until
-from tests.moderation.conftest import appeal, article, dismiss, signal, uphold
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -53,14 +54,9 @@ ALREADY_SIGNALLED = "You have already signalled this post."
 
 
 @pytest.fixture
-def charter(admin_member) -> CharterVersion:
+def charter(db) -> CharterVersion:
     """Version 1 of the four-article charter, saying outright that three signallers hide."""
-    return found_charter(
-        admin=admin_member,
-        voters=[MemberFactory(), MemberFactory()],
-        now=timezone.now(),
-        parameters={"auto_hide_signallers": 3},
-    )
+    return charter_in_force(parameters={"auto_hide_signallers": 3})
 
 
 def a_post(source: str = "Buy my miracle fertiliser!") -> Post:
@@ -160,13 +156,8 @@ def test_ten_members_signalling_at_once_make_one_case_and_hide_the_post_once(cha
     assert events(post, EventKind.SIGNALLED) == 10
 
 
-def test_the_daily_limit_holds_when_a_member_signals_twelve_posts_at_once(admin_member):
-    found_charter(
-        admin=admin_member,
-        voters=[MemberFactory(), MemberFactory()],
-        now=timezone.now(),
-        parameters={"signals_per_day": 5},
-    )
+def test_the_daily_limit_holds_when_a_member_signals_twelve_posts_at_once():
+    charter_in_force(parameters={"signals_per_day": 5})
     posts = [a_post(f"Advert number {n}.") for n in range(12)]
     signaller = MemberFactory()
 

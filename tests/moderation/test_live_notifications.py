@@ -10,9 +10,10 @@ import pytest
 
 from moderation.models import Case, Decision
 from notifications.models import Kind, Preference
-from tests.factories import MemberFactory
+from tests.builders.charter import article
+from tests.builders.members import MemberFactory
+from tests.builders.moderation import signal
 from tests.live_stack import wait_until
-from tests.moderation.conftest import article, signal
 
 pytestmark = [
     pytest.mark.integration,

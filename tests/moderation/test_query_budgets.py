@@ -4,12 +4,8 @@ journal entries or moderated posts they show. Data is built through the moderati
 from itertools import cycle
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from charter.models import Article
 from forum import services as forum
@@ -18,8 +14,10 @@ from members.models import Member
 from moderation import services
 from moderation.models import Action, AppealState, Outcome
 from moderation.sanctions import SanctionKind, Step
-from tests.charter.conftest import found_charter
-from tests.factories import CategoryFactory, MemberFactory, make_thread
+from tests.builders.charter import charter_in_force
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
+from tests.query_budget import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +39,9 @@ EXPECTED = {
 
 
 @pytest.fixture(autouse=True)
-def charter(admin_member):
-    """Founded before the test's members, with room for the many signals a fixture makes."""
-    return found_charter(
-        admin=admin_member,
-        voters=[MemberFactory(), MemberFactory()],
-        now=timezone.now(),
-        parameters={"signals_per_day": 1_000},
-    )
+def charter(db):
+    """In force before the test's members join, with room for the many signals a fixture makes."""
+    return charter_in_force(parameters={"signals_per_day": 1_000})
 
 
 @pytest.fixture(autouse=True)
@@ -72,13 +65,9 @@ def article_ids(charter) -> list[int]:
     )
 
 
-def queries_for(client: Client, url: str) -> int:
-    client.get(url)  # warm: a member's first visit of a thread creates their read mark
-    cache.clear()  # a visitor's thread page would come from the cache: measure rendering it
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
+def rendering_queries(client: Client, url: str) -> int:
+    """What rendering the page costs: a visitor's thread page would come from the cache."""
+    return queries_for(client, url, cold_cache=True)
 
 
 class Builder:
@@ -154,9 +143,9 @@ def test_the_queue_costs_the_same_for_5_or_50_open_cases(
     builder = Builder(charter, signallers, deciders)
     builder.settled_cases(6)  # the signallers have records
     builder.open_cases(5, moderator)
-    with_5 = queries_for(moderator_client, "/moderation/queue/")
+    with_5 = rendering_queries(moderator_client, "/moderation/queue/")
     builder.open_cases(45, moderator)
-    with_50 = queries_for(moderator_client, "/moderation/queue/")
+    with_50 = rendering_queries(moderator_client, "/moderation/queue/")
     assert with_5 == with_50 == EXPECTED["queue", "moderator_client"]
 
 
@@ -177,7 +166,7 @@ def test_a_case_page_costs_the_same_for_3_or_30_signals(
         services.signal_post(member=member, post=post, article_ids=[next(builder.articles)])
     assert post.moderation_case.signals.count() == signal_count
     url = reverse("moderation:case", args=[post.moderation_case.pk])
-    assert queries_for(moderator_client, url) == EXPECTED["case", "moderator_client"]
+    assert rendering_queries(moderator_client, url) == EXPECTED["case", "moderator_client"]
 
 
 @pytest.mark.parametrize(
@@ -196,9 +185,9 @@ def test_pages_of_settled_cases_cost_the_same_for_5_or_50(
     client = request.getfixturevalue(persona)
     builder = Builder(charter, signallers, deciders, signaller=member)
     builder.settled_cases(5)
-    with_5 = queries_for(client, url)
+    with_5 = rendering_queries(client, url)
     builder.settled_cases(45)
-    with_50 = queries_for(client, url)
+    with_50 = rendering_queries(client, url)
     assert with_5 == with_50 == EXPECTED[page, persona]
 
 
@@ -248,5 +237,5 @@ def test_a_thread_page_with_moderated_posts_costs_the_same_for_5_or_50_posts(
     client = request.getfixturevalue(persona)
     small = moderated_thread(5, charter, signallers, deciders, member)
     large = moderated_thread(50, charter, signallers, deciders, member)
-    counts = {queries_for(client, f"/t/{thread.pk}/") for thread in (small, large)}
+    counts = {rendering_queries(client, f"/t/{thread.pk}/") for thread in (small, large)}
     assert counts == {EXPECTED["thread", persona]}

@@ -11,8 +11,9 @@ from forum.models import PostState
 from moderation import rules, selectors
 from moderation.models import AppealState
 from moderation.sanctions import SanctionKind, Step
-from tests.factories import CategoryFactory, MemberFactory, make_thread
-from tests.moderation.conftest import appeal, dismiss, signal, uphold
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
+from tests.builders.moderation import appeal, dismiss, signal, uphold
 
 pytestmark = pytest.mark.django_db
 

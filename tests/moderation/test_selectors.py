@@ -5,10 +5,10 @@ import pytest
 
 from moderation import selectors, services
 from moderation.models import Action, AppealState, Outcome
-from tests.charter.conftest import reword
-from tests.factories import MemberFactory
-from tests.moderation.conftest import appeal, article, dismiss, signal, uphold
-from tests.moderation.test_services import new_post, ratify_amendment
+from tests.builders.charter import article, ratify_amendment, reword
+from tests.builders.forum import new_post
+from tests.builders.members import MemberFactory
+from tests.builders.moderation import appeal, dismiss, signal, uphold
 
 pytestmark = pytest.mark.django_db
 

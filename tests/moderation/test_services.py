@@ -7,9 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from charter import selectors as charter_selectors
 from charter import services as charter_services
-from charter.models import Ballot, CharterVersion
 from forum import services as forum
 from forum.models import Post, PostState
 from members.rules import can_participate
@@ -33,37 +31,21 @@ from moderation.models import (
 )
 from moderation.sanctions import Step
 from notifications.models import EmailChoice, Kind, Notification
-from tests.charter.conftest import found_charter, reword
-from tests.factories import PASSWORD, MemberFactory, make_thread
-from tests.moderation.conftest import appeal, article, dismiss, signal, uphold
+from tests.builders.charter import (
+    article,
+    charter_in_force,
+    elders,
+    open_amendment_ballot,
+    ratify_amendment,
+    reword,
+)
+from tests.builders.forum import make_thread, new_post
+from tests.builders.members import PASSWORD, MemberFactory
+from tests.builders.moderation import appeal, dismiss, signal, uphold
 
 pytestmark = pytest.mark.django_db
 
 Refused = services.ModerationRefused
-
-
-@pytest.fixture
-def author(charter):
-    """The post's author joins once the charter is ratified: nothing keeps them from writing."""
-    return MemberFactory(username="author")
-
-
-@pytest.fixture
-def found(admin_member):
-    """Found a charter whose procedural parameters are those given (the others by default)."""
-
-    def make(**parameters) -> CharterVersion:
-        voters = [MemberFactory(), MemberFactory()]
-        return found_charter(
-            admin=admin_member, voters=voters, now=timezone.now(), parameters=parameters
-        )
-
-    return make
-
-
-def new_post(author=None, *, source: str = "Buy my miracle fertiliser!") -> Post:
-    """A reply by `author` (a new member by default) in a new thread."""
-    return forum.reply(author=author or MemberFactory(), thread=make_thread(), source=source)
 
 
 def refreshed(instance):
@@ -89,44 +71,6 @@ def build_record(signaller, moderator, outcomes: list[str], *, start) -> None:
             uphold(case, moderator, action=Action.KEEP, now=at + timedelta(minutes=1))
         else:
             dismiss(case, moderator, now=at + timedelta(minutes=1))
-
-
-def open_amendment_ballot(version: CharterVersion, voters: list, changes) -> Ballot:
-    """Through the charter's services: `voters` (members of 60 days) accept `version`, the first
-    proposes `changes`, three others co-sponsor, and the discussion ends: the ballot opens."""
-    now = timezone.now()
-    for voter in voters:
-        charter_services.accept_charter(member=voter, version=version)
-    proposal = charter_services.create_proposal(
-        author=voters[0],
-        title="An amendment",
-        rationale="Because it is better.",
-        changes=changes,
-        parameters={},
-    )
-    charter_services.submit_proposal(author=voters[0], proposal=proposal, now=now)
-    for sponsor in voters[1:4]:
-        charter_services.sponsor_proposal(member=sponsor, proposal=proposal, now=now)
-    proposal.refresh_from_db()
-    charter_services.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
-    proposal.refresh_from_db()
-    return proposal.ballot
-
-
-def elders(count: int = 4) -> list:
-    return [MemberFactory(date_joined=timezone.now() - timedelta(days=60)) for _ in range(count)]
-
-
-def ratify_amendment(version: CharterVersion, changes) -> CharterVersion:
-    """Four members vote an amendment of `version` through: the next version, now in force."""
-    voters = elders()
-    ballot = open_amendment_ballot(version, voters, changes)
-    for voter in voters:
-        charter_services.cast_vote(member=voter, ballot=ballot, choice="yes", now=ballot.opened_at)
-    charter_services.run_deadlines(now=ballot.closes_at)
-    amended = charter_selectors.current_version()
-    assert amended.number == version.number + 1
-    return amended
 
 
 # Signal
@@ -167,8 +111,8 @@ def test_a_member_signals_at_most_20_posts_a_day(charter):
     assert Signal.objects.filter(signaller=member).count() == 21
 
 
-def test_the_daily_signal_limit_is_the_charters_signals_per_day(found):
-    found(signals_per_day=2)
+def test_the_daily_signal_limit_is_the_charters_signals_per_day():
+    charter_in_force(parameters={"signals_per_day": 2})
     member = MemberFactory()
     posts = [new_post() for _ in range(3)]
     signal(posts[0], member)
@@ -287,8 +231,8 @@ def test_a_post_is_hidden_pending_review_when_3_distinct_members_signalled_it(po
     assert EventKind.HELD in kinds(case_of(post))
 
 
-def test_the_number_of_signallers_that_hides_a_post_is_the_charters(found):
-    found(auto_hide_signallers=2)
+def test_the_number_of_signallers_that_hides_a_post_is_the_charters():
+    charter_in_force(parameters={"auto_hide_signallers": 2})
     post = new_post()
     signal(post)
     assert refreshed(post).state == PostState.VISIBLE
@@ -340,9 +284,9 @@ def test_a_signallers_accuracy_is_judged_on_their_last_10_settled_signals(
 
 @pytest.mark.parametrize(("upheld", "counts"), [(1, True), (0, False)])
 def test_a_signaller_with_exactly_the_charters_accuracy_percent_upheld_counts(
-    found, second_moderator, upheld, counts
+    second_moderator, upheld, counts
 ):
-    found(accuracy_signals=4, accuracy_percent=25)
+    charter_in_force(parameters={"accuracy_signals": 4, "accuracy_percent": 25})
     member = MemberFactory()
     outcomes = [Outcome.UPHELD] * upheld + [Outcome.DISMISSED] * (4 - upheld)
     build_record(member, second_moderator, outcomes, start=timezone.now() - timedelta(days=2))
@@ -641,8 +585,8 @@ def test_an_appeal_is_made_within_14_days(case, moderator):
     appeal(decision, now=decided_at + timedelta(days=14) - timedelta(seconds=1))
 
 
-def test_the_appeal_window_is_the_charters_appeal_days(found, moderator):
-    found(appeal_days=3)
+def test_the_appeal_window_is_the_charters_appeal_days(moderator):
+    charter_in_force(parameters={"appeal_days": 3})
     decided_at = timezone.now()
     decision = uphold(signal(new_post()).case, moderator, now=decided_at)
     with pytest.raises(Refused, match="time to appeal"):

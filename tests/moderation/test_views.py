@@ -24,9 +24,10 @@ from moderation.models import (
     Signal,
 )
 from moderation.sanctions import SanctionKind, Step
-from tests.charter.conftest import found_charter
-from tests.factories import PASSWORD, CategoryFactory, MemberFactory, make_thread
-from tests.moderation.conftest import appeal, article, dismiss, signal, uphold
+from tests.builders.charter import article, charter_in_force
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import PASSWORD, MemberFactory, signed_in
+from tests.builders.moderation import appeal, dismiss, signal, uphold
 
 pytestmark = pytest.mark.django_db
 
@@ -36,21 +37,10 @@ NOTHING_CHOSEN = "Choose the article the post breaches, or “other”."
 
 
 @pytest.fixture(autouse=True)
-def charter(request, admin_member):
-    """The ratified charter, founded before the test's members join (so they need not accept
+def charter(request, db):
+    """The ratified charter, in force before the test's members join (so they need not accept
     it). Its procedural parameters come from indirect parametrisation."""
-    return found_charter(
-        admin=admin_member,
-        voters=[MemberFactory(), MemberFactory()],
-        now=timezone.now(),
-        parameters=getattr(request, "param", None),
-    )
-
-
-def signed_in(member: Member) -> Client:
-    client = Client()
-    client.force_login(member)
-    return client
+    return charter_in_force(parameters=getattr(request, "param", None))
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 
 from moderation import services
 from moderation.models import AppealState
-from tests.moderation.conftest import appeal, signal, uphold
+from tests.builders.moderation import appeal, signal, uphold
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ import pytest
 from forum.models import Post, Thread
 from forum.services import post_event_key
 from notifications.models import Delivery, DeliveryState, Notification
-from tests.factories import CategoryFactory, MemberFactory, make_thread
+from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.members import MemberFactory
 from tests.live_stack import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgresql]

@@ -5,7 +5,7 @@ from django.core import mail
 
 from forum import services as forum
 from members.models import Member
-from tests.factories import make_reply
+from tests.builders.forum import make_reply
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,12 @@
 """Notification pages run a fixed number of SQL queries, whatever the number of entries."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from members.models import Member
 from notifications import selectors, services
 from notifications.models import Kind, Notification
-from tests.factories import MemberFactory
+from tests.builders.members import MemberFactory
+from tests.query_budget import queries_for, recorded_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +16,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture(autouse=True)
 def big_pages(monkeypatch):
     monkeypatch.setattr(selectors, "ENTRIES_PER_PAGE", 50)
-
-
-def queries_for(client, url: str, **extra) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, **extra)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def add_group(member: Member, *, key: str, size: int) -> Notification:
@@ -61,19 +53,19 @@ MARK_READ_QUERIES = 6
 
 def test_the_inbox_costs_the_same_for_5_or_50_entries(member_client, member):
     add_entries(member, 5)
-    with_5 = queries_for(member_client, "/notifications/")
+    with_5 = queries_for(member_client, "/notifications/", warm=False)
     add_entries(member, 45)
     response = member_client.get("/notifications/")
     assert response.text.count('<li class="notification') == 50
-    with_50 = queries_for(member_client, "/notifications/")
+    with_50 = queries_for(member_client, "/notifications/", warm=False)
     assert with_5 == with_50 == INBOX_QUERIES
 
 
 def test_the_bell_costs_the_same_for_5_or_150_unread(member_client, member):
     add_entries(member, 3)
-    with_6 = queries_for(member_client, "/notifications/bell/", **HTMX)
+    with_6 = queries_for(member_client, "/notifications/bell/", warm=False, **HTMX)
     add_entries(member, 72)
-    with_150 = queries_for(member_client, "/notifications/bell/", **HTMX)
+    with_150 = queries_for(member_client, "/notifications/bell/", warm=False, **HTMX)
     assert with_6 == with_150 == BELL_QUERIES
 
 
@@ -81,7 +73,7 @@ def test_marking_an_entry_read_costs_the_same_for_a_group_of_2_or_40(member_clie
     counts = []
     for size in (2, 40):
         latest = add_group(member, key=f"thread:{size}", size=size)
-        with CaptureQueriesContext(connection) as captured:
+        with recorded_queries() as captured:
             response = member_client.post(f"/notifications/{latest.pk}/read/", **HTMX)
         assert f"and {size - 1} more in this thread" in response.text
         counts.append(len(captured))

@@ -4,8 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.models import Member
@@ -20,7 +19,8 @@ from notifications.models import (
 )
 from notifications.selectors import email_choices
 from notifications.stop_links import DIGEST, read_stop_emails_token, stop_emails_token
-from tests.factories import MemberFactory
+from tests.builders.members import MemberFactory
+from tests.query_budget import recorded_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -277,7 +277,7 @@ def test_fan_out_costs_the_same_queries_for_ten_or_a_hundred_recipients():
     many = [MemberFactory() for _ in range(100)]
     counts = []
     for event, recipients in (("post:10", few), ("post:100", many)):
-        with CaptureQueriesContext(connection) as captured:
+        with recorded_queries() as captured:
             tell(recipients, event=event)
         counts.append(len(captured))
     assert counts[0] == counts[1]

@@ -20,7 +20,7 @@ from notifications.models import (
 )
 from notifications.selectors import email_choices
 from notifications.stop_links import DIGEST, stop_emails_token
-from tests.factories import make_reply, make_thread
+from tests.builders.forum import make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
 

@@ -1,35 +1,12 @@
-from datetime import timedelta
+"""Categories, threads and replies: the threads and replies built through the forum's services,
+so that counters and numbering are the real ones."""
 
 import factory
-from allauth.account.models import EmailAddress
-from django.utils import timezone
 
 from forum import services
 from forum.models import Category, Post, Thread
 from members.models import Member
-
-PASSWORD = "correct-horse-battery"
-
-
-class MemberFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Member
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"member{n}")
-    email = factory.LazyAttribute(lambda m: f"{m.username}@example.org")
-    display_name = factory.Faker("name")
-    password = factory.django.Password(PASSWORD)
-    must_accept_charter = False
-    # Past their first day, whose posting limits a test of them asks for with `date_joined`.
-    date_joined = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
-
-    @factory.post_generation
-    def verified_email(member, create, extracted, **kwargs):
-        if create:
-            EmailAddress.objects.create(
-                user=member, email=member.email, verified=True, primary=True
-            )
+from tests.builders.members import MemberFactory
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -49,7 +26,6 @@ def make_thread(
     source: str = "The opening post.",
     replies: int = 0,
 ) -> Thread:
-    """A thread built through the services, so counters and numbering are the real ones."""
     category = category or CategoryFactory()
     author = author or MemberFactory()
     thread = services.create_thread(author=author, category=category, title=title, source=source)
@@ -61,3 +37,8 @@ def make_thread(
 
 def make_reply(thread: Thread, *, author: Member | None = None, source: str = "A reply.") -> Post:
     return services.reply(author=author or MemberFactory(), thread=thread, source=source)
+
+
+def new_post(author: Member | None = None, *, source: str = "Buy my miracle fertiliser!") -> Post:
+    """A reply by `author` (a new member by default) in a new thread."""
+    return services.reply(author=author or MemberFactory(), thread=make_thread(), source=source)

@@ -1,0 +1,154 @@
+"""Charters for tests: founded through `charter.services` with the clock passed in, so the states
+are the real ones and no test waits for time to pass; or, for a test that only needs a charter in
+force, written straight to its tables. And what the charter's forms send."""
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from charter import selectors, services
+from charter.models import Article, Ballot, CharterVersion, VersionState
+from charter.parameters import PARAMETERS, defaults
+from charter.texts import Change
+from forum.rendering import render_markdown
+from members.models import Member
+from tests.builders.members import MemberFactory
+
+ARTICLES = [
+    services.ArticleDraft("Respect", "Members address each other with respect."),
+    services.ArticleDraft("On topic", "Posts stay on the subject of their thread."),
+    services.ArticleDraft("No spam", "No advertising, no repeated posts."),
+    services.ArticleDraft(
+        "Amendments", "This charter changes only by the members' vote.", entrenched=True
+    ),
+]
+
+
+def found_charter(*, admin, voters, now, articles=ARTICLES, parameters=None) -> CharterVersion:
+    """Draft `articles`, put them to a founding ballot 20 days before `now`, all `voters` vote
+    yes, close: version 1. Each voter then accepts it, as they would on the accept page."""
+    draft = services.start_provisional_charter()
+    services.edit_provisional_charter(
+        admin=admin, version=draft, articles=articles, parameters=parameters or {}
+    )
+    opened = now - timedelta(days=20)
+    ballot = services.open_founding_ballot(admin=admin, version=draft, now=opened)
+    for voter in voters:
+        services.cast_vote(member=voter, ballot=ballot, choice="yes", now=opened)
+    services.close_ballot(ballot_id=ballot.pk, now=now - timedelta(days=1))
+    services.announce_results()
+    version = selectors.current_version()
+    assert version is not None and version.number == 1
+    for voter in voters:
+        voter.refresh_from_db()
+        services.accept_charter(member=voter, version=version)
+    return version
+
+
+def charter_in_force(
+    *, articles=ARTICLES, parameters: dict | None = None, now: datetime | None = None
+) -> CharterVersion:
+    """Version 1 of `articles`, ratified a day before `now`, as `found_charter` leaves it but
+    without its ballot: for the tests that need a charter in force, not how it came to be.
+    As a ratification does, it asks every member so far to accept it."""
+    now = now or timezone.now()
+    version = CharterVersion.objects.create(
+        state=VersionState.RATIFIED,
+        number=1,
+        parameters=parameters or {},
+        ratified_at=now - timedelta(days=1),
+    )
+    Article.objects.bulk_create(
+        Article(
+            version=version,
+            number=number,
+            title=draft.title,
+            body=draft.body,
+            html=render_markdown(draft.body).html,
+            entrenched=draft.entrenched,
+        )
+        for number, draft in enumerate(articles, start=1)
+    )
+    Member.objects.filter(must_accept_charter=False).update(must_accept_charter=True)
+    return version
+
+
+def article(version: CharterVersion, number: int) -> Article:
+    return version.articles.get(number=number)
+
+
+def reword(version: CharterVersion, number: int, body: str) -> Change:
+    found = article(version, number)
+    return Change("change", found.identity, found.title, body, found.entrenched)
+
+
+def addition(title: str = "Privacy", body: str = "Nobody publishes another's address.") -> Change:
+    return Change("add", uuid.uuid4(), title, body)
+
+
+def elders(count: int = 4) -> list[Member]:
+    """Members who joined 60 days ago: past the 30 days a voter needs."""
+    return [MemberFactory(date_joined=timezone.now() - timedelta(days=60)) for _ in range(count)]
+
+
+def open_amendment_ballot(version: CharterVersion, voters: list[Member], changes) -> Ballot:
+    """Through the charter's services: `voters` (members of 60 days) accept `version`, the first
+    proposes `changes`, three others co-sponsor, and the discussion ends: the ballot opens."""
+    now = timezone.now()
+    for voter in voters:
+        services.accept_charter(member=voter, version=version)
+    proposal = services.create_proposal(
+        author=voters[0],
+        title="An amendment",
+        rationale="Because it is better.",
+        changes=changes,
+        parameters={},
+    )
+    services.submit_proposal(author=voters[0], proposal=proposal, now=now)
+    for sponsor in voters[1:4]:
+        services.sponsor_proposal(member=sponsor, proposal=proposal, now=now)
+    proposal.refresh_from_db()
+    services.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
+    proposal.refresh_from_db()
+    return proposal.ballot
+
+
+def ratify_amendment(version: CharterVersion, changes) -> CharterVersion:
+    """Four members vote an amendment of `version` through: the next version, now in force."""
+    voters = elders()
+    ballot = open_amendment_ballot(version, voters, changes)
+    for voter in voters:
+        services.cast_vote(member=voter, ballot=ballot, choice="yes", now=ballot.opened_at)
+    services.run_deadlines(now=ballot.closes_at)
+    amended = selectors.current_version()
+    assert amended.number == version.number + 1
+    return amended
+
+
+def parameter_data(values: dict, prefix: str = "parameter") -> dict:
+    """The parameter fields of a form, filled in with `values` as a browser would send them."""
+    data = {}
+    for parameter in PARAMETERS:
+        value = values[parameter.key]
+        if parameter.unit == "bool":
+            if value:
+                data[f"{prefix}-{parameter.key}"] = "on"
+        else:
+            data[f"{prefix}-{parameter.key}"] = str(value)
+    return data
+
+
+def draft_data(articles: list[tuple[str, str]], *, initial: int = 0) -> dict:
+    """The provisional charter's edit form with `articles` (title, text) in this order."""
+    data = {
+        "article-TOTAL_FORMS": str(len(articles)),
+        "article-INITIAL_FORMS": str(initial),
+        "article-MIN_NUM_FORMS": "0",
+        "article-MAX_NUM_FORMS": "60",
+    }
+    for i, (title, body) in enumerate(articles):
+        data[f"article-{i}-title"] = title
+        data[f"article-{i}-body"] = body
+        data[f"article-{i}-ORDER"] = str(i + 1)
+    return data | parameter_data(defaults())
