@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charter import rules, selectors, services
@@ -26,6 +27,7 @@ from charter.forms import (
 from charter.models import Ballot, CharterVersion, Proposal, ProposalState
 from charter.parameters import FRACTION_NAMES
 from charter.texts import apply_changes, compare, compare_parameters
+from core.outcomes import attempt
 from core.rate_limits import rate_limited
 from members.rules import require
 
@@ -356,26 +358,26 @@ def edit_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _proposal_action(request: HttpRequest, pk: int, act, done: str) -> HttpResponse:
-    shown = _proposal_or_404(pk)
-    try:
-        act(shown)
-    except services.InvalidChange as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    return redirect(shown)
+def _proposal_action(operation: Callable[..., object], done: str):
+    """A POST by a proposal's author that either is done or says why not; back to the proposal."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        shown = _proposal_or_404(pk)
+        act = partial(operation, author=request.user, proposal=shown)
+        attempt(request, act, refusal=services.InvalidChange, done=done)
+        return redirect(shown)
+
+    return view
 
 
-@login_required
-@require_POST
-def submit_proposal(request: HttpRequest, pk: int) -> HttpResponse:
-    return _proposal_action(
-        request,
-        pk,
-        lambda p: services.submit_proposal(author=request.user, proposal=p),
-        _("Your proposal is published: it now needs co-sponsors."),
-    )
+submit_proposal = _proposal_action(
+    services.submit_proposal, gettext_lazy("Your proposal is published: it now needs co-sponsors.")
+)
+withdraw_proposal = _proposal_action(
+    services.withdraw_proposal, gettext_lazy("The proposal is withdrawn.")
+)
 
 
 @login_required
@@ -383,10 +385,8 @@ def submit_proposal(request: HttpRequest, pk: int) -> HttpResponse:
 @rate_limited("co-sponsoring")
 def sponsor_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     shown = _proposal_or_404(pk)
-    try:
-        services.sponsor_proposal(member=request.user, proposal=shown)
-    except services.InvalidChange as error:
-        messages.error(request, str(error))
+    sponsor = partial(services.sponsor_proposal, member=request.user, proposal=shown)
+    if not attempt(request, sponsor, refusal=services.InvalidChange):
         return redirect(shown)
     if shown.state == ProposalState.DISCUSSION:
         ends = timezone.localtime(shown.discussion_ends_at)
@@ -401,17 +401,6 @@ def sponsor_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("You co-sponsor this proposal."))
     return redirect(shown)
-
-
-@login_required
-@require_POST
-def withdraw_proposal(request: HttpRequest, pk: int) -> HttpResponse:
-    return _proposal_action(
-        request,
-        pk,
-        lambda p: services.withdraw_proposal(author=request.user, proposal=p),
-        _("The proposal is withdrawn."),
-    )
 
 
 @require_GET
@@ -452,14 +441,17 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     shown = _ballot_or_404(pk)
     form = VoteForm(request.POST)
     if form.is_valid():
-        try:
-            services.cast_vote(
-                member=request.user, ballot=shown, choice=form.cleaned_data["choice"]
-            )
-        except services.InvalidChange as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Your vote is in the ballot box. Thank you."))
+        attempt(
+            request,
+            partial(
+                services.cast_vote,
+                member=request.user,
+                ballot=shown,
+                choice=form.cleaned_data["choice"],
+            ),
+            refusal=services.InvalidChange,
+            done=_("Your vote is in the ballot box. Thank you."),
+        )
         return redirect(shown)
     context = _ballot_context(request, shown, form)
     return render(request, "charter/ballot.html", context, status=400)

@@ -1,5 +1,5 @@
 """What every app imports and no app owns: htmx requests, rate limits, read-only admin pages,
-tasks queued once a transaction commits.
+tasks queued once a transaction commits, what became of a member's request (done, or refused).
 
 A package, not a Django app: it has no models, templates (its pages are the site's, in
 templates/) or checks. config/ imports it, never the reverse.

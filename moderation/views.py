@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.htmx import is_htmx
+from core.outcomes import attempt
 from core.rate_limits import rate_limited
 from forum import selectors as forum
 from members.rules import is_moderator, require
@@ -131,14 +133,17 @@ def appeal_decision(request: HttpRequest, pk: int) -> HttpResponse:
     require(rules.can_read_decision(request.user, decision))
     form = AppealForm(request.POST)
     if form.is_valid():
-        try:
-            services.appeal_decision(
-                member=request.user, decision=decision, statement=form.cleaned_data["statement"]
-            )
-        except rules.ModerationRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, _("Your appeal is recorded. Another moderator will hear it."))
+        attempt(
+            request,
+            partial(
+                services.appeal_decision,
+                member=request.user,
+                decision=decision,
+                statement=form.cleaned_data["statement"],
+            ),
+            refusal=rules.ModerationRefused,
+            done=_("Your appeal is recorded. Another moderator will hear it."),
+        )
         return redirect(decision)
     return _decision_page(request, decision, appeal_form=form)
 
@@ -205,10 +210,8 @@ def _case_action(action):
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         _require_moderator(request)
         case = selectors.case_detail(pk)
-        try:
-            action(moderator=request.user, case=case)
-        except rules.ModerationRefused as refusal:
-            messages.error(request, str(refusal))
+        act = partial(action, moderator=request.user, case=case)
+        attempt(request, act, refusal=rules.ModerationRefused)
         return redirect(case)
 
     return view
