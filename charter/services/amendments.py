@@ -114,21 +114,11 @@ def _resume_after_rebase(proposal: Proposal, now: datetime) -> None:
         move(proposal, State.DRAFT, overtaken_by=None)
     elif proposal.sponsored_at is None:
         # A fresh window: nobody could co-sponsor while it was outdated.
-        days = proposal.base.settings["cosponsor_days"]
-        move(
-            proposal,
-            State.SEEKING,
-            overtaken_by=None,
-            sponsors_due_at=now + timedelta(days=days),
-        )
+        due = _stage_end(proposal.base, "cosponsor_days", now)
+        move(proposal, State.SEEKING, overtaken_by=None, sponsors_due_at=due)
     else:
-        days = proposal.base.settings["discussion_days"]
-        move(
-            proposal,
-            State.DISCUSSION,
-            overtaken_by=None,
-            discussion_ends_at=now + timedelta(days=days),
-        )
+        ends = _stage_end(proposal.base, "discussion_days", now)
+        move(proposal, State.DISCUSSION, overtaken_by=None, discussion_ends_at=ends)
         with translation.override(settings.LANGUAGE_CODE):
             note = _("The proposal was rebased on version %(number)s; its discussion starts again.")
         _post_in_discussion(proposal, note % {"number": proposal.base.number})
@@ -139,9 +129,9 @@ def submit_proposal(*, author: Member, proposal: Proposal, now: datetime | None 
     now = now or timezone.now()
     current = selectors.current_version()
     require(rules.can_submit(author, proposal, current))
-    days = current.settings["cosponsor_days"]
+    due = _stage_end(current, "cosponsor_days", now)
     with transaction.atomic():
-        move(proposal, State.SEEKING, submitted_at=now, sponsors_due_at=now + timedelta(days=days))
+        move(proposal, State.SEEKING, submitted_at=now, sponsors_due_at=due)
         notify(
             kind=Kind.PROPOSAL_SPONSORS,
             recipients=Member.objects.filter(is_active=True),
@@ -173,9 +163,13 @@ def sponsor_proposal(
     return sponsorship
 
 
+def _stage_end(version: CharterVersion, days: str, now: datetime) -> datetime:
+    """When a stage that starts `now` ends: after the `days` parameter of `version`."""
+    return now + timedelta(days=version.settings[days])
+
+
 def _start_discussion(proposal: Proposal, now: datetime) -> None:
-    days = proposal.base.settings["discussion_days"]
-    proposal.discussion_ends_at = now + timedelta(days=days)
+    proposal.discussion_ends_at = _stage_end(proposal.base, "discussion_days", now)
     thread = forum.start_thread_for(
         author=proposal.author,
         category=_discussion_category(),
