@@ -27,6 +27,25 @@ def can_start_thread(member: Person, category: Category) -> bool:
     return not category.write_restricted or is_moderator(member)
 
 
+def why_cannot_start_thread(member: Person, category: Category) -> Refused | None:
+    """The refusal shown on a category's page to a member who may not start a thread there now;
+    None if they may, and for those to whom the page has nothing to say: visitors, and
+    members where only moderators write."""
+    if can_start_thread(member, category) or not member.is_authenticated:
+        return None
+    if category.write_restricted and not member.is_moderator:
+        return None
+    if member.is_suspended:
+        until = date_format(timezone.localtime(member.suspended_until), "DATETIME_FORMAT")
+        return Refused(
+            _("You are suspended until %(date)s: you may read, but not start threads.")
+            % {"date": until}
+        )
+    if member.must_accept_charter:
+        return Refused(_("Accept the charter to start a thread"), remedy=Remedy.ACCEPT_CHARTER)
+    return None
+
+
 def can_reply(member: Person, thread: Thread) -> bool:
     if not can_start_thread(member, thread.category):
         return False

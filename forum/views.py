@@ -94,6 +94,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
             "threads": selectors.category_threads(category, request.user, page),
             "page": page,
             "can_start_thread": rules.can_start_thread(request.user, category),
+            "cannot_start_thread": rules.why_cannot_start_thread(request.user, category),
             "watch_form": _watch_form(selectors.category_watch_level(category, request.user))
             if request.user.is_authenticated
             else None,

@@ -1,4 +1,5 @@
-"""Why a member may not reply: the refusal forum/rules.py gives, which the thread page shows."""
+"""Why a member may not reply, or start a thread: the refusals forum/rules.py gives, which the
+thread and category pages show."""
 
 from datetime import timedelta
 
@@ -6,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from forum.rules import why_cannot_reply
+from forum.rules import why_cannot_reply, why_cannot_start_thread
 from members.rules import Remedy
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,39 @@ def test_a_member_who_must_accept_the_charter_is_asked_to(member, thread):
 def test_a_banned_member_is_told_they_cannot_reply_here(member, thread):
     member.banned_at = timezone.now()
     assert str(why_cannot_reply(member, thread)) == "You cannot reply in this category."
+
+
+def test_a_member_who_may_start_a_thread_meets_no_refusal(member, category):
+    assert why_cannot_start_thread(member, category) is None
+
+
+def test_a_visitor_is_told_nothing_on_a_category_page(category):
+    assert why_cannot_start_thread(AnonymousUser(), category) is None
+
+
+def test_where_only_moderators_write_a_member_is_told_nothing(member, category):
+    category.write_restricted = True
+    assert why_cannot_start_thread(member, category) is None
+
+
+def test_a_suspended_member_is_told_until_when_they_may_not_start_threads(member, category):
+    member.suspended_until = timezone.now() + timedelta(days=3)
+    refusal = why_cannot_start_thread(member, category)
+    assert str(refusal).startswith("You are suspended until ")
+    assert str(refusal).endswith(": you may read, but not start threads.")
+    assert refusal.remedy is None
+
+
+def test_a_suspended_moderator_is_told_so_even_where_only_moderators_write(moderator, category):
+    category.write_restricted = True
+    moderator.suspended_until = timezone.now() + timedelta(days=3)
+    assert str(why_cannot_start_thread(moderator, category)).startswith("You are suspended until ")
+
+
+def test_a_member_who_must_accept_the_charter_is_asked_to_before_starting_a_thread(
+    member, category
+):
+    member.must_accept_charter = True
+    refusal = why_cannot_start_thread(member, category)
+    assert str(refusal) == "Accept the charter to start a thread"
+    assert refusal.remedy == Remedy.ACCEPT_CHARTER
