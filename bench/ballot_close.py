@@ -251,12 +251,13 @@ def profile_close(site: Site, broker) -> str:
 def measure_worker(site: Site, broker, budget: float, workdir: Path) -> str:
     """A worker started with a ballot due: its first deadline run (sent when the worker is
     ready) closes it, then announces the result; then its deliver_emails tasks send it."""
+    from charter.services import ballot_event_key
     from config.celery import app
     from tests.live_stack import Service
 
     ballot, cast = amendment_ballot(site, site.members)
     assert ballot.closes_at < django_now(), "part C's ballot is not due yet"
-    key = f"ballot:{ballot.pk}:result"
+    key = ballot_event_key(ballot.pk, "result")
     broker.delete(QUEUE)
     log = workdir / "worker.log"
     command = [sys.executable, *standalone.WORKER]

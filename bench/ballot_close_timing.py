@@ -176,7 +176,7 @@ def _announce(close: Close, ballot, broker) -> None:
     from charter import services
     from notifications.models import Delivery, Notification
 
-    key = f"ballot:{ballot.pk}:result"
+    key = services.ballot_event_key(ballot.pk, "result")
     assert not Notification.objects.filter(event_key=key).exists(), "the close told the members"
     begin = time.perf_counter()
     announced = services.announce_results()

@@ -262,7 +262,7 @@ def _announce(data: Data, label: str, thread, n: int, broker) -> dict:
             told = services.announce_post(post_id=post.pk)
             notified = time.perf_counter()
         done = time.perf_counter()
-    key = f"post:{post.pk}"
+    key = services.post_event_key(post.pk)
     sql = sum(float(query["time"]) for query in captured.captured_queries)
     run = {
         "told": told,

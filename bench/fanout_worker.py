@@ -77,7 +77,7 @@ def _watch_a_reply(args: argparse.Namespace, data: Data) -> dict:
         transaction.on_commit(partial(stamp, marks))
         post = services.reply(author=data.poster, thread=data.busy, source="Worker reply.")
     committed = marks[0]
-    key = f"post:{post.pk}"
+    key = services.post_event_key(post.pk)
 
     def wait_for(condition: Callable[[], bool], budget: float, every: float = 0.05) -> float | None:
         while time.perf_counter() - committed < budget:

@@ -421,12 +421,13 @@ def _posts_during(writes: list[dict], fault: Fault) -> list[str]:
 def _undelivered_posts(markers: list[str]) -> list[str]:
     """Those of the posts whose watchers were not told, or whose emails did not all go."""
     from forum.models import Post
+    from forum.services import post_event_key
     from notifications.models import DeliveryState, Notification
 
     late = []
     for marker in markers:
         post = Post.objects.get(source__contains=marker)
-        told = Notification.objects.filter(event_key=f"post:{post.pk}")
+        told = Notification.objects.filter(event_key=post_event_key(post.pk))
         emailed = told.filter(delivery__state=DeliveryState.SENT)
         if not told.exists() or emailed.count() != told.count():
             late.append(marker)

@@ -1,6 +1,7 @@
 """Signed, login-free links in reply emails that stop watching one thread."""
 
 from django.core import signing
+from django.urls import reverse
 
 from forum.models import Thread
 from members.models import Member
@@ -10,6 +11,12 @@ SALT = "forum.stop-watching"
 
 def stop_watching_token(*, member_id: int, thread_id: int) -> str:
     return signing.dumps([member_id, thread_id], salt=SALT)
+
+
+def stop_watching_url(*, member_id: int, thread_id: int) -> str:
+    """The page a reply email's unsubscribe link opens, relative to the site."""
+    token = stop_watching_token(member_id=member_id, thread_id=thread_id)
+    return reverse("forum:stop_watching", kwargs={"token": token})
 
 
 def read_stop_watching_token(token: str) -> tuple[Member, Thread]:

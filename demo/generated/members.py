@@ -39,7 +39,7 @@ def found_the_charter(community: Community) -> None:
     CharterVersion.objects.update(created_at=community.at(FOUNDERS_JOINED_WITHIN))
     Acceptance.objects.update(accepted_at=ratified + timedelta(hours=2))
     for event, at in (("open", ballot.opened_at), ("result", ratified)):
-        Notification.objects.filter(event_key=f"ballot:{ballot.pk}:{event}").update(
+        Notification.objects.filter(event_key=charter.ballot_event_key(ballot.pk, event)).update(
             created_at=at, read_at=at + timedelta(hours=5)
         )
     community.ratified = (ratified - community.start).total_seconds()

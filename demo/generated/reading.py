@@ -86,23 +86,19 @@ def notify_the_member(community: Community) -> None:
         mark = community.member_marks.get(n)
         read = at < HISTORY - 7 * DAY if mark is None else number <= mark
         reply = kind == Kind.REPLY
+        event_key = forum.post_event_key(pk)
         rows.append(
             Notification(
                 recipient_id=member,
                 kind=kind,
                 actor_id=community.pks[author],
-                event_key=f"post:{pk}",
-                group_key=f"thread:{thread.pk}" if reply else f"post:{pk}",
+                event_key=event_key,
+                group_key=forum.thread_group_key(thread.pk) if reply else event_key,
                 title=thread.title[:200],
                 place=community.categories[thread.category].name[:200],
                 url=reverse("forum:post", kwargs={"pk": pk}),
                 excerpt=Truncator(source).chars(forum.EXCERPT_LENGTH),
-                unsubscribe_url=reverse(
-                    "forum:stop_watching",
-                    kwargs={
-                        "token": forum.stop_watching_token(member_id=member, thread_id=thread.pk)
-                    },
-                )
+                unsubscribe_url=forum.stop_watching_url(member_id=member, thread_id=thread.pk)
                 if reply
                 else "",
                 email=EmailChoice.DIGEST,  # the founders' choice

@@ -37,7 +37,7 @@ from forum.services.visibility import (
     remove_post,
     show_post,
 )
-from forum.stop_links import read_stop_watching_token, stop_watching_token
+from forum.stop_links import read_stop_watching_token, stop_watching_token, stop_watching_url
 
 __all__ = [
     "EXCERPT_LENGTH",
@@ -61,6 +61,7 @@ __all__ = [
     "start_thread_for",
     "stop_watching",
     "stop_watching_token",
+    "stop_watching_url",
     "thank",
     "thread_changed",
     "thread_group_key",

@@ -8,14 +8,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from core.queueing import queue_after_commit
 from forum import tasks
 from forum.models import CategorySubscription, Post, Thread, ThreadSubscription, WatchLevel
-from forum.stop_links import stop_watching_token
+from forum.stop_links import stop_watching_url
 from members.models import Member
 from notifications import services as notifications
 from notifications.models import Kind
@@ -110,9 +109,8 @@ def announce_post(*, post_id: int) -> int:
             kind=Kind.REPLY,
             recipients=_audience(thread).filter(pk__in=watching.values("member")),
             group_key=thread_group_key(thread.pk),
-            unsubscribe_url=lambda member_id: reverse(
-                "forum:stop_watching",
-                kwargs={"token": stop_watching_token(member_id=member_id, thread_id=thread.pk)},
+            unsubscribe_url=lambda member_id: stop_watching_url(
+                member_id=member_id, thread_id=thread.pk
             ),
             **_about(post),
         )

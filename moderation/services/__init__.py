@@ -17,12 +17,14 @@ from moderation.models import Case, EventKind, Signal
 from moderation.rules import ModerationRefused
 from moderation.services.appeals import appeal_decision, hear_appeal
 from moderation.services.decisions import decide_case
+from moderation.services.journal import case_event_key
 from moderation.services.queue import claim_case, defer_case, release, release_case, step_aside
 from moderation.services.signals import signal_post
 
 __all__ = [
     "ModerationRefused",
     "appeal_decision",
+    "case_event_key",
     "claim_case",
     "decide_case",
     "defer_case",

@@ -23,6 +23,11 @@ from notifications.models import Kind
 EXCERPT_LENGTH = 300
 
 
+def case_event_key(event_id: int) -> str:
+    """The `event_key` of the notifications of one event in a case (opened, reopened, held)."""
+    return f"case-event:{event_id}"
+
+
 def record_in_journal(
     kind: JournalKind,
     decision: Decision,

@@ -16,7 +16,7 @@ from members.rules import require
 from moderation import rules, selectors
 from moderation.models import Case, CaseEvent, CaseState, EventKind, Signal
 from moderation.rules import ModerationRefused
-from moderation.services.journal import tell
+from moderation.services.journal import case_event_key, tell
 from notifications import services as notifications
 from notifications.models import Kind
 
@@ -112,7 +112,7 @@ def _record_opening(case: Case, kind: EventKind, now: datetime) -> None:
         kind=Kind.NEW_CASE,
         recipients=selectors.moderators().exclude(pk=case.post.author_id),
         actor=None,
-        event_key=f"case-event:{event.pk}",
+        event_key=case_event_key(event.pk),
         group_key="moderation-queue",
         title=case.post.thread.title,
         url=case.get_absolute_url(),
@@ -134,6 +134,6 @@ def _hold_if_enough_signallers(case: Case, post: Post, parameters: dict, now: da
             [post.author_id],
             post,
             kind=Kind.POST_HELD,
-            event_key=f"case-event:{event.pk}",
+            event_key=case_event_key(event.pk),
             url=post.get_absolute_url(),
         )
