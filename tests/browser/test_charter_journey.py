@@ -22,7 +22,7 @@ from members.models import Member
 from tests.browser.steps import message, signed_in
 from tests.builders.charter import found_charter
 from tests.builders.forum import CategoryFactory, make_thread
-from tests.builders.members import MemberFactory
+from tests.builders.members import MemberFactory, elder
 
 # select_for_update and the roll's conditional updates are what the charter relies on, and the
 # browser and the deadlines share one database: run this journey where production runs.
@@ -30,15 +30,6 @@ pytestmark = pytest.mark.postgresql
 
 NEW_ARTICLE_2 = "Replies stay on the subject of their thread or move to the café."
 TITLE = "Asides belong in the café"
-
-
-def elder(username: str, display_name: str) -> Member:
-    """A verified member who joined 60 days ago: past the 30 days a voter needs."""
-    return MemberFactory(
-        username=username,
-        display_name=display_name,
-        date_joined=timezone.now() - timedelta(days=60),
-    )
 
 
 def ratified_charter(voters: list[Member]) -> CharterVersion:
@@ -77,13 +68,13 @@ def vote(page: Page, choice: str) -> None:
 
 def test_an_amendment_from_proposal_to_ballot_to_acceptance(new_page):
     # 1. Version 1 is in force; five members old enough to vote have accepted it.
-    author = elder("amina", "Amina Diallo")
+    author = elder(username="amina", display_name="Amina Diallo")
     sponsors = [
-        elder("bruno", "Bruno Petit"),
-        elder("chloe", "Chloé Martin"),
-        elder("dmitri", "Dmitri Orlov"),
+        elder(username="bruno", display_name="Bruno Petit"),
+        elder(username="chloe", display_name="Chloé Martin"),
+        elder(username="dmitri", display_name="Dmitri Orlov"),
     ]
-    voter = elder("eva", "Eva Lindqvist")
+    voter = elder(username="eva", display_name="Eva Lindqvist")
     members = [author, *sponsors, voter]
     v1 = ratified_charter(members)
     garden = make_thread(
@@ -255,7 +246,10 @@ def test_an_amendment_from_proposal_to_ballot_to_acceptance(new_page):
 
 
 def test_a_newer_member_is_told_why_and_a_vote_waits_for_its_confirmation(new_page):
-    elders = [elder(name, name.title()) for name in ("amina", "bruno", "chloe", "dmitri")]
+    elders = [
+        elder(username=name, display_name=name.title())
+        for name in ("amina", "bruno", "chloe", "dmitri")
+    ]
     v1 = ratified_charter(elders)
     # Joined 10 days ago: 18 days of membership when the ballot opens, short of 30.
     newcomer = MemberFactory(username="farid", date_joined=timezone.now() - timedelta(days=10))

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from charter import selectors, services
-from charter.models import Article, Ballot, CharterVersion, VersionState
+from charter.models import Article, Ballot, CharterVersion, Proposal, VersionState
 from charter.parameters import PARAMETERS, defaults
 from charter.texts import Change
 from forum.rendering import render_markdown
 from members.models import Member
-from tests.builders.members import MemberFactory
+from tests.builders.members import elders
 
 ARTICLES = [
     services.ArticleDraft("Respect", "Members address each other with respect."),
@@ -87,9 +87,37 @@ def addition(title: str = "Privacy", body: str = "Nobody publishes another's add
     return Change("add", uuid.uuid4(), title, body)
 
 
-def elders(count: int = 4) -> list[Member]:
-    """Members who joined 60 days ago: past the 30 days a voter needs."""
-    return [MemberFactory(date_joined=timezone.now() - timedelta(days=60)) for _ in range(count)]
+def propose(
+    author: Member,
+    changes: list[Change],
+    *,
+    now: datetime | None = None,
+    sponsors=(),
+    submit: bool = True,
+    parameters: dict | None = None,
+) -> Proposal:
+    """`author` proposes `changes`, submits them at `now` unless `submit` is false, and
+    `sponsors` co-sponsor then (three open the discussion)."""
+    proposal = services.create_proposal(
+        author=author,
+        title="An amendment",
+        rationale="Because it is better.",
+        changes=changes,
+        parameters=parameters or {},
+    )
+    if submit:
+        services.submit_proposal(author=author, proposal=proposal, now=now)
+    for sponsor in sponsors:
+        services.sponsor_proposal(member=sponsor, proposal=proposal, now=now)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def put_to_ballot(proposal: Proposal) -> Ballot:
+    """What beat does at the end of the discussion: freeze the text and open its ballot."""
+    services.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
+    proposal.refresh_from_db()
+    return proposal.ballot
 
 
 def open_amendment_ballot(version: CharterVersion, voters: list[Member], changes) -> Ballot:
@@ -98,20 +126,7 @@ def open_amendment_ballot(version: CharterVersion, voters: list[Member], changes
     now = timezone.now()
     for voter in voters:
         services.accept_charter(member=voter, version=version)
-    proposal = services.create_proposal(
-        author=voters[0],
-        title="An amendment",
-        rationale="Because it is better.",
-        changes=changes,
-        parameters={},
-    )
-    services.submit_proposal(author=voters[0], proposal=proposal, now=now)
-    for sponsor in voters[1:4]:
-        services.sponsor_proposal(member=sponsor, proposal=proposal, now=now)
-    proposal.refresh_from_db()
-    services.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
-    proposal.refresh_from_db()
-    return proposal.ballot
+    return put_to_ballot(propose(voters[0], changes, now=now, sponsors=voters[1:4]))
 
 
 def ratify_amendment(version: CharterVersion, changes) -> CharterVersion:

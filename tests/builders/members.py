@@ -1,7 +1,7 @@
-"""Members as tests need them: verified, past their first day, with one known password; and a
-test client signed in as one."""
+"""Members as tests need them: verified, past their first day, with one known password; elders,
+old enough to vote; and a test client signed in as one."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
@@ -32,6 +32,17 @@ class MemberFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(
                 user=member, email=member.email, verified=True, primary=True
             )
+
+
+def elder(*, now: datetime | None = None, **fields) -> Member:
+    """A member who joined 60 days before `now` (unless `date_joined` says otherwise): past the
+    30 days a voter needs."""
+    fields.setdefault("date_joined", (now or timezone.now()) - timedelta(days=60))
+    return MemberFactory(**fields)
+
+
+def elders(count: int = 4, *, now: datetime | None = None) -> list[Member]:
+    return [elder(now=now) for _ in range(count)]
 
 
 def signed_in(member: Member) -> Client:

@@ -4,15 +4,14 @@ Everything is built through `charter.services` (tests/builders/charter.py), with
 passed in (`now=`), so the states are the real ones and no test waits for time to pass.
 """
 
-from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.utils import timezone
 
-from charter import services
-from charter.models import Ballot, CharterVersion, Proposal
-from tests.builders.charter import ARTICLES, found_charter
-from tests.builders.members import MemberFactory
+from charter.models import CharterVersion, Proposal
+from tests.builders import charter as builder
+from tests.builders.members import elder
 
 
 @pytest.fixture
@@ -22,13 +21,8 @@ def now():
 
 @pytest.fixture
 def elder_factory(db, now):
-    """Members who joined 60 days ago: past the 30-day eligibility, verified."""
-
-    def make(**fields):
-        fields.setdefault("date_joined", now - timedelta(days=60))
-        return MemberFactory(**fields)
-
-    return make
+    """Members who joined 60 days before the test's `now`: past the 30-day eligibility."""
+    return partial(elder, now=now)
 
 
 @pytest.fixture
@@ -38,8 +32,8 @@ def founders(elder_factory):
 
 @pytest.fixture
 def ratify_founding(admin_member, now):
-    def ratify(voters, articles=ARTICLES, parameters=None) -> CharterVersion:
-        return found_charter(
+    def ratify(voters, articles=builder.ARTICLES, parameters=None) -> CharterVersion:
+        return builder.found_charter(
             admin=admin_member, voters=voters, now=now, articles=articles, parameters=parameters
         )
 
@@ -53,34 +47,16 @@ def charter_v1(founders, ratify_founding) -> CharterVersion:
 
 @pytest.fixture
 def propose(now):
-    """A proposal by `author`, submitted unless `submit=False`, with `sponsors` co-sponsoring."""
+    """A proposal by `author`, submitted unless `submit=False`, with `sponsors` co-sponsoring,
+    at `at` (the test's `now` unless given)."""
 
-    def make(author, changes, *, parameters=None, sponsors=(), submit=True, at=None) -> Proposal:
-        at = at or now
-        proposal = services.create_proposal(
-            author=author,
-            title="An amendment",
-            rationale="Because it is better.",
-            changes=changes,
-            parameters=parameters or {},
-        )
-        if submit:
-            services.submit_proposal(author=author, proposal=proposal, now=at)
-        for sponsor in sponsors:
-            services.sponsor_proposal(member=sponsor, proposal=proposal, now=at)
-        proposal.refresh_from_db()
-        return proposal
+    def make(author, changes, *, at=None, **options) -> Proposal:
+        return builder.propose(author, changes, now=at or now, **options)
 
     return make
 
 
 @pytest.fixture
-def put_to_ballot(now):
+def put_to_ballot():
     """Run the deadlines past the discussion: the proposal's ballot opens. Returns the ballot."""
-
-    def run(proposal: Proposal) -> Ballot:
-        services.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
-        proposal.refresh_from_db()
-        return proposal.ballot
-
-    return run
+    return builder.put_to_ballot

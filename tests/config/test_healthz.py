@@ -23,9 +23,9 @@ from charter.models import Ballot, Proposal, ProposalState
 from config.health import probes
 from forum.models import Post
 from notifications.models import Channel, Delivery, DeliveryState, EmailChoice, Kind, Notification
-from tests.builders.charter import found_charter, reword
+from tests.builders.charter import found_charter, propose, put_to_ballot, reword
 from tests.builders.forum import make_thread
-from tests.builders.members import MemberFactory
+from tests.builders.members import MemberFactory, elders
 from tests.config.database_outage import database_at, wsgi_get
 from tests.live_stack import RedisServer, free_port
 
@@ -51,35 +51,25 @@ def failing(response) -> dict[str, str]:
 
 
 @pytest.fixture
-def elders(db):
-    return [MemberFactory(date_joined=timezone.now() - timedelta(days=60)) for _ in range(4)]
+def founders(db):
+    return elders()
 
 
 @pytest.fixture
-def charter_v1(admin_member, elders):
-    return found_charter(admin=admin_member, voters=elders, now=timezone.now())
+def charter_v1(admin_member, founders):
+    return found_charter(admin=admin_member, voters=founders, now=timezone.now())
 
 
 @pytest.fixture
-def amend(charter_v1, elders):
+def amend(charter_v1, founders):
     """A proposal on article 2 submitted at `at`, and co-sponsored then unless `sponsored` is
     false: its co-sponsors are due 14 days later, its discussion ends 7 days later."""
 
-    def propose(*, at, sponsored: bool = True) -> Proposal:
-        proposal = charter.create_proposal(
-            author=elders[0],
-            title="Stay on topic",
-            rationale="Because it is clearer.",
-            changes=[reword(charter_v1, 2, "Posts stay on topic.")],
-            parameters={},
-        )
-        charter.submit_proposal(author=elders[0], proposal=proposal, now=at)
-        for sponsor in elders[1:] if sponsored else []:
-            charter.sponsor_proposal(member=sponsor, proposal=proposal, now=at)
-        proposal.refresh_from_db()
-        return proposal
+    def make(*, at, sponsored: bool = True) -> Proposal:
+        changes = [reword(charter_v1, 2, "Posts stay on topic.")]
+        return propose(founders[0], changes, now=at, sponsors=founders[1:] if sponsored else ())
 
-    return propose
+    return make
 
 
 @pytest.fixture
@@ -98,13 +88,6 @@ def founding_ballot(admin_member):
         return charter.open_founding_ballot(admin=admin_member, version=draft, now=opened)
 
     return open_ballot
-
-
-def to_ballot(proposal: Proposal) -> Ballot:
-    """What beat does at the end of the discussion: freeze the text and open its ballot."""
-    charter.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
-    proposal.refresh_from_db()
-    return proposal.ballot
 
 
 # A healthy site
@@ -187,7 +170,7 @@ def test_a_ballot_just_past_its_close_is_within_the_grace(visitor_client, foundi
 def test_a_reminder_not_sent_48_hours_before_the_close_is_reported(visitor_client, amend):
     # Its discussion ended 6 days ago: the 7-day ballot closes in a day, the reminder was due
     # a day ago.
-    ballot = to_ballot(amend(at=timezone.now() - timedelta(days=13)))
+    ballot = put_to_ballot(amend(at=timezone.now() - timedelta(days=13)))
     assert ballot.reminded_at is None
     reason = failing(healthz(visitor_client))["charter_deadlines"]
     assert reason.startswith("1 open ballot has not yet sent its reminder to those who have not")
@@ -197,7 +180,7 @@ def test_a_reminder_not_sent_48_hours_before_the_close_is_reported(visitor_clien
 
 
 def test_a_reminder_not_yet_due_is_not_reported(visitor_client, amend):
-    to_ballot(amend(at=timezone.now() - timedelta(days=10)))  # closes in 4 days
+    put_to_ballot(amend(at=timezone.now() - timedelta(days=10)))  # closes in 4 days
     assert healthz(visitor_client).status_code == 200
 
 
@@ -239,7 +222,7 @@ def test_a_frozen_proposal_whose_ballot_did_not_open_is_reported(visitor_client,
 def test_a_frozen_proposal_waiting_for_a_ballot_on_the_same_article_is_not_reported(
     visitor_client, amend
 ):
-    running = to_ballot(amend(at=timezone.now() - timedelta(days=8)))
+    running = put_to_ballot(amend(at=timezone.now() - timedelta(days=8)))
     waiting = amend(at=timezone.now() - timedelta(days=7) - LATE)
     charter.run_deadlines()
     waiting.refresh_from_db()

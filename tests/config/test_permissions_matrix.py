@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from charter import services as charter
-from charter.models import Ballot, Proposal
+from charter.models import Ballot
 from forum import services as forum
 from forum.models import Post, Thread
 from members.models import Member
@@ -38,7 +38,15 @@ from moderation.models import Case, SanctionKind
 from moderation.sanctions import Step
 from notifications.models import Kind, Notification
 from notifications.stop_links import stop_emails_token
-from tests.builders.charter import ARTICLES, article, draft_data, found_charter, reword
+from tests.builders.charter import (
+    ARTICLES,
+    article,
+    draft_data,
+    found_charter,
+    propose,
+    put_to_ballot,
+    reword,
+)
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory
 from tests.builders.moderation import appeal, signal, uphold
@@ -250,11 +258,10 @@ def build_world() -> World:
     w.stop_emails_token = stop_emails_token(member_id=persons["member"].pk, kind=Kind.REPLY)
 
     # The charter: the member's draft, another member's proposal, an amendment's ballot
-    w.member_draft = _propose(persons["member"], reword(w.charter, 1, "Be kind."), submit=False)
-    w.seeking = _propose(w.other, reword(w.charter, 3, "No adverts."))
-    balloted = _propose(w.carla, reword(w.charter, 2, "Stay on topic."), sponsors=sponsors)
-    charter.run_deadlines(now=balloted.discussion_ends_at + timedelta(seconds=1))
-    w.ballot = Ballot.objects.get(proposal=balloted)
+    w.member_draft = propose(persons["member"], [reword(w.charter, 1, "Be kind.")], submit=False)
+    w.seeking = propose(w.other, [reword(w.charter, 3, "No adverts.")])
+    stay_on_topic = [reword(w.charter, 2, "Stay on topic.")]
+    w.ballot = put_to_ballot(propose(w.carla, stay_on_topic, sponsors=sponsors))
     w.founding_ballot = Ballot.objects.get(draft__isnull=False)
 
     # Moderation: cases to claim, release and step aside from; a suspension; an appeal
@@ -311,22 +318,6 @@ def build_founding_world(stage: str) -> World:
     if stage == table.FOUNDING_BALLOT:
         w.ballot = charter.open_founding_ballot(admin=admin_member, version=w.draft)
     return sign_in(w)
-
-
-def _propose(author: Member, change, *, submit: bool = True, sponsors=()) -> Proposal:
-    proposal = charter.create_proposal(
-        author=author,
-        title="An amendment",
-        rationale="Because it is better.",
-        changes=[change],
-        parameters={},
-    )
-    if submit:
-        charter.submit_proposal(author=author, proposal=proposal)
-    for sponsor in sponsors:
-        charter.sponsor_proposal(member=sponsor, proposal=proposal)
-    proposal.refresh_from_db()
-    return proposal
 
 
 def _reply(w: World) -> Post:

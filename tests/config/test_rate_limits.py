@@ -3,7 +3,6 @@ language, changes nothing when it refuses, and lets everyone through while Redis
 
 import re
 import time
-from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -13,14 +12,13 @@ from django.utils import timezone
 from django_ratelimit.core import get_usage
 
 from charter import selectors as charters
-from charter import services as charter
 from charter.models import RollEntry, Sponsorship, Vote
 from forum.models import Post, Thread
 from members.models import Member
 from moderation.models import Signal
-from tests.builders.charter import found_charter, reword
+from tests.builders.charter import found_charter, propose, put_to_ballot, reword
 from tests.builders.forum import make_thread
-from tests.builders.members import PASSWORD, MemberFactory, signed_in
+from tests.builders.members import PASSWORD, elders, signed_in
 from tests.config.production import PRODUCTION, manage
 from tests.live_stack import free_port
 
@@ -144,7 +142,7 @@ def test_an_empty_rate_turns_a_limit_off(rates, member_client, thread):
 def founders(admin_member):
     """Four members of 60 days, who founded the charter: each may signal, co-sponsor and vote."""
     now = timezone.now()
-    members = [MemberFactory(date_joined=now - timedelta(days=60)) for _ in range(4)]
+    members = elders(now=now)
     found_charter(admin=admin_member, voters=members, now=now)
     return members
 
@@ -172,16 +170,7 @@ def test_signalling_is_limited(rates, founders):
 def test_co_sponsoring_is_limited(rates, founders):
     rates(**{"co-sponsoring": "1/d"})
     version = charters.current_version()
-    proposals = []
-    for number in (1, 2):
-        proposal = charter.create_proposal(
-            author=founders[0],
-            title=f"Amend article {number}",
-            rationale="Clearer.",
-            changes=[reword(version, number, "Clearer words.")],
-            parameters={},
-        )
-        proposals.append(charter.submit_proposal(author=founders[0], proposal=proposal))
+    proposals = [propose(founders[0], [reword(version, n, "Clearer words.")]) for n in (1, 2)]
     client = signed_in(founders[1])
     assert client.post(f"/charter/proposals/{proposals[0].pk}/sponsor/").status_code == 302
     assert client.post(f"/charter/proposals/{proposals[1].pk}/sponsor/").status_code == 429
@@ -192,19 +181,8 @@ def test_voting_is_limited(rates, founders):
     """One vote per ballot is the rule anyway: the limit stops a script hammering the box."""
     rates(voting="1/d")
     version = charters.current_version()
-    proposal = charter.create_proposal(
-        author=founders[0],
-        title="Amend article 2",
-        rationale="Clearer.",
-        changes=[reword(version, 2, "Clearer words.")],
-        parameters={},
-    )
-    charter.submit_proposal(author=founders[0], proposal=proposal)
-    for sponsor in founders[1:]:
-        charter.sponsor_proposal(member=sponsor, proposal=proposal)
-    proposal.refresh_from_db()
-    charter.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
-    ballot = proposal.ballot
+    changes = [reword(version, 2, "Clearer words.")]
+    ballot = put_to_ballot(propose(founders[0], changes, sponsors=founders[1:]))
     client = signed_in(founders[3])
     assert client.post("/charter/ballots/999999/vote/", {"choice": "yes"}).status_code == 404
     refused = client.post(f"/charter/ballots/{ballot.pk}/vote/", {"choice": "yes", "final": "on"})

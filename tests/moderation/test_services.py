@@ -34,13 +34,12 @@ from notifications.models import EmailChoice, Kind, Notification
 from tests.builders.charter import (
     article,
     charter_in_force,
-    elders,
     open_amendment_ballot,
     ratify_amendment,
     reword,
 )
 from tests.builders.forum import make_thread, new_post
-from tests.builders.members import PASSWORD, MemberFactory
+from tests.builders.members import PASSWORD, MemberFactory, elders
 from tests.builders.moderation import appeal, dismiss, signal, uphold
 
 pytestmark = pytest.mark.django_db
