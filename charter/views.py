@@ -261,16 +261,9 @@ def new_proposal(request: HttpRequest) -> HttpResponse:
     why_not = rules.standing_problem(request.user, current)
     if why_not:
         return render(request, "charter/cannot_propose.html", {"why_not": why_not}, status=403)
-    current = selectors.version_with_articles(pk=current.pk)
-    forms = AmendmentForms(
-        request.POST or None,
-        articles=selectors.article_texts(current),
-        values=current.settings,
-    )
     return _amendment_page(
         request,
-        forms,
-        version=current,
+        version=selectors.version_with_articles(pk=current.pk),
         proposal=None,
         save=partial(services.create_proposal, author=request.user),
         done=_("Your draft is saved. Submit it when it is ready for co-sponsors."),
@@ -279,14 +272,25 @@ def new_proposal(request: HttpRequest) -> HttpResponse:
 
 def _amendment_page(
     request: HttpRequest,
-    forms: AmendmentForms,
     *,
     version: CharterVersion,
     proposal: Proposal | None,
     save: Callable[..., Proposal],
     done: str,
 ) -> HttpResponse:
-    """The amendment form: on a valid POST, `save` it and show the proposal."""
+    """The amendment form against `version`, empty for a new proposal or filled in with the
+    text of `proposal`: on a valid POST, `save` it and show the proposal."""
+    articles = selectors.article_texts(version)
+    written = {}
+    if proposal is not None:
+        written = {
+            "initial": {"title": proposal.title, "rationale": proposal.rationale},
+            "changes": selectors.changes_of(proposal),
+            "parameters": proposal.parameters,
+        }
+    forms = AmendmentForms(
+        request.POST or None, articles=articles, values=version.settings, **written
+    )
     if request.method == "POST" and forms.is_valid():
         try:
             saved = save(**forms.amendment())
@@ -339,19 +343,9 @@ def edit_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     """Revise a draft or a proposal in discussion, or rebase an outdated one."""
     shown = _proposal_or_404(pk)
     require(rules.can_revise(request.user, shown))
-    current = selectors.version_with_articles(pk=selectors.current_version().pk)
-    forms = AmendmentForms(
-        request.POST or None,
-        articles=selectors.article_texts(current),
-        values=current.settings,
-        initial={"title": shown.title, "rationale": shown.rationale},
-        changes=selectors.changes_of(shown),
-        parameters=shown.parameters,
-    )
     return _amendment_page(
         request,
-        forms,
-        version=current,
+        version=selectors.version_with_articles(pk=selectors.current_version().pk),
         proposal=shown,
         save=partial(services.revise_proposal, author=request.user, proposal=shown),
         done=_("The proposal is saved."),
