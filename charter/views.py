@@ -435,17 +435,10 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     shown = _ballot_or_404(pk)
     form = VoteForm(request.POST)
     if form.is_valid():
-        attempt(
-            request,
-            partial(
-                services.cast_vote,
-                member=request.user,
-                ballot=shown,
-                choice=form.cleaned_data["choice"],
-            ),
-            refusal=services.InvalidChange,
-            done=_("Your vote is in the ballot box. Thank you."),
-        )
+        choice = form.cleaned_data["choice"]
+        cast = partial(services.cast_vote, member=request.user, ballot=shown, choice=choice)
+        done = _("Your vote is in the ballot box. Thank you.")
+        attempt(request, cast, refusal=services.InvalidChange, done=done)
         return redirect(shown)
     context = _ballot_context(request, shown, form)
     return render(request, "charter/ballot.html", context, status=400)

@@ -133,17 +133,12 @@ def appeal_decision(request: HttpRequest, pk: int) -> HttpResponse:
     require(rules.can_read_decision(request.user, decision))
     form = AppealForm(request.POST)
     if form.is_valid():
-        attempt(
-            request,
-            partial(
-                services.appeal_decision,
-                member=request.user,
-                decision=decision,
-                statement=form.cleaned_data["statement"],
-            ),
-            refusal=rules.ModerationRefused,
-            done=_("Your appeal is recorded. Another moderator will hear it."),
+        statement = form.cleaned_data["statement"]
+        appeal = partial(
+            services.appeal_decision, member=request.user, decision=decision, statement=statement
         )
+        done = _("Your appeal is recorded. Another moderator will hear it.")
+        attempt(request, appeal, refusal=rules.ModerationRefused, done=done)
         return redirect(decision)
     return _decision_page(request, decision, appeal_form=form)
 
