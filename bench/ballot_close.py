@@ -181,14 +181,14 @@ def print_verdict(voters: int, founding: Close, closes: list[Close]) -> None:
 def close_founding_ballot(site: Site, broker) -> Close:
     from bench.community import ARTICLES
     from charter import selectors, services
-    from charter.parameters import defaults
+    from charter.parameters import draft_defaults
 
     draft = services.start_provisional_charter()
     services.edit_provisional_charter(
         admin=site.admin,
         version=draft,
         articles=[services.ArticleDraft(*article) for article in ARTICLES],
-        parameters=defaults(),
+        parameters=draft_defaults(),
     )
     # Until the founding ballot passes, members accept the provisional text.
     accept(draft, site.members)

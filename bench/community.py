@@ -24,7 +24,7 @@ from django.utils import timezone
 from charter import selectors as charter_selectors
 from charter import services as charter
 from charter.models import Ballot, BallotState
-from charter.parameters import defaults
+from charter.parameters import draft_defaults
 from charter.texts import Change
 from forum import services as forum
 from forum.models import Category, Post, Thread, ThreadSubscription, WatchLevel
@@ -92,7 +92,7 @@ def _found_the_charter(admin: Member, everyone: list[Member], now) -> None:
         admin=admin,
         version=draft,
         articles=[charter.ArticleDraft(*article) for article in ARTICLES],
-        parameters=defaults(),
+        parameters=draft_defaults(),
     )
     ballot = charter.open_founding_ballot(admin=admin, version=draft, now=now - timedelta(days=120))
     for member in everyone:

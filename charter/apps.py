@@ -8,8 +8,9 @@ class CharterConfig(AppConfig):
 
     def ready(self) -> None:
         from charter import selectors, services
-        from members import personal_data
+        from members import personal_data, procedure
 
+        procedure.register(selectors.parameters_in_force)
         personal_data.register(
             personal_data.Section(
                 name="charter", export=selectors.personal_data_of, erase=services.forget_member

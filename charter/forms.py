@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import Choice
-from charter.parameters import FRACTION_NAMES, PARAMETERS
+from charter.parameters import AMENDABLE, FRACTION_NAMES, Parameter
 from charter.services import ArticleDraft
 from charter.texts import ArticleText, Change
 
@@ -45,22 +45,48 @@ def draft_articles(formset) -> list[ArticleDraft]:
     ]
 
 
+class LadderField(forms.CharField):
+    """The suspensions of the sanction ladder, in days, typed as "1, 3, 7, 30"."""
+
+    def __init__(self, *, parameter: Parameter, **kwargs) -> None:
+        super().__init__(
+            help_text=_("Days of each suspension, shortest first, separated by commas."), **kwargs
+        )
+        self.parameter = parameter
+
+    def prepare_value(self, value):
+        return ", ".join(str(days) for days in value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[int]:
+        words = [word.strip() for word in super().to_python(value).split(",") if word.strip()]
+        if not all(word.isdigit() for word in words):
+            raise forms.ValidationError(_("Write whole numbers of days separated by commas."))
+        days = [int(word) for word in words]
+        if problem := self.parameter.problem(days):
+            raise forms.ValidationError(problem)
+        return days
+
+
+def _parameter_field(parameter: Parameter) -> forms.Field:
+    if parameter.unit == "bool":
+        return forms.BooleanField(required=False)
+    if parameter.unit == "fraction":
+        return forms.ChoiceField(choices=list(FRACTION_NAMES.items()))
+    if parameter.unit == "ladder":
+        return LadderField(parameter=parameter)
+    return forms.IntegerField(min_value=parameter.minimum, max_value=parameter.maximum)
+
+
 class ParametersForm(forms.Form):
-    """One field per procedural parameter, starting from the values in force."""
+    """One field per amendable procedural parameter, starting from the values in force."""
 
     def __init__(self, *args, values: dict, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.values = values
-        for parameter in PARAMETERS:
-            initial = values[parameter.key]
-            if parameter.unit == "bool":
-                field = forms.BooleanField(required=False)
-            elif parameter.unit == "fraction":
-                field = forms.ChoiceField(choices=list(FRACTION_NAMES.items()))
-            else:
-                field = forms.IntegerField(min_value=parameter.minimum, max_value=parameter.maximum)
+        for parameter in AMENDABLE:
+            field = _parameter_field(parameter)
             field.label = parameter.label
-            field.initial = initial
+            field.initial = values[parameter.key]
             self.fields[parameter.key] = field
 
     def all_values(self) -> dict:

@@ -10,6 +10,7 @@ schedule needs. Three queries, however many there are.
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -65,20 +66,27 @@ async def _overdue_closes() -> list[str]:
 
 
 async def _overdue_reminders(now: datetime, cutoff: datetime) -> list[str]:
-    """The reminder is due 48 hours before the close, or at the opening of a shorter ballot;
-    once the close has passed, the close is what is overdue."""
-    before_close = timedelta(hours=settings.CHARTER_REMINDER_HOURS)
-    ballots = [
-        (pk, max(opened_at, closes_at - before_close))
-        async for pk, opened_at, closes_at in Ballot.objects.filter(
+    """The reminder is due `reminder_hours` before the close, or at the opening of a shorter
+    ballot; once the close has passed, the close is what is overdue."""
+    unreminded = [
+        row
+        async for row in Ballot.objects.filter(
             state=BallotState.OPEN,
             reminded_at__isnull=True,
             opened_at__lt=cutoff,
-            closes_at__lt=cutoff + before_close,
             closes_at__gt=now,
         )
         .order_by("closes_at", "pk")
         .values_list("pk", "opened_at", "closes_at")
+    ]
+    if not unreminded:
+        return []
+    values = await sync_to_async(selectors.parameters_in_force)()
+    before_close = timedelta(hours=values["reminder_hours"])
+    ballots = [
+        (pk, max(opened_at, closes_at - before_close))
+        for pk, opened_at, closes_at in unreminded
+        if closes_at < cutoff + before_close
     ]
     if not ballots:
         return []
@@ -139,7 +147,7 @@ async def _overdue_proposals(cutoff: datetime) -> list[str]:
         )
     # Whether a frozen proposal may open beside running ballots depends on the articles each
     # touches; with none running and room for one, the oldest surely should have opened.
-    if found["frozen"] and not found["running"] and settings.CHARTER_MAX_BALLOTS > 0:
+    if found["frozen"] and not found["running"]:
         overdue.append(
             ngettext(
                 "%(count)d frozen proposal waits for its ballot while none is open (since "

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from charter.parameters import FRACTION_NAMES, PARAMETERS, with_defaults
+from charter.parameters import FRACTION_NAMES, PARAMETERS, not_yet_ratified, with_defaults
 
 
 class VersionState(models.TextChoices):
@@ -68,8 +68,12 @@ class CharterVersion(models.Model):
         return with_defaults(self.parameters)
 
     def parameter_rows(self) -> list[tuple]:
+        """(parameter, value, its display, whether the members have yet to ratify it)."""
         values = self.settings
-        return [(p, values[p.key], p.display(values[p.key])) for p in PARAMETERS]
+        unratified = not_yet_ratified(self.parameters) if self.is_ratified else set()
+        return [
+            (p, values[p.key], p.display(values[p.key]), p.key in unratified) for p in PARAMETERS
+        ]
 
 
 class Article(models.Model):

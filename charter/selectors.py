@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from charter import parameters
 from charter.models import (
     Acceptance,
     Ballot,
@@ -32,6 +33,19 @@ from members.models import Member
 def current_version() -> CharterVersion | None:
     """The latest ratified version, or None before the founding ballot passes."""
     return CharterVersion.objects.filter(state=VersionState.RATIFIED).order_by("-number").first()
+
+
+def parameters_in_force() -> dict:
+    """The procedural numbers of the ratified charter; their founding values before there is one."""
+    return values_in_force(current_version())
+
+
+def values_in_force(version: CharterVersion | None) -> dict:
+    """The numbers `version` holds if it is ratified; a draft's are only proposed, so until a
+    charter is ratified the founding values hold."""
+    return (
+        version.settings if version is not None and version.is_ratified else parameters.defaults()
+    )
 
 
 def draft() -> CharterVersion | None:
@@ -173,6 +187,19 @@ def ballot_detail(pk: int) -> Ballot:
 def votes_cast(ballot: Ballot) -> int:
     """How many have voted so far: public while the ballot runs, unlike what they chose."""
     return RollEntry.objects.filter(ballot=ballot, voted=True).count()
+
+
+def may_still_vote(member: Member, ballot_id: int) -> bool:
+    """Whether `member` is on the ballot's roll and has not voted: their one vote, which no site
+    limit may refuse (core/rate_limits.py)."""
+    return RollEntry.objects.filter(ballot_id=ballot_id, member=member, voted=False).exists()
+
+
+def may_still_sponsor(member: Member, proposal_id: int) -> bool:
+    """Whether the proposal seeks co-sponsors and `member` has yet to co-sponsor it."""
+    seeking = Proposal.objects.filter(pk=proposal_id, state=ProposalState.SEEKING)
+    sponsored = Sponsorship.objects.filter(proposal_id=proposal_id, member=member)
+    return seeking.exists() and not sponsored.exists()
 
 
 def roll_entry(ballot: Ballot, member: Member) -> RollEntry | None:

@@ -1,7 +1,6 @@
 from collections.abc import Callable
 from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,7 +24,7 @@ from charter.forms import (
     draft_articles,
 )
 from charter.models import Ballot, CharterVersion, Proposal, ProposalState
-from charter.parameters import FRACTION_NAMES
+from charter.parameters import FRACTION_NAMES, defaults
 from charter.texts import apply_changes, compare, compare_parameters
 from core.outcomes import attempt
 from core.rate_limits import rate_limited
@@ -167,6 +166,7 @@ def draft(request: HttpRequest) -> HttpResponse:
             request, "charter/no_charter.html", {"can_draft": rules.can_draft(request.user)}
         )
     shown = selectors.version_with_articles(pk=current.pk)
+    founding = defaults()
     return render(
         request,
         "charter/draft.html",
@@ -174,9 +174,9 @@ def draft(request: HttpRequest) -> HttpResponse:
             "version": shown,
             "founding_ballots": selectors.founding_ballots(),
             "can_edit": rules.can_edit_draft(request.user, shown),
-            "founding_days": settings.CHARTER_FOUNDING_BALLOT_DAYS,
-            "founding_quorum": settings.CHARTER_FOUNDING_QUORUM_PERCENT,
-            "founding_majority": FRACTION_NAMES[settings.CHARTER_FOUNDING_MAJORITY],
+            "founding_days": founding["founding_ballot_days"],
+            "founding_quorum": founding["quorum_founding"],
+            "founding_majority": FRACTION_NAMES[founding["majority_founding"]],
         },
     )
 
@@ -376,7 +376,9 @@ withdraw_proposal = _proposal_action(
 
 @login_required
 @require_POST
-@rate_limited("co-sponsoring")
+@rate_limited(
+    "co-sponsoring", granted=lambda request, pk: selectors.may_still_sponsor(request.user, pk)
+)
 def sponsor_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     shown = _proposal_or_404(pk)
     sponsor = partial(services.sponsor_proposal, member=request.user, proposal=shown)
@@ -430,7 +432,7 @@ def _ballot_context(request: HttpRequest, shown: Ballot, form: VoteForm | None =
 
 @login_required
 @require_POST
-@rate_limited("voting")
+@rate_limited("voting", granted=lambda request, pk: selectors.may_still_vote(request.user, pk))
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     shown = _ballot_or_404(pk)
     form = VoteForm(request.POST)

@@ -11,6 +11,8 @@ import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from core.rates import procedural_rate
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -247,15 +249,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# The charter. Its procedural numbers live in each charter version (charter/parameters.py);
-# these are the site's own: the founding ballot, and limits the members' rules work within.
-CHARTER_FOUNDING_BALLOT_DAYS = env.int("CHARTER_FOUNDING_BALLOT_DAYS", default=14)
-CHARTER_FOUNDING_QUORUM_PERCENT = 50
-CHARTER_FOUNDING_MAJORITY = "2/3"
-CHARTER_MAX_BALLOTS = env.int("CHARTER_MAX_BALLOTS", default=3)
-CHARTER_REMINDER_HOURS = 48
-# Active voters, for the quorum: signed in within this many days of the close.
-CHARTER_ACTIVE_DAYS = 365
+# The charter. Every number of the members' procedure (ballot lengths, quorums, the founding
+# ballot, how many ballots at once, the reminder, who counts as active, the first day's limits…)
+# is a procedural parameter of the charter itself (charter/parameters.py), changed only by the
+# members' amendment: no setting here reaches them. These are the site's own plumbing.
 CHARTER_CATEGORY_SLUG = env.str("CHARTER_CATEGORY_SLUG", default="charter")
 # An open ballot this long past its close is reported by the health check: beat is not running.
 CHARTER_CLOSE_GRACE_SECONDS = env.int("CHARTER_CLOSE_GRACE_SECONDS", default=300)
@@ -288,14 +285,20 @@ THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
 # counters; without it, LocMem counts in each process, which suits the embedded setup's single
 # process (several processes without Redis would each allow the full rate). A rate reads
 # "count/period" (s, m, h or d); an empty one turns that limit off.
-# Members' POSTs, counted per member (config/rate_limits.py). Each is far above what a person
-# does by hand and stops a script; voting is one vote per ballot anyway.
+# Members' POSTs, counted per member (core/rate_limits.py). Each is far above what a person
+# does by hand and stops a script. On what the charter grants (signalling, co-sponsoring,
+# voting) a limit may only slow a burst: core/rates.py refuses one that could stop a member.
 MEMBER_RATE_LIMITS = {
     # New threads, replies and edits together (a preview without JavaScript is a POST too).
     "posting": env.str("RATE_LIMIT_POSTING", default="10/m"),
-    "signalling": env.str("RATE_LIMIT_SIGNALLING", default="10/m"),
-    "co-sponsoring": env.str("RATE_LIMIT_CO_SPONSORING", default="10/m"),
-    "voting": env.str("RATE_LIMIT_VOTING", default="10/m"),
+    **{
+        action: procedural_rate(variable, env.str(variable, default="10/m"))
+        for action, variable in [
+            ("signalling", "RATE_LIMIT_SIGNALLING"),
+            ("co-sponsoring", "RATE_LIMIT_CO_SPONSORING"),
+            ("voting", "RATE_LIMIT_VOTING"),
+        ]
+    },
     # Deleting one's account asks for the password again: a stolen session must not be able to
     # try passwords there faster than at the sign-in page.
     "deleting-account": "5/15m",
@@ -319,12 +322,8 @@ ACCOUNT_RATE_LIMITS = {
 # Behind a reverse proxy, how many proxies add to X-Forwarded-For: set it (usually 1), or every
 # visitor counts as the proxy's one address against the per-IP limits above.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# Abuse limits: a new member's first day (the 24 hours after joining), a domain rule counted
-# from the posts themselves (forum/rules.py): enough to introduce oneself and join in, too few
-# for a spammer's fresh account to flood the forum before anyone notices. A thread's first post
-# counts among the posts. Moderators and admins are not limited.
-FORUM_FIRST_DAY_THREADS = env.int("FORUM_FIRST_DAY_THREADS", default=3)
-FORUM_FIRST_DAY_POSTS = env.int("FORUM_FIRST_DAY_POSTS", default=10)
+# A new member's first day (the 24 hours after joining) is limited too, by the charter's own
+# `first_day_threads` and `first_day_posts` (forum/rules.py), not by a setting.
 
 # Security: strict unless DEBUG. Behind a TLS-terminating proxy, the proxy sets X-Forwarded-Proto.
 # Off only for a trial on plain http at 127.0.0.1 (scripts/trial); never in production.

@@ -20,13 +20,23 @@ from django_redis.cache import RedisCache, omit_exception
 from core.htmx import is_htmx
 
 
-def rate_limited(action: str) -> Callable:
+def rate_limited(action: str, *, granted: Callable[..., bool] | None = None) -> Callable:
     """Refuse a member's POSTs beyond the rate MEMBER_RATE_LIMITS sets for `action`, saying when
-    to try again. The views of one action share its count. Goes under @login_required."""
+    to try again. The views of one action share its count. Goes under @login_required.
+
+    `granted(request, *args, **kwargs)`, called with the view's arguments, names the requests
+    the charter grants once whatever the site's limits (a member's one vote in a ballot): those
+    go through uncounted."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if (
+                granted is not None
+                and request.method == "POST"
+                and granted(request, *args, **kwargs)
+            ):
+                return view(request, *args, **kwargs)
             usage = get_usage(
                 request, group=action, key="user", rate=_rate, method="POST", increment=True
             )

@@ -22,7 +22,7 @@ from django.utils import timezone
 from charter import selectors as charter_selectors
 from charter import services as charter
 from charter.models import Ballot, Proposal
-from charter.parameters import defaults
+from charter.parameters import draft_defaults
 from charter.texts import Change
 from demo import charter_content, content, moderation_content
 from forum import services as forum
@@ -214,7 +214,7 @@ def _found_the_charter(admin: Member, members: dict[str, Member], now: datetime)
             charter.ArticleDraft(title, body, entrenched)
             for title, body, entrenched in charter_content.ARTICLES[_language()]
         ],
-        parameters=defaults(),
+        parameters=draft_defaults(),
     )
     opened = now - timedelta(days=charter_content.FOUNDING_DAYS_AGO)
     ballot = charter.open_founding_ballot(admin=admin, version=draft, now=opened)
@@ -257,7 +257,8 @@ def _propose(spec: dict, members: dict[str, Member], now: datetime) -> Proposal:
     ballot = charter_selectors.proposal_detail(proposal.pk).ballot
     _vote(ballot, spec["votes"], members, now)
     if spec["closed"]:
-        reminder = timedelta(hours=settings.CHARTER_REMINDER_HOURS - 1)
+        reminder_hours = charter_selectors.parameters_in_force()["reminder_hours"]
+        reminder = timedelta(hours=reminder_hours - 1)
         charter.run_deadlines(now=ballot.closes_at - reminder)
         charter.run_deadlines(now=ballot.closes_at)
     return proposal

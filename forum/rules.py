@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from forum.models import Category, Post, Thread
+from members import procedure
 from members.models import Member
 from members.rules import Refused, Remedy, can_participate, is_moderator
 from members.rules import require as require  # forum.services calls it as rules.require
@@ -103,15 +103,16 @@ def is_first_day(member: Member, now: datetime) -> bool:
 def first_day_problem(member: Member, *, now: datetime, starting_thread: bool) -> str | None:
     """Why `member` may not post (or, `starting_thread`, start a thread) now; None if they may.
 
-    In their first day a member may start FORUM_FIRST_DAY_THREADS threads and write
-    FORUM_FIRST_DAY_POSTS posts, a thread's first post included. Deleted posts count: deleting
-    one does not make room for another.
+    In their first day a member may start `first_day_threads` threads and write
+    `first_day_posts` posts (procedural parameters of the charter), a thread's first post
+    included. Deleted posts count: deleting one does not make room for another.
     """
     if not is_first_day(member, now):
         return None
+    limits = procedure.in_force()
     ends = date_format(timezone.localtime(member.date_joined + FIRST_DAY), "DATETIME_FORMAT")
     if starting_thread:
-        limit = settings.FORUM_FIRST_DAY_THREADS
+        limit = limits["first_day_threads"]
         started = Thread.objects.filter(author=member, created_at__gte=member.date_joined)
         if started.count() >= limit:
             return ngettext(
@@ -121,7 +122,7 @@ def first_day_problem(member: Member, *, now: datetime, starting_thread: bool) -
                 "in their first day, members may start %(limit)s threads.",
                 limit,
             ) % {"limit": limit, "time": ends}
-    limit = settings.FORUM_FIRST_DAY_POSTS
+    limit = limits["first_day_posts"]
     if Post.objects.filter(author=member, created_at__gte=member.date_joined).count() >= limit:
         return ngettext(
             "From %(time)s you may post again: "

@@ -13,7 +13,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from charter import parameters
 from charter import selectors as charter
 from charter.models import Article
 from forum.models import Post
@@ -35,12 +34,6 @@ from moderation.models import (
     Signal,
 )
 from moderation.sanctions import Step, step_after
-
-
-def parameters_in_force() -> dict:
-    """The procedural numbers of the ratified charter (their defaults before there is one)."""
-    version = charter.current_version()
-    return version.settings if version else parameters.defaults()
 
 
 def citable_articles() -> QuerySet[Article]:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from charter.selectors import parameters_in_force
 from core.htmx import is_htmx
 from core.outcomes import attempt
 from core.rate_limits import rate_limited
@@ -298,7 +299,7 @@ def journal(request: HttpRequest) -> HttpResponse:
     form = JournalFilterForm(request.GET or None, articles=selectors.journal_articles())
     entries = selectors.journal(form.filters())
     page = Paginator(entries, JOURNAL_PAGE_SIZE).get_page(request.GET.get("page"))
-    public_names = selectors.parameters_in_force()["public_moderator_names"]
+    public_names = parameters_in_force()["public_moderator_names"]
     return render(
         request,
         "moderation/journal.html",

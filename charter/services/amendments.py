@@ -5,7 +5,6 @@ was read in, so deadlines run twice, or late, change nothing the second time.
 """
 
 from datetime import datetime, timedelta
-from fractions import Fraction
 
 from django.conf import settings
 from django.db import transaction
@@ -278,22 +277,10 @@ def checked_parameters(values: dict) -> dict:
     checked = {}
     for key, value in values.items():
         parameter = BY_KEY.get(key)
-        if parameter is None:
+        if parameter is None or not parameter.amendable:
             raise InvalidChange(_("Unknown parameter: %(key)s.") % {"key": key})
-        if parameter.unit == "bool":
-            if not isinstance(value, bool):
-                raise InvalidChange(_("%(label)s must be yes or no.") % {"label": parameter.label})
-        elif parameter.unit == "fraction":
-            if not (isinstance(value, str) and Fraction(1, 2) <= Fraction(value) < 1):
-                raise InvalidChange(
-                    _("%(label)s must be a fraction from one half to under one.")
-                    % {"label": parameter.label}
-                )
-        elif not (isinstance(value, int) and parameter.minimum <= value <= parameter.maximum):
-            raise InvalidChange(
-                _("%(label)s must be a whole number from %(min)s to %(max)s.")
-                % {"label": parameter.label, "min": parameter.minimum, "max": parameter.maximum}
-            )
+        if problem := parameter.problem(value):
+            raise InvalidChange(problem)
         checked[key] = value
     return checked
 

@@ -23,7 +23,6 @@ from charter.models import (
     VersionState,
     Vote,
 )
-from charter.parameters import with_defaults
 from charter.rules import InvalidChange
 from charter.services.amendments import State, move, overtake_proposals, proposers, touched
 from charter.texts import ArticleText, apply_changes, touches_entrenched
@@ -42,7 +41,7 @@ def ballot_event_key(ballot_id: int, news: BallotNews) -> str:
 
 
 def open_amendment_ballots(*, now: datetime) -> int:
-    """Put frozen proposals to the vote, oldest first, at most CHARTER_MAX_BALLOTS at once.
+    """Put frozen proposals to the vote, oldest first, at most the charter's `max_ballots` at once.
 
     A proposal touching an article or parameter that an open ballot also touches waits for
     that ballot: if it passes, the waiting proposal is outdated rather than voted on stale text.
@@ -59,7 +58,7 @@ def open_amendment_ballots(*, now: datetime) -> int:
             .prefetch_related("changes")
         )
         for proposal in waiting:
-            if len(running) >= settings.CHARTER_MAX_BALLOTS:
+            if len(running) >= current.settings["max_ballots"]:
                 break
             if any(_overlap(proposal, other) for other in running):
                 continue
@@ -200,12 +199,14 @@ def vacuum_ballot_boxes() -> None:
 
 
 def remind_voters(*, now: datetime) -> int:
-    """48 hours before a close, tell those on the roll who have not voted; once per ballot."""
+    """`reminder_hours` before a close, tell those on the roll who have not voted; once per
+    ballot."""
     reminded = 0
+    before_close = timedelta(hours=selectors.parameters_in_force()["reminder_hours"])
     due = Ballot.objects.filter(
         state=BallotState.OPEN,
         reminded_at__isnull=True,
-        closes_at__lte=now + timedelta(hours=settings.CHARTER_REMINDER_HOURS),
+        closes_at__lte=now + before_close,
         closes_at__gt=now,
     )
     for ballot in due.select_related("proposal"):
@@ -256,7 +257,8 @@ def close_ballot(*, ballot_id: int, now: datetime | None = None) -> int:
             return 0
         reseal_ballot_box(ballot)
         tally = selectors.count_votes(ballot)
-        active_since = ballot.closes_at - timedelta(days=settings.CHARTER_ACTIVE_DAYS)
+        active_days = selectors.values_in_force(in_force)["active_days"]
+        active_since = ballot.closes_at - timedelta(days=active_days)
         ballot.active_count = (
             RollEntry.objects.filter(ballot=ballot)
             .filter(Q(voted=True) | Q(member__last_login__gte=active_since))
@@ -332,7 +334,8 @@ def _apply_amendment(
     version = CharterVersion.objects.create(
         state=VersionState.RATIFIED,
         number=number,
-        parameters=with_defaults(current.parameters) | proposal.parameters,
+        # Only what the members voted on: a parameter a later release added stays unratified.
+        parameters=current.parameters | proposal.parameters,
         previous=current,
         ratified_at=now,
     )

@@ -8,12 +8,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from charter import rules, selectors
+from charter import parameters, rules, selectors
 from charter.models import (
     Acceptance,
     Ballot,
@@ -90,12 +89,15 @@ def open_founding_ballot(
             raise InvalidChange(_("A charter needs at least one article."))
         locked.state = VersionState.BALLOT
         locked.save(update_fields=["state"])
+        # The founding ballot is held by the founding values (DESIGN.md), never by the draft's
+        # own numbers, which the admin wrote and the ballot is asked to ratify.
+        founding = parameters.defaults()
         ballot = Ballot.objects.create(
             draft=locked,
             opened_at=now,
-            closes_at=now + timedelta(days=settings.CHARTER_FOUNDING_BALLOT_DAYS),
-            quorum_percent=settings.CHARTER_FOUNDING_QUORUM_PERCENT,
-            majority=settings.CHARTER_FOUNDING_MAJORITY,
+            closes_at=now + timedelta(days=founding["founding_ballot_days"]),
+            quorum_percent=founding["quorum_founding"],
+            majority=founding["majority_founding"],
             eligibility_days=0,
             eligible_count=0,
         )

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from charter import selectors as charter_selectors
 from charter import services as charter
 from charter.models import Acceptance, Ballot, CharterVersion
-from charter.parameters import defaults
+from charter.parameters import draft_defaults
 from demo import charter_content
 from demo.generated.community import DAY, HISTORY, PASSWORD, Community, GenerationRefused
 from demo.generated.vocabulary import FIRST_NAMES, LAST_NAMES
@@ -85,7 +85,7 @@ def _vote_the_charter(community: Community, members: list[Member]) -> Ballot:
         admin=admin,
         version=draft,
         articles=[charter.ArticleDraft(*article) for article in charter_content.ARTICLES[language]],
-        parameters=defaults(),
+        parameters=draft_defaults(),
     )
     ballot = charter.open_founding_ballot(
         admin=admin, version=draft, now=community.at(FOUNDING_BALLOT_OPENS)

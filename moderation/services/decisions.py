@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charter.models import Article
+from charter.selectors import parameters_in_force
 from forum import services as forum
 from forum.models import Post
 from members import services as members
@@ -64,7 +65,7 @@ def decide_case(
         if sanction is not None and post.author is None:
             raise ModerationRefused(_("The author's account is gone: there is nobody to sanction."))
         upheld = outcome == Outcome.UPHELD
-        appeal_days = selectors.parameters_in_force()["appeal_days"]
+        appeal_days = parameters_in_force()["appeal_days"]
         decision = Decision.objects.create(
             case=case,
             moderator=moderator,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from charter.models import Article
+from charter.selectors import parameters_in_force
 from forum import services as forum
 from forum.models import Post
 from members.models import Member
@@ -41,7 +42,7 @@ def signal_post(
         raise ModerationRefused(_("Choose the article the post breaches, or “other”."))
     if other and not note:
         raise ModerationRefused(_("With “other”, say in a note what the post breaches."))
-    parameters = selectors.parameters_in_force()
+    parameters = parameters_in_force()
     with transaction.atomic():
         Member.objects.select_for_update().filter(pk=member.pk).first()
         limit = parameters["signals_per_day"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from charter import selectors, services
 from charter.models import Article, Ballot, CharterVersion, Proposal, VersionState
-from charter.parameters import PARAMETERS, defaults
+from charter.parameters import AMENDABLE, defaults
 from charter.texts import Change
 from forum.rendering import render_markdown
 from members.models import Member
@@ -144,11 +144,13 @@ def ratify_amendment(version: CharterVersion, changes) -> CharterVersion:
 def parameter_data(values: dict, prefix: str = "parameter") -> dict:
     """The parameter fields of a form, filled in with `values` as a browser would send them."""
     data = {}
-    for parameter in PARAMETERS:
+    for parameter in AMENDABLE:
         value = values[parameter.key]
         if parameter.unit == "bool":
             if value:
                 data[f"{prefix}-{parameter.key}"] = "on"
+        elif parameter.unit == "ladder":
+            data[f"{prefix}-{parameter.key}"] = ", ".join(str(days) for days in value)
         else:
             data[f"{prefix}-{parameter.key}"] = str(value)
     return data

@@ -17,6 +17,7 @@ from django.utils.crypto import get_random_string
 
 from charter import services
 from charter.models import Ballot, BallotState, CharterVersion, RollEntry, VersionState, Vote
+from charter.parameters import defaults
 from members.models import Member
 from notifications.models import EmailChoice, Kind, Preference
 from tests.builders.charter import ARTICLES, reword
@@ -103,7 +104,7 @@ def test_twenty_simultaneous_vote_requests_by_one_member_drop_one_paper(admin_me
 
 def test_two_hundred_members_voting_at_once_are_all_counted(admin_member, now):
     voters = quiet_members(200)
-    opened = now - timedelta(days=settings.CHARTER_FOUNDING_BALLOT_DAYS)
+    opened = now - timedelta(days=defaults()["founding_ballot_days"])
     ballot = founding_ballot(admin_member, opened=opened)
     choices = ["yes"] * 120 + ["no"] * 50 + ["abstain"] * 30
     pairs = list(zip(voters, choices, strict=True))
@@ -130,7 +131,7 @@ def test_two_hundred_members_voting_at_once_are_all_counted(admin_member, now):
 
 def test_a_close_racing_with_votes_counts_each_vote_or_refuses_it(admin_member, now):
     voters = quiet_members(30)
-    opened = now - timedelta(days=settings.CHARTER_FOUNDING_BALLOT_DAYS)
+    opened = now - timedelta(days=defaults()["founding_ballot_days"])
     ballot = founding_ballot(admin_member, opened=opened)
     deadline = ballot.closes_at
     choices = dict(zip(voters, cycle(CHOICES), strict=False))
@@ -178,7 +179,7 @@ def test_a_close_racing_with_votes_counts_each_vote_or_refuses_it(admin_member, 
 
 
 def test_two_closes_of_the_founding_ballot_at_once_ratify_it_once(admin_member, founders, now):
-    opened = now - timedelta(days=settings.CHARTER_FOUNDING_BALLOT_DAYS)
+    opened = now - timedelta(days=defaults()["founding_ballot_days"])
     ballot = founding_ballot(admin_member, opened=opened)
     for voter in founders:
         services.cast_vote(member=voter, ballot=ballot, choice="yes", now=opened)

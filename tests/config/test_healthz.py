@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from charter import services as charter
 from charter.models import Ballot, Proposal, ProposalState
+from charter.parameters import defaults
 from config.health import probes
 from forum.models import Post
 from notifications.models import Channel, Delivery, DeliveryState, EmailChoice, Kind, Notification
@@ -84,7 +85,7 @@ def founding_ballot(admin_member):
             articles=[charter.ArticleDraft("Respect", "Members address each other with respect.")],
             parameters={},
         )
-        opened = timezone.now() - timedelta(days=settings.CHARTER_FOUNDING_BALLOT_DAYS) - overdue
+        opened = timezone.now() - timedelta(days=defaults()["founding_ballot_days"]) - overdue
         return charter.open_founding_ballot(admin=admin_member, version=draft, now=opened)
 
     return open_ballot

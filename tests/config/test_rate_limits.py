@@ -1,7 +1,10 @@
 """Rate limits: each trips at its rate and not before, says when to try again in the member's
 language, changes nothing when it refuses, and lets everyone through while Redis is down."""
 
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -13,6 +16,7 @@ from django_ratelimit.core import get_usage
 
 from charter import selectors as charters
 from charter.models import RollEntry, Sponsorship, Vote
+from core.rates import procedural_rate
 from forum.models import Post, Thread
 from members.models import Member
 from moderation.models import Signal
@@ -167,28 +171,79 @@ def test_signalling_is_limited(rates, founders):
     assert list(Signal.objects.values_list("post", flat=True)) == [spam[0].pk]
 
 
-def test_co_sponsoring_is_limited(rates, founders):
+def test_each_co_sponsorship_the_charter_grants_goes_through_whatever_the_burst_limit(
+    rates, founders
+):
     rates(**{"co-sponsoring": "1/d"})
     version = charters.current_version()
     proposals = [propose(founders[0], [reword(version, n, "Clearer words.")]) for n in (1, 2)]
     client = signed_in(founders[1])
-    assert client.post(f"/charter/proposals/{proposals[0].pk}/sponsor/").status_code == 302
-    assert client.post(f"/charter/proposals/{proposals[1].pk}/sponsor/").status_code == 429
-    assert list(Sponsorship.objects.values_list("proposal", flat=True)) == [proposals[0].pk]
+    for proposal in proposals:
+        assert client.post(f"/charter/proposals/{proposal.pk}/sponsor/").status_code == 302
+    assert sorted(Sponsorship.objects.values_list("proposal", flat=True)) == [
+        proposal.pk for proposal in proposals
+    ]
+    # What the charter does not grant (sponsoring again) counts against the limit.
+    again = [client.post(f"/charter/proposals/{proposals[0].pk}/sponsor/") for _ in range(2)]
+    assert [response.status_code for response in again] == [302, 429]
 
 
-def test_voting_is_limited(rates, founders):
-    """One vote per ballot is the rule anyway: the limit stops a script hammering the box."""
-    rates(voting="1/d")
+def open_ballots(founders, numbers) -> list:
     version = charters.current_version()
-    changes = [reword(version, 2, "Clearer words.")]
-    ballot = put_to_ballot(propose(founders[0], changes, sponsors=founders[1:]))
+    return [
+        put_to_ballot(
+            propose(founders[0], [reword(version, n, "New words.")], sponsors=founders[1:])
+        )
+        for n in numbers
+    ]
+
+
+def test_ones_vote_in_each_ballot_goes_through_whatever_the_burst_limit(rates, founders):
+    """The limit stops a script hammering the box, never a member's one vote in a ballot."""
+    rates(voting="1/d")
+    ballots = open_ballots(founders, (1, 2))
     client = signed_in(founders[3])
-    assert client.post("/charter/ballots/999999/vote/", {"choice": "yes"}).status_code == 404
-    refused = client.post(f"/charter/ballots/{ballot.pk}/vote/", {"choice": "yes", "final": "on"})
-    assert refused.status_code == 429
-    assert not RollEntry.objects.get(ballot=ballot, member=founders[3]).voted
-    assert not Vote.objects.filter(ballot=ballot).exists()
+    for ballot in ballots:
+        voted = client.post(f"/charter/ballots/{ballot.pk}/vote/", {"choice": "yes", "final": "on"})
+        assert voted.status_code == 302
+        assert RollEntry.objects.get(ballot=ballot, member=founders[3]).voted
+    assert Vote.objects.filter(ballot__in=ballots).count() == 2
+    hammered = [
+        client.post(f"/charter/ballots/{ballots[0].pk}/vote/", {"choice": "no", "final": "on"})
+        for _ in range(2)
+    ]
+    assert [response.status_code for response in hammered] == [302, 429]
+    assert Vote.objects.filter(ballot__in=ballots).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("variable", "rate"),
+    [
+        ("RATE_LIMIT_VOTING", "0/d"),
+        ("RATE_LIMIT_SIGNALLING", "1/d"),
+        ("RATE_LIMIT_CO_SPONSORING", "5/h"),
+    ],
+)
+def test_a_limit_that_could_stop_what_the_charter_allows_keeps_the_site_from_starting(
+    variable, rate
+):
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings", variable: rate},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.returncode != 0
+    assert f'{variable}="{rate}" would stop members from doing what their charter allows' in (
+        started.stderr
+    )
+
+
+@pytest.mark.parametrize("rate", ["1/m", "10/m", "60/h", "2/s", ""])
+def test_a_limit_that_only_slows_a_burst_is_accepted(rate):
+    assert procedural_rate("RATE_LIMIT_VOTING", rate) == rate
 
 
 # Accounts (allauth's own limits)

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 
 from forum import rules, services
 from forum.models import Post, Thread
+from tests.builders.charter import charter_in_force
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory
 from tests.concurrency import run_together
@@ -37,7 +38,7 @@ def first_day_end(member) -> str:
     )
 
 
-# The rule, at the site's defaults: 3 threads and 10 posts
+# The rule, at the charter's founding values: 3 threads and 10 posts
 
 
 def test_a_new_member_may_start_three_threads_in_their_first_day_and_not_a_fourth(category):
@@ -73,8 +74,8 @@ def test_a_new_member_out_of_posts_may_not_start_a_thread_either(category, threa
     assert not Thread.objects.filter(author=member).exists()
 
 
-def test_the_limits_are_site_settings(settings, category, thread):
-    settings.FORUM_FIRST_DAY_THREADS, settings.FORUM_FIRST_DAY_POSTS = 1, 2
+def test_the_limits_are_the_charters_procedural_parameters(category, thread):
+    charter_in_force(parameters={"first_day_threads": 1, "first_day_posts": 2})
     member = newcomer()
     start(member, category)
     with pytest.raises(rules.PostingRefused, match=r"may start 1 thread\."):
@@ -85,8 +86,8 @@ def test_the_limits_are_site_settings(settings, category, thread):
     assert Post.objects.filter(author=member).count() == 2
 
 
-def test_deleting_a_post_makes_no_room_for_another(settings, thread):
-    settings.FORUM_FIRST_DAY_POSTS = 2
+def test_deleting_a_post_makes_no_room_for_another(thread):
+    charter_in_force(parameters={"first_day_posts": 2})
     member = newcomer()
     for post in write(member, thread, 2):
         services.delete_post(member=member, post=post)
@@ -94,8 +95,8 @@ def test_deleting_a_post_makes_no_room_for_another(settings, thread):
         write(member, thread)
 
 
-def test_each_new_member_has_their_own_allowance(settings, thread):
-    settings.FORUM_FIRST_DAY_POSTS = 2
+def test_each_new_member_has_their_own_allowance(thread):
+    charter_in_force(parameters={"first_day_posts": 2})
     first, second = newcomer(), newcomer()
     write(first, thread, 2)
     with pytest.raises(rules.PostingRefused):
@@ -104,8 +105,8 @@ def test_each_new_member_has_their_own_allowance(settings, thread):
     assert Post.objects.filter(author=second).count() == 2
 
 
-def test_the_first_day_ends_24_hours_after_joining(settings, thread):
-    settings.FORUM_FIRST_DAY_POSTS = 2
+def test_the_first_day_ends_24_hours_after_joining(thread):
+    charter_in_force(parameters={"first_day_posts": 2})
     member = newcomer(hours_ago=23)
     write(member, thread, 2)
     joined = member.date_joined
@@ -115,27 +116,25 @@ def test_the_first_day_ends_24_hours_after_joining(settings, thread):
     assert rules.first_day_problem(member, now=day_after, starting_thread=False) is None
 
 
-def test_a_member_a_day_old_posts_freely(settings, thread):
-    settings.FORUM_FIRST_DAY_POSTS = 2
+def test_a_member_a_day_old_posts_freely(thread):
+    charter_in_force(parameters={"first_day_posts": 2})
     member = newcomer(hours_ago=24.01)
     write(member, thread, 3)
     assert Post.objects.filter(author=member).count() == 3
 
 
 @pytest.mark.parametrize("role", [{"is_moderator": True}, {"is_staff": True}])
-def test_moderators_and_admins_are_not_limited_on_their_first_day(settings, thread, role):
-    settings.FORUM_FIRST_DAY_POSTS = 2
+def test_moderators_and_admins_are_not_limited_on_their_first_day(thread, role):
+    charter_in_force(parameters={"first_day_posts": 2})
     member = newcomer(**role)
     write(member, thread, 3)
     assert Post.objects.filter(author=member).count() == 3
 
 
-def test_a_thread_opened_by_another_apps_process_is_not_counted_against_its_author(
-    settings, category
-):
+def test_a_thread_opened_by_another_apps_process_is_not_counted_against_its_author(category):
     """The charter opens an amendment's discussion when its last co-sponsor signs: the author
     did not ask for it then, and cannot be refused it."""
-    settings.FORUM_FIRST_DAY_THREADS = 1
+    charter_in_force(parameters={"first_day_threads": 1})
     member = newcomer()
     start(member, category)
     services.start_thread_for(author=member, category=category, title="Amendment", source="Text")
@@ -145,8 +144,8 @@ def test_a_thread_opened_by_another_apps_process_is_not_counted_against_its_auth
 # The pages
 
 
-def test_a_refused_reply_says_why_and_keeps_what_was_typed(client, settings, thread):
-    settings.FORUM_FIRST_DAY_POSTS = 1
+def test_a_refused_reply_says_why_and_keeps_what_was_typed(client, thread):
+    charter_in_force(parameters={"first_day_posts": 1})
     member = newcomer()
     write(member, thread)
     client.force_login(member)
@@ -157,8 +156,8 @@ def test_a_refused_reply_says_why_and_keeps_what_was_typed(client, settings, thr
     assert Post.objects.filter(author=member).count() == 1
 
 
-def test_a_refused_thread_says_why_and_keeps_what_was_typed(client, settings, category):
-    settings.FORUM_FIRST_DAY_THREADS = 1
+def test_a_refused_thread_says_why_and_keeps_what_was_typed(client, category):
+    charter_in_force(parameters={"first_day_threads": 1})
     member = newcomer()
     start(member, category)
     client.force_login(member)
@@ -171,8 +170,8 @@ def test_a_refused_thread_says_why_and_keeps_what_was_typed(client, settings, ca
     assert Thread.objects.filter(author=member).count() == 1
 
 
-def test_the_refusal_is_served_in_the_members_language(client, settings, thread):
-    settings.FORUM_FIRST_DAY_POSTS = 1
+def test_the_refusal_is_served_in_the_members_language(client, thread):
+    charter_in_force(parameters={"first_day_posts": 1})
     member = newcomer(language="fr")
     write(member, thread)
     client.force_login(member)
