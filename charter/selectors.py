@@ -97,6 +97,31 @@ def verified_members() -> QuerySet[Member]:
     return Member.objects.filter(is_active=True).filter(Exists(verified))
 
 
+# Mail domains reserved for documentation and tests (RFC 2606, RFC 6761): no person's mailbox
+# is there. The demo, the generator, the benchmarks and the tests give every member one.
+RESERVED_TOP_LEVEL_DOMAINS = ("test", "example", "invalid", "localhost")
+RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+
+
+def _at_reserved_domain(field: str) -> Q:
+    at = Q()
+    for domain in RESERVED_TOP_LEVEL_DOMAINS + RESERVED_DOMAINS:
+        for ending in (f"@{domain}", f".{domain}"):
+            at |= Q(**{f"{field}__iendswith": ending})
+    return at
+
+
+def members_at_real_addresses() -> QuerySet[Member]:
+    """Members with an email address outside the reserved domains: people, as far as the site
+    can tell. A rehearsal database has none (see rules.may_run_deadlines_as_of)."""
+    real_address = EmailAddress.objects.filter(user=OuterRef("pk")).exclude(
+        _at_reserved_domain("email")
+    )
+    return Member.objects.filter(
+        (~Q(email="") & ~_at_reserved_domain("email")) | Exists(real_address)
+    )
+
+
 def eligible_voters(version: CharterVersion, *, at: datetime) -> QuerySet[Member]:
     """Verified, a member for the charter's number of days, not suspended, having accepted it."""
     days = version.settings["eligibility_days"]
