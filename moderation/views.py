@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from charter import selectors as charter
 from core.htmx import is_htmx
 from core.rate_limits import rate_limited
 from forum import selectors as forum
@@ -311,6 +312,8 @@ def journal(request: HttpRequest) -> HttpResponse:
             "show_moderators": rules.can_see_moderator_names(
                 request.user, public_names=public_names
             ),
+            # The record of the members' procedure keeps these beside the decisions.
+            "void_ballots": charter.void_ballots(),
         },
     )
 

@@ -40,7 +40,8 @@ TRANSITIONS: dict[str, set[str]] = {
     State.SEEKING: {State.DISCUSSION, State.LAPSED, State.WITHDRAWN, State.OUTDATED},
     State.DISCUSSION: {State.FROZEN, State.WITHDRAWN, State.OUTDATED},
     State.FROZEN: {State.BALLOT, State.WITHDRAWN, State.OUTDATED},
-    State.BALLOT: {State.PASSED, State.FAILED},
+    # Back to frozen when its ballot is void: it goes to another.
+    State.BALLOT: {State.PASSED, State.FAILED, State.FROZEN},
     State.OUTDATED: {State.DRAFT, State.SEEKING, State.DISCUSSION, State.WITHDRAWN},
 }
 
