@@ -406,16 +406,10 @@ def _announce_result(ballot: Ballot) -> None:
         "title": _ballot_title(ballot),
         "url": ballot.get_absolute_url(),
     }
-    authors = proposers(ballot.proposal) if ballot.proposal_id else []
     if ballot.is_void:
         with translation.override(settings.LANGUAGE_CODE):
             why = ballot.why_void
-        notify(
-            kind=Kind.BALLOT_VOID,
-            recipients=_on_roll(ballot) | Member.objects.filter(pk__in=authors),
-            excerpt=why,
-            **common,
-        )
+        notify(kind=Kind.BALLOT_VOID, recipients=_roll_and_proposers(ballot), excerpt=why, **common)
         return
     if ballot.passed:
         notify(
@@ -424,8 +418,9 @@ def _announce_result(ballot: Ballot) -> None:
             **common | {"url": reverse("charter:accept")},
         )
         return
-    notify(
-        kind=Kind.BALLOT_RESULT,
-        recipients=_on_roll(ballot) | Member.objects.filter(pk__in=authors),
-        **common,
-    )
+    notify(kind=Kind.BALLOT_RESULT, recipients=_roll_and_proposers(ballot), **common)
+
+
+def _roll_and_proposers(ballot: Ballot) -> QuerySet[Member]:
+    authors = proposers(ballot.proposal) if ballot.proposal_id else []
+    return _on_roll(ballot) | Member.objects.filter(pk__in=authors)
