@@ -1,4 +1,5 @@
-"""The charter's check for /healthz: a deadline well past its time is a fault.
+"""The charter's checks for /healthz: a deadline well past its time is a fault, and so is a
+ballot found void that waits for a new count (`BallotBoxes`).
 
 Every step of `services.run_deadlines` that has a due time is checked: an open ballot past its
 close, a reminder not sent 48 hours before a close, a proposal past its co-sponsoring window,
@@ -43,6 +44,27 @@ class CharterDeadlines(HealthCheck):
                 "run_charter_deadlines command is running."
             )
             raise ServiceUnavailable(" ".join([*overdue, cause]))
+
+
+@dataclasses.dataclass
+class BallotBoxes(HealthCheck):
+    """Fails while a ballot found void at its close (its box did not match its roll) waits for
+    its question to be counted by another ballot. One query."""
+
+    async def run(self) -> None:
+        void = [ballot async for ballot in selectors.unresolved_void_ballots()]
+        if void:
+            cause = _(
+                "Papers went into or out of a ballot box, or ticks onto a roll, other than by "
+                "a vote: someone with access to the database did it, or a fault. This check "
+                "passes once the question is counted by a new ballot."
+            )
+            reports = [
+                _("Ballot #%(ballot)s was void at its close, %(closed)s. %(why)s")
+                % {"ballot": ballot.pk, "closed": _utc(ballot.closed_at), "why": ballot.why_void}
+                for ballot in void
+            ]
+            raise ServiceUnavailable(" ".join([*reports, cause]))
 
 
 async def _overdue_closes() -> list[str]:

@@ -2,8 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from charter.parameters import FRACTION_NAMES, PARAMETERS, not_yet_ratified, with_defaults
@@ -14,6 +15,7 @@ class VersionState(models.TextChoices):
     BALLOT = "ballot", _("In its founding ballot")
     RATIFIED = "ratified", _("Ratified")
     REJECTED = "rejected", _("Rejected by ballot")
+    VOID = "void", _("Set aside: its founding ballot was void")
 
 
 class CharterVersion(models.Model):
@@ -227,6 +229,16 @@ class Proposal(models.Model):
     def is_live(self) -> bool:
         return self.state in LIVE_STATES
 
+    @property
+    def ballot(self) -> "Ballot | None":
+        """The proposal's ballot, open or counted; None before it has one. Its void ballots,
+        if any, are set aside (`void_ballots`). Reads `ballots` as the selectors prefetch it."""
+        return next((b for b in self.ballots.all() if b.state != BallotState.VOID), None)
+
+    @property
+    def void_ballots(self) -> list["Ballot"]:
+        return [ballot for ballot in self.ballots.all() if ballot.state == BallotState.VOID]
+
 
 class ChangeAction(models.TextChoices):
     ADD = "add", _("Add")
@@ -283,6 +295,13 @@ class Sponsorship(models.Model):
 class BallotState(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+    VOID = "void", _("Void")
+
+
+class VoidReason(models.TextChoices):
+    # The number of papers in the box differs from the ticks on the roll: papers were put in
+    # or taken out other than by a vote (see services.close_ballot).
+    BOX_MISMATCH = "box", _("The ballot box did not match the roll")
 
 
 class Ballot(models.Model):
@@ -295,8 +314,9 @@ class Ballot(models.Model):
     draft = models.ForeignKey(
         CharterVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="ballots"
     )
-    proposal = models.OneToOneField(
-        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="ballot"
+    # A proposal has one ballot that counts, and may have void ones before it.
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="ballots"
     )
     state = models.CharField(_("state"), max_length=8, choices=BallotState, default="open")
     opened_at = models.DateTimeField(_("opened"))
@@ -320,6 +340,11 @@ class Ballot(models.Model):
     result = models.OneToOneField(
         CharterVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="ratified_by"
     )
+    # Why a void ballot was not counted, and for a box that did not match its roll, what the
+    # close found in each.
+    void_reason = models.CharField(_("why void"), max_length=8, choices=VoidReason, blank=True)
+    papers_found = models.PositiveIntegerField(_("papers in the box"), null=True, blank=True)
+    ticks_found = models.PositiveIntegerField(_("ticks on the roll"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]
@@ -348,8 +373,35 @@ class Ballot(models.Model):
                     no__isnull=False,
                     abstain__isnull=False,
                     passed__isnull=False,
+                )
+                | Q(
+                    state="void",
+                    closed_at__isnull=False,
+                    yes__isnull=True,
+                    no__isnull=True,
+                    abstain__isnull=True,
+                    passed__isnull=True,
+                    result__isnull=True,
                 ),
-                name="ballot_tally_only_once_closed",
+                name="ballot_tally_only_once_counted",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="void", void_reason__in=VoidReason.values)
+                | (~Q(state="void") & Q(void_reason="")),
+                name="ballot_void_says_why",
+            ),
+            models.CheckConstraint(
+                condition=~Q(void_reason=VoidReason.BOX_MISMATCH)
+                | (
+                    Q(papers_found__isnull=False, ticks_found__isnull=False)
+                    & ~Q(papers_found=F("ticks_found"))
+                ),
+                name="ballot_void_box_differs_from_roll",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=~Q(state="void"),
+                name="ballot_one_counted_per_proposal",
             ),
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opened_at")), name="ballot_closes_after_open"
@@ -368,6 +420,21 @@ class Ballot(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == BallotState.OPEN
+
+    @property
+    def is_void(self) -> bool:
+        return self.state == BallotState.VOID
+
+    @property
+    def why_void(self) -> str:
+        """Why the ballot was not counted, in the reader's language; empty unless void."""
+        if self.void_reason == VoidReason.BOX_MISMATCH:
+            return gettext(
+                "At the close the ballot box held %(papers)s papers, but %(ticks)s members were "
+                "ticked on the roll as having voted: papers went into or out of the box other "
+                "than by a vote. A box that does not match its roll is not counted."
+            ) % {"papers": self.papers_found, "ticks": self.ticks_found}
+        return ""
 
     @property
     def majority_label(self) -> str:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from charter import selectors
 from charter.models import (
     Acceptance,
     Ballot,
@@ -143,6 +144,40 @@ def why_cannot_vote(member: Person, ballot: Ballot, entry: RollEntry | None) -> 
     if not accepted.exists():
         return _("You had not accepted the charter in force when this ballot opened.")
     return _("You were suspended, or your email address was not verified, when this ballot opened.")
+
+
+# How far from the clock a run of the deadlines may be on a live site: a run passes on the
+# time it read as it started.
+CLOCK_SLACK = timedelta(minutes=1)
+
+
+def why_deadlines_cannot_run_as_of(now: datetime) -> str | None:
+    """Why the deadlines may not run as of `now` on this database; None if they may.
+
+    At the clock's time, always. At another time (`run_charter_deadlines --days-ahead` or
+    `--at`, which rehearse a cycle), only on a rehearsal database, one where no member has an
+    address at a real mail domain: on a live site that time would close ballots, end
+    discussions and lapse proposals before their time, or open ballots already past their
+    close. Said to the operator, in English like the management commands' messages.
+    """
+    if abs(now - timezone.now()) <= CLOCK_SLACK:
+        return None
+    someone = selectors.members_at_real_addresses().values_list("username", flat=True).first()
+    if someone is None:
+        return None
+    return (
+        "The charter's deadlines run as of another time than now only on a rehearsal "
+        "database, where every member's email address is at a domain reserved for tests "
+        "(.test, .example, .invalid, .localhost, example.com, .net or .org), as the demo's and "
+        f"the generator's are. This database has members at other addresses (such as "
+        f"{someone}): it may be a live site, whose ballots, discussions and co-sponsoring "
+        "windows would end before their time."
+    )
+
+
+class NotARehearsal(Refused):
+    """The deadlines were asked to run as of another time on a database that may hold real
+    members (rules.why_deadlines_cannot_run_as_of)."""
 
 
 class InvalidChange(Refused):

@@ -1,9 +1,11 @@
 """Reads of the charter: versions, proposals, ballots and the rolls, as the pages need them.
 
-No selector returns how anyone voted: the only read of the ballot box is `count_votes`, which
-the close calls, and pages show a tally only from the closed ballot's own columns.
+No selector returns how anyone voted: the only reads of the ballot box are `audit_box` (how
+many papers) and `count_votes`, which the close calls, and pages show a tally only from the
+closed ballot's own columns.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from charter import parameters
 from charter.models import (
+    LIVE_STATES,
     Acceptance,
     Ballot,
     BallotState,
@@ -111,6 +114,31 @@ def verified_members() -> QuerySet[Member]:
     return Member.objects.filter(is_active=True).filter(Exists(verified))
 
 
+# Mail domains reserved for documentation and tests (RFC 2606, RFC 6761): no person's mailbox
+# is there. The demo, the generator, the benchmarks and the tests give every member one.
+RESERVED_TOP_LEVEL_DOMAINS = ("test", "example", "invalid", "localhost")
+RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+
+
+def _at_reserved_domain(field: str) -> Q:
+    at = Q()
+    for domain in RESERVED_TOP_LEVEL_DOMAINS + RESERVED_DOMAINS:
+        for ending in (f"@{domain}", f".{domain}"):
+            at |= Q(**{f"{field}__iendswith": ending})
+    return at
+
+
+def members_at_real_addresses() -> QuerySet[Member]:
+    """Members with an email address outside the reserved domains: people, as far as the site
+    can tell. A rehearsal database has none (see rules.may_run_deadlines_as_of)."""
+    real_address = EmailAddress.objects.filter(user=OuterRef("pk")).exclude(
+        _at_reserved_domain("email")
+    )
+    return Member.objects.filter(
+        (~Q(email="") & ~_at_reserved_domain("email")) | Exists(real_address)
+    )
+
+
 def eligible_voters(version: CharterVersion, *, at: datetime) -> QuerySet[Member]:
     """Verified, a member for the charter's number of days, not suspended, having accepted it."""
     days = version.settings["eligibility_days"]
@@ -130,8 +158,10 @@ def proposals(*, states: list[str] | None = None) -> QuerySet[Proposal]:
     listed = Proposal.objects.exclude(state=ProposalState.DRAFT)
     if states:
         listed = listed.filter(state__in=states)
-    return listed.select_related("author", "base", "ballot").annotate(
-        sponsor_count=Count("sponsorships")
+    return (
+        listed.select_related("author", "base")
+        .prefetch_related("ballots")
+        .annotate(sponsor_count=Count("sponsorships"))
     )
 
 
@@ -142,9 +172,10 @@ def drafts_of(member: Member) -> QuerySet[Proposal]:
 
 def proposal_detail(pk: int) -> Proposal:
     return (
-        Proposal.objects.select_related("author", "base", "thread", "ballot", "overtaken_by")
+        Proposal.objects.select_related("author", "base", "thread", "overtaken_by")
         .prefetch_related(
             "changes",
+            "ballots",
             Prefetch(
                 "sponsorships",
                 queryset=Sponsorship.objects.select_related("member").order_by("created_at"),
@@ -215,6 +246,46 @@ def roll(ballot: Ballot) -> QuerySet[RollEntry]:
         .select_related("member")
         .order_by("member__username")
     )
+
+
+@dataclass(frozen=True)
+class BoxAudit:
+    papers: int  # in the box
+    ticks: int  # on the roll: members who voted
+
+    @property
+    def matches(self) -> bool:
+        return self.papers == self.ticks
+
+
+def audit_box(ballot: Ballot) -> BoxAudit:
+    """The papers in the box against the ticks on the roll. A vote adds one of each in one
+    transaction, so they differ only if someone wrote to the box or the roll otherwise: the
+    close counts a box only when they match."""
+    return BoxAudit(
+        papers=Vote.objects.filter(ballot=ballot).count(),
+        ticks=RollEntry.objects.filter(ballot=ballot, voted=True).count(),
+    )
+
+
+def void_ballots() -> QuerySet[Ballot]:
+    """Every ballot found void, newest first, for the history and the journal."""
+    return Ballot.objects.filter(state=BallotState.VOID).select_related("proposal")
+
+
+def unresolved_void_ballots() -> QuerySet[Ballot]:
+    """Void ballots whose question has not been counted since: no later ballot on the same
+    proposal (or, for a founding ballot, no later founding ballot) has closed with a count,
+    and the proposal is still live. The health check reports them."""
+    counted_since = Ballot.objects.filter(
+        state=BallotState.CLOSED, opened_at__gte=OuterRef("closed_at")
+    )
+    awaiting = [*LIVE_STATES, ProposalState.BALLOT]
+    amendment = Q(proposal__state__in=awaiting) & ~Exists(
+        counted_since.filter(proposal=OuterRef("proposal"))
+    )
+    founding = Q(draft__isnull=False) & ~Exists(counted_since.filter(draft__isnull=False))
+    return void_ballots().filter(amendment | founding).order_by("closed_at", "pk")
 
 
 def count_votes(ballot: Ballot) -> dict[str, int]:

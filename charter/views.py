@@ -91,7 +91,11 @@ def _version_context(request: HttpRequest, number: int) -> dict:
 
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    return render(request, "charter/history.html", {"versions": selectors.ratified_versions()})
+    return render(
+        request,
+        "charter/history.html",
+        {"versions": selectors.ratified_versions(), "void_ballots": selectors.void_ballots()},
+    )
 
 
 @require_GET
@@ -425,7 +429,7 @@ def _ballot_context(request: HttpRequest, shown: Ballot, form: VoteForm | None =
         "form": form or (VoteForm() if why_not is None else None),
         "roll": None if shown.is_open else selectors.roll(shown),
         "quorum_met": None
-        if shown.is_open
+        if shown.cast is None
         else shown.cast * 100 >= shown.quorum_percent * shown.active_count,
     }
 

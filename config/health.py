@@ -31,7 +31,7 @@ from health_check.contrib.redis import Redis
 from health_check.exceptions import ServiceUnavailable
 from redis.asyncio import Redis as RedisClient
 
-from charter.health import CharterDeadlines
+from charter.health import BallotBoxes, CharterDeadlines
 from forum.health import PostAnnouncements
 from notifications.health import EmailDeliveries
 
@@ -86,6 +86,12 @@ def probes() -> list[Probe]:
             "charter_deadlines",
             CharterDeadlines(),
             _("No ballot or other charter deadline is overdue."),
+            needs=DATABASE,
+        ),
+        Probe(
+            "ballot_boxes",
+            BallotBoxes(),
+            _("No ballot found void waits for a new count."),
             needs=DATABASE,
         ),
         Probe(

@@ -1,7 +1,20 @@
+from django import forms
 from django.contrib import admin
 
-from forum import services
+from forum import rules, services
 from forum.models import Category, Post, Thread
+
+
+class ThreadAdminForm(forms.ModelForm):
+    class Meta:
+        model = Thread
+        fields = ["title", "pinned", "locked"]
+
+    def clean_locked(self) -> bool:
+        locked = self.cleaned_data["locked"]
+        if locked and (refusal := rules.why_cannot_lock(self.instance)):
+            raise forms.ValidationError(refusal)
+        return locked
 
 
 @admin.register(Category)
@@ -15,12 +28,14 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Thread)
 class ThreadAdmin(admin.ModelAdmin):
+    form = ThreadAdminForm
     list_display = ["title", "category", "author", "post_count", "last_activity_at", "pinned",
-                    "locked"]  # fmt: skip
-    list_filter = ["category", "pinned", "locked"]
+                    "locked", "held_open"]  # fmt: skip
+    list_filter = ["category", "pinned", "locked", "held_open"]
     search_fields = ["title"]
-    fields = ["title", "category", "author", "pinned", "locked"]
-    readonly_fields = ["category", "author"]
+    fields = ["title", "category", "author", "pinned", "locked", "held_open"]
+    # Held open by the app whose process the thread belongs to, never by hand.
+    readonly_fields = ["category", "author", "held_open"]
     list_select_related = ["category", "author"]
 
     def has_add_permission(self, request) -> bool:

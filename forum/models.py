@@ -54,6 +54,10 @@ class Thread(models.Model):
     last_activity_at = models.DateTimeField(_("last activity"), db_index=True)
     pinned = models.BooleanField(_("pinned"), default=False)
     locked = models.BooleanField(_("locked"), default=False)
+    # Open to every member who may post, whatever the category's restrictions and the lock
+    # (forum.rules): set and cleared only by the services of the app whose process the thread
+    # belongs to (the discussion of a live charter amendment), never in the admin.
+    held_open = models.BooleanField(_("held open"), default=False, editable=False)
     # Posts are numbered 1..post_count in the thread, deleted ones included, so a page is a range
     # of numbers and unread counts are a subtraction.
     post_count = models.PositiveIntegerField(default=0, editable=False)

@@ -21,6 +21,11 @@ def can_read_category(member: Person, category: Category) -> bool:
     return not category.read_restricted or is_moderator(member)
 
 
+def can_read_thread(member: Person, thread: Thread) -> bool:
+    """A thread held open is read as if its category were public."""
+    return thread.held_open or can_read_category(member, thread.category)
+
+
 def can_start_thread(member: Person, category: Category) -> bool:
     if not can_participate(member) or not can_read_category(member, category):
         return False
@@ -47,9 +52,22 @@ def why_cannot_start_thread(member: Person, category: Category) -> Refused | Non
 
 
 def can_reply(member: Person, thread: Thread) -> bool:
+    # Held open: neither the category's restrictions nor a lock can silence the thread.
+    if thread.held_open:
+        return can_participate(member)
     if not can_start_thread(member, thread.category):
         return False
     return not thread.locked or is_moderator(member)
+
+
+def why_cannot_lock(thread: Thread) -> str | None:
+    if thread.held_open:
+        return _(
+            "This thread is held open for every member who may post while the process it "
+            "belongs to runs, such as the discussion of a charter amendment: it cannot be "
+            "locked meanwhile."
+        )
+    return None
 
 
 def why_cannot_reply(member: Person, thread: Thread) -> Refused | None:
@@ -58,7 +76,7 @@ def why_cannot_reply(member: Person, thread: Thread) -> Refused | None:
         return None
     if not member.is_authenticated:
         return Refused(_("Sign in to reply."), remedy=Remedy.SIGN_IN)
-    if thread.locked and not member.is_moderator:
+    if thread.locked and not thread.held_open and not member.is_moderator:
         return Refused(_("This thread is locked: no new replies."))
     if member.is_suspended:
         until = date_format(timezone.localtime(member.suspended_until), "DATETIME_FORMAT")
@@ -80,7 +98,11 @@ def can_edit_post(member: Person, post: Post) -> bool:
 def can_delete_post(member: Person, post: Post) -> bool:
     if not can_participate(member) or post.is_deleted:
         return False
-    return post.author_id == member.pk or is_moderator(member)
+    if post.author_id == member.pk:
+        return True
+    # In a thread held open, moderators act on a post through a case, which the journal
+    # records, not by deleting it with nothing to show for it.
+    return is_moderator(member) and not post.thread.held_open
 
 
 def can_thank(member: Person, post: Post) -> bool:

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from forum import rules
 from forum.models import (
     Category,
     CategorySubscription,
@@ -77,6 +78,21 @@ def readable_categories(member: Person) -> QuerySet[Category]:
     if not is_moderator(member):
         categories = categories.filter(read_restricted=False)
     return categories
+
+
+def _readable_threads(member: Person, through: str = "") -> Q:
+    """The threads `member` may read (rules.can_read_thread), as a filter through `through`."""
+    return Q(**{f"{through}category__in": readable_categories(member)}) | Q(
+        **{f"{through}held_open": True}
+    )
+
+
+def search_scope(member: Person) -> QuerySet[Category]:
+    """The categories whose posts `member` may find: those they may read, and those holding
+    a thread held open. Any post in them changes their rows (Category.stamp)."""
+    return Category.objects.filter(
+        Q(pk__in=readable_categories(member)) | Q(threads__held_open=True)
+    ).distinct()
 
 
 def categories_for_index(member: Person) -> list[Category]:
@@ -149,7 +165,7 @@ def category_threads(category: Category, member: Person, page: Page) -> list[Thr
 def recent_threads(member: Person, limit: int = 10) -> list[Thread]:
     return list(
         _thread_listing(member)
-        .filter(category__in=readable_categories(member))
+        .filter(_readable_threads(member))
         .order_by("-last_activity_at", "-pk")[:limit]
     )
 
@@ -159,7 +175,7 @@ def thread_for_reader(pk: int, member: Person) -> Thread:
         thread = _with_reader_state(Thread.objects.select_related("category"), member).get(pk=pk)
     except Thread.DoesNotExist:
         raise Http404 from None
-    if thread.category.read_restricted and not is_moderator(member):
+    if not rules.can_read_thread(member, thread):
         raise Http404
     return thread
 
@@ -210,7 +226,7 @@ def post_for_reader(pk: int, member: Person) -> Post:
         post = Post.objects.select_related("thread__category", "author").get(pk=pk)
     except Post.DoesNotExist:
         raise Http404 from None
-    if post.thread.category.read_restricted and not is_moderator(member):
+    if not rules.can_read_thread(member, post.thread):
         raise Http404
     return post
 
@@ -242,9 +258,9 @@ def member_activity(member: Member) -> MemberActivity:
 def member_recent_posts(member: Member, reader: Person, limit: int = 20) -> list[Post]:
     posts = list(
         Post.objects.filter(
+            _readable_threads(reader, through="thread__"),
             author=member,
             state=PostState.VISIBLE,
-            thread__category__in=readable_categories(reader),
         )
         .select_related("thread")
         .order_by("-created_at")[:limit]
@@ -272,7 +288,7 @@ def search_posts(query: str, member: Person, page: int = 1) -> tuple[list[Search
     """
     offset = (page - 1) * SEARCH_PAGE_SIZE
     posts = Post.objects.filter(
-        state=PostState.VISIBLE, thread__category__in=readable_categories(member)
+        _readable_threads(member, through="thread__"), state=PostState.VISIBLE
     )
     if connection.vendor == "postgresql":
         hits = _search_postgresql(posts, query)[offset : offset + SEARCH_PAGE_SIZE + 1]

@@ -390,7 +390,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         query, page = form.cleaned_data["q"], _page_number(request)
         # What the reader may read, as it is now: a change in any of it changes the key.
-        categories = list(selectors.readable_categories(request.user))
+        categories = list(selectors.search_scope(request.user))
 
         def render_results() -> str:
             hits, has_next = selectors.search_posts(query, request.user, page)

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from forum.models import Post
-from forum.rules import can_read_category
+from forum.rules import can_read_thread
 from members.models import Member
 from members.rules import Refused, can_participate, is_moderator
 from moderation.models import Action, Appeal, Case, Decision, Outcome, Signal
@@ -29,7 +29,7 @@ def can_signal(member: Person, post: Post) -> bool:
         return False
     if not (post.is_visible or post.is_pending_review):
         return False
-    return can_read_category(member, post.thread.category)
+    return can_read_thread(member, post.thread)
 
 
 def signals_count_toward_hiding(member_id: int, parameters: dict) -> bool:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from charter import selectors as charter
 from charter.selectors import parameters_in_force
 from core.htmx import is_htmx
 from core.outcomes import attempt
@@ -310,6 +311,8 @@ def journal(request: HttpRequest) -> HttpResponse:
             "show_moderators": rules.can_see_moderator_names(
                 request.user, public_names=public_names
             ),
+            # The record of the members' procedure keeps these beside the decisions.
+            "void_ballots": charter.void_ballots(),
         },
     )
 

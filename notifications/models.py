@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     BALLOT_OPEN = "ballot_open", _("Ballots opening")
     BALLOT_REMINDER = "ballot_reminder", _("Reminders to vote, 48 hours before a close")
     BALLOT_RESULT = "ballot_result", _("Ballot results")
+    BALLOT_VOID = "ballot_void", _("Ballots found void, and why")
     CHARTER_RATIFIED = "charter_ratified", _("A new charter version to accept")
     POST_HELD = "post_held", _("My posts hidden pending review")
     POST_DECISION = "post_decision", _("Moderators' decisions on my posts")
@@ -47,6 +48,7 @@ DEFAULT_EMAIL = {
     Kind.BALLOT_OPEN: EmailChoice.IMMEDIATELY,
     Kind.BALLOT_REMINDER: EmailChoice.IMMEDIATELY,
     Kind.BALLOT_RESULT: EmailChoice.DIGEST,
+    Kind.BALLOT_VOID: EmailChoice.IMMEDIATELY,
     Kind.CHARTER_RATIFIED: EmailChoice.IMMEDIATELY,
     Kind.POST_HELD: EmailChoice.IMMEDIATELY,
     Kind.POST_DECISION: EmailChoice.IMMEDIATELY,
@@ -68,6 +70,7 @@ SUMMARIES = {
     Kind.BALLOT_OPEN: _("The ballot on “%(title)s” is open"),
     Kind.BALLOT_REMINDER: _("The ballot on “%(title)s” closes in 48 hours and you have not voted"),
     Kind.BALLOT_RESULT: _("The ballot on “%(title)s” is closed: see the result"),
+    Kind.BALLOT_VOID: _("The ballot on “%(title)s” was void: it was not counted"),
     Kind.CHARTER_RATIFIED: _(
         "A new version of the charter is ratified (“%(title)s”): read and accept it"
     ),

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from charter import selectors
+from charter import rules, selectors
 from charter.models import Acceptance, Proposal
 from charter.rules import InvalidChange
 from charter.services.amendments import (
@@ -72,8 +72,14 @@ __all__ = [
 
 
 def run_deadlines(*, now: datetime | None = None) -> dict[str, int]:
-    """Everything due by `now`, in the order the rules need (a ballot that closes frees a slot)."""
-    now = now or timezone.now()
+    """Everything due by `now`, in the order the rules need (a ballot that closes frees a slot).
+
+    `now` other than the clock's time rehearses a cycle: refused (NotARehearsal) unless the
+    database is a rehearsal's."""
+    if now is None:
+        now = timezone.now()
+    elif refusal := rules.why_deadlines_cannot_run_as_of(now):
+        raise rules.NotARehearsal(refusal)
     done = {
         "lapsed": lapse_unsponsored_proposals(now=now),
         "frozen": end_discussions(now=now),

@@ -39,9 +39,13 @@ TRANSITIONS: dict[str, set[str]] = {
     State.SEEKING: {State.DISCUSSION, State.LAPSED, State.WITHDRAWN, State.OUTDATED},
     State.DISCUSSION: {State.FROZEN, State.WITHDRAWN, State.OUTDATED},
     State.FROZEN: {State.BALLOT, State.WITHDRAWN, State.OUTDATED},
-    State.BALLOT: {State.PASSED, State.FAILED},
+    # Back to frozen when its ballot is void: it goes to another.
+    State.BALLOT: {State.PASSED, State.FAILED, State.FROZEN},
     State.OUTDATED: {State.DRAFT, State.SEEKING, State.DISCUSSION, State.WITHDRAWN},
 }
+
+# A proposal in one of these states is over: its discussion is an ordinary thread again.
+ENDED = {State.PASSED, State.FAILED, State.LAPSED, State.WITHDRAWN}
 
 
 def create_proposal(
@@ -174,6 +178,9 @@ def _start_discussion(proposal: Proposal, now: datetime) -> None:
         category=_discussion_category(),
         title=proposal.title[: settings.THREAD_TITLE_MAX_LENGTH],
         source=_discussion_opening(proposal),
+        # The discussion stays open to every member who may post, whatever an admin does to
+        # its category or its lock, until the proposal ends (`move`).
+        held_open=True,
     )
     move(
         proposal,
@@ -249,6 +256,8 @@ def move(proposal: Proposal, to: str, **fields) -> None:
     proposal.state = to
     for name, value in fields.items():
         setattr(proposal, name, value)
+    if to in ENDED and proposal.thread_id:
+        forum.release_thread(thread_id=proposal.thread_id)
 
 
 def _check_amendment(current: CharterVersion, changes: list[Change], parameters: dict) -> None:

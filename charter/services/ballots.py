@@ -21,6 +21,7 @@ from charter.models import (
     Proposal,
     RollEntry,
     VersionState,
+    VoidReason,
     Vote,
 )
 from charter.rules import InvalidChange
@@ -240,7 +241,8 @@ def _ballot_title(ballot: Ballot) -> str:
 
 
 def close_ballot(*, ballot_id: int, now: datetime | None = None) -> int:
-    """Count a ballot due to close, publish the result, and ratify what passed. Runs once.
+    """Close a ballot due to close, once: count it, publish the result and ratify what passed;
+    or, if its box does not match its roll, count nothing and declare it void.
 
     The members are told of the result afterwards, by `announce_results`, in a transaction of
     its own: a ratification tells every member, and writing their notifications here held the
@@ -256,34 +258,58 @@ def close_ballot(*, ballot_id: int, now: datetime | None = None) -> int:
         if ballot is None:
             return 0
         reseal_ballot_box(ballot)
-        tally = selectors.count_votes(ballot)
-        active_days = selectors.values_in_force(in_force)["active_days"]
-        active_since = ballot.closes_at - timedelta(days=active_days)
-        ballot.active_count = (
-            RollEntry.objects.filter(ballot=ballot)
-            .filter(Q(voted=True) | Q(member__last_login__gte=active_since))
-            .count()
-        )
-        ballot.yes, ballot.no, ballot.abstain = tally["yes"], tally["no"], tally["abstain"]
-        ballot.passed = ballot_passes(
-            yes=ballot.yes,
-            no=ballot.no,
-            abstain=ballot.abstain,
-            active=ballot.active_count,
-            quorum_percent=ballot.quorum_percent,
-            majority=Fraction(ballot.majority),
-        )
-        ballot.state = BallotState.CLOSED
-        ballot.closed_at = now
-        if ballot.passed:
-            ballot.result = _ratify(ballot, in_force, now)
-        elif ballot.is_founding:
-            _reject_founding_draft(ballot.draft)
+        audit = selectors.audit_box(ballot)
+        if audit.matches:
+            _count_ballot(ballot, in_force, now)
         else:
-            move(ballot.proposal, State.FAILED, ended_at=now)
-        ballot.save()
+            _void_ballot(ballot, audit, now)
     vacuum_ballot_boxes()
     return 1
+
+
+def _count_ballot(ballot: Ballot, in_force: CharterVersion | None, now: datetime) -> None:
+    tally = selectors.count_votes(ballot)
+    active_days = selectors.values_in_force(in_force)["active_days"]
+    active_since = ballot.closes_at - timedelta(days=active_days)
+    ballot.active_count = (
+        RollEntry.objects.filter(ballot=ballot)
+        .filter(Q(voted=True) | Q(member__last_login__gte=active_since))
+        .count()
+    )
+    ballot.yes, ballot.no, ballot.abstain = tally["yes"], tally["no"], tally["abstain"]
+    ballot.passed = ballot_passes(
+        yes=ballot.yes,
+        no=ballot.no,
+        abstain=ballot.abstain,
+        active=ballot.active_count,
+        quorum_percent=ballot.quorum_percent,
+        majority=Fraction(ballot.majority),
+    )
+    ballot.state = BallotState.CLOSED
+    ballot.closed_at = now
+    if ballot.passed:
+        ballot.result = _ratify(ballot, in_force, now)
+    elif ballot.is_founding:
+        _set_draft_aside(ballot.draft, VersionState.REJECTED)
+    else:
+        move(ballot.proposal, State.FAILED, ended_at=now)
+    ballot.save()
+
+
+def _void_ballot(ballot: Ballot, audit: selectors.BoxAudit, now: datetime) -> None:
+    """Nothing is counted from a box that does not match its roll, and its question goes to a
+    new ballot: the proposal waits, frozen, for the next free slot (the same run of the
+    deadlines opens it); the founding draft is set aside, and its copy is the provisional
+    draft again, for an admin to put to a new founding ballot."""
+    ballot.state = BallotState.VOID
+    ballot.closed_at = now
+    ballot.void_reason = VoidReason.BOX_MISMATCH
+    ballot.papers_found, ballot.ticks_found = audit.papers, audit.ticks
+    if ballot.is_founding:
+        _set_draft_aside(ballot.draft, VersionState.VOID)
+    else:
+        move(ballot.proposal, State.FROZEN)
+    ballot.save()
 
 
 def announce_results() -> int:
@@ -292,7 +318,9 @@ def announce_results() -> int:
     The claim and the notifications commit together: a worker that dies after a close leaves
     the ballot to the next run, and a second run adds nothing."""
     announced = 0
-    pending = Ballot.objects.filter(state=BallotState.CLOSED, result_announced=False)
+    pending = Ballot.objects.filter(
+        state__in=[BallotState.CLOSED, BallotState.VOID], result_announced=False
+    )
     for pk in pending.values_list("pk", flat=True):
         with transaction.atomic():
             if Ballot.objects.filter(pk=pk, result_announced=False).update(result_announced=True):
@@ -361,9 +389,10 @@ def write_articles(version: CharterVersion, texts: list[ArticleText]) -> None:
     )
 
 
-def _reject_founding_draft(draft: CharterVersion) -> None:
-    """The failed draft is kept as it was voted on; a copy becomes the draft to revise."""
-    draft.state = VersionState.REJECTED
+def _set_draft_aside(draft: CharterVersion, state: str) -> None:
+    """A draft rejected, or whose ballot was void, is kept as it was voted on; a copy becomes
+    the draft to revise and put to a new ballot."""
+    draft.state = state
     draft.save(update_fields=["state"])
     revised = CharterVersion.objects.create(
         state=VersionState.PROVISIONAL, parameters=draft.parameters, previous=draft
@@ -372,13 +401,19 @@ def _reject_founding_draft(draft: CharterVersion) -> None:
 
 
 def _announce_result(ballot: Ballot) -> None:
-    """One notification per member per ballot: a ratification tells everyone to accept it."""
+    """One notification per member per ballot: a ratification tells everyone to accept it,
+    a void ballot tells its roll why it was not counted."""
     common = {
         "actor": None,
         "event_key": ballot_event_key(ballot.pk, "result"),
         "title": _ballot_title(ballot),
         "url": ballot.get_absolute_url(),
     }
+    if ballot.is_void:
+        with translation.override(settings.LANGUAGE_CODE):
+            why = ballot.why_void
+        notify(kind=Kind.BALLOT_VOID, recipients=_roll_and_proposers(ballot), excerpt=why, **common)
+        return
     if ballot.passed:
         notify(
             kind=Kind.CHARTER_RATIFIED,
@@ -386,9 +421,9 @@ def _announce_result(ballot: Ballot) -> None:
             **common | {"url": reverse("charter:accept")},
         )
         return
+    notify(kind=Kind.BALLOT_RESULT, recipients=_roll_and_proposers(ballot), **common)
+
+
+def _roll_and_proposers(ballot: Ballot) -> QuerySet[Member]:
     authors = proposers(ballot.proposal) if ballot.proposal_id else []
-    notify(
-        kind=Kind.BALLOT_RESULT,
-        recipients=_on_roll(ballot) | Member.objects.filter(pk__in=authors),
-        **common,
-    )
+    return _on_roll(ballot) | Member.objects.filter(pk__in=authors)

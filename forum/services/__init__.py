@@ -29,7 +29,7 @@ from forum.services.reading import (
     withdraw_thanks,
 )
 from forum.services.stamps import member_shown_differently, thread_changed
-from forum.services.upkeep import forget_member, recount, update_thread
+from forum.services.upkeep import forget_member, recount, release_thread, update_thread
 from forum.services.visibility import (
     delete_post,
     hide_post,
@@ -54,6 +54,7 @@ __all__ = [
     "post_event_key",
     "read_stop_watching_token",
     "recount",
+    "release_thread",
     "remove_post",
     "render_post_source",
     "reply",

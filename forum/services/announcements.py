@@ -45,7 +45,7 @@ def thread_group_key(thread_id: int) -> str:
 def _audience(thread: Thread) -> QuerySet[Member]:
     muted = ThreadSubscription.objects.filter(thread=thread, level=WatchLevel.MUTED)
     members = Member.objects.exclude(pk__in=muted.values("member"))
-    if thread.category.read_restricted:
+    if thread.category.read_restricted and not thread.held_open:
         members = members.filter(is_moderator=True)
     return members
 

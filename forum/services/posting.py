@@ -54,13 +54,16 @@ def create_thread(*, author: Member, category: Category, title: str, source: str
         return start_thread_for(author=author, category=category, title=title, source=source)
 
 
-def start_thread_for(*, author: Member, category: Category, title: str, source: str) -> Thread:
+def start_thread_for(
+    *, author: Member, category: Category, title: str, source: str, held_open: bool = False
+) -> Thread:
     """Open a thread in `author`'s name as part of another app's process (e.g. the discussion
-    of a charter amendment); checking who may cause it is that app's business."""
+    of a charter amendment); checking who may cause it is that app's business. `held_open`
+    keeps it open to every member who may post until that app calls `release_thread`."""
     now = timezone.now()
     with transaction.atomic():
         thread = Thread.objects.create(
-            category=category, title=title, author=author, last_activity_at=now
+            category=category, title=title, author=author, last_activity_at=now, held_open=held_open
         )
         Category.objects.filter(pk=category.pk).update(
             thread_count=F("thread_count") + 1, stamp=uuid.uuid4()

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from forum import rules
 from forum.models import (
     Category,
     CategorySubscription,
@@ -28,12 +29,22 @@ from notifications import services as notifications
 
 def update_thread(*, thread: Thread, title: str, pinned: bool, locked: bool) -> Thread:
     """Admin-side changes to a thread; the title is re-indexed for search."""
+    if locked and (refusal := rules.why_cannot_lock(thread)):
+        raise rules.Refused(refusal)
     with transaction.atomic():
         thread.title, thread.pinned, thread.locked = title, pinned, locked
         thread.save(update_fields=["title", "pinned", "locked"])
         _index_thread_title(thread)
         restamp(Thread.objects.filter(pk=thread.pk))
     return thread
+
+
+def release_thread(*, thread_id: int) -> None:
+    """The process that held the thread open is over: its category's restrictions and its
+    lock apply to it again."""
+    with transaction.atomic():
+        if Thread.objects.filter(pk=thread_id, held_open=True).update(held_open=False):
+            restamp(Thread.objects.filter(pk=thread_id))
 
 
 def _index_thread_title(thread: Thread) -> None:

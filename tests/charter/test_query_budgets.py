@@ -23,11 +23,13 @@ PERSONAS = ["visitor_client", "member_client", "elder_client"]
 # unread count, and the member's own standing.
 # charter: the version in force, the current version, the version shown and its articles, the
 #   open ballots (5); + whether the member accepted it (9). version: the same without the
-#   version in force (4, 8). history: the versions with their ballots and article counts (1, 4).
-# proposals: the list, the current version (2); + the member's drafts and their standing:
-#   verified, then accepted for an elder (7, 8).
-# proposal: the proposal, its changes, its co-sponsors, the current version, the articles of
-#   the version it amends (5); + the standing, checked twice, for the button and the reason (10).
+#   version in force (4, 8). history: the versions with their ballots and article counts, the
+#   ballots found void (2, 5).
+# proposals: the list, their ballots, the current version (3); + the member's drafts and their
+#   standing: verified, then accepted for an elder (8, 9).
+# proposal: the proposal, its changes, its co-sponsors, its ballots, the current version, the
+#   articles of the version it amends (6); + the standing, checked twice, for the button and
+#   the reason (11).
 # ballot: the ballot, the version amended and its articles, the changes, the votes cast (5);
 #   + the member's entry on the roll (9); closed: + the roll with its members (6, 10).
 EXPECTED = {
@@ -37,15 +39,15 @@ EXPECTED = {
     ("version", "visitor_client"): 4,
     ("version", "member_client"): 8,
     ("version", "elder_client"): 8,
-    ("history", "visitor_client"): 1,
-    ("history", "member_client"): 4,
-    ("history", "elder_client"): 4,
-    ("proposals", "visitor_client"): 2,
-    ("proposals", "member_client"): 7,
-    ("proposals", "elder_client"): 8,
-    ("proposal", "visitor_client"): 5,
-    ("proposal", "member_client"): 10,
-    ("proposal", "elder_client"): 10,
+    ("history", "visitor_client"): 2,
+    ("history", "member_client"): 5,
+    ("history", "elder_client"): 5,
+    ("proposals", "visitor_client"): 3,
+    ("proposals", "member_client"): 8,
+    ("proposals", "elder_client"): 9,
+    ("proposal", "visitor_client"): 6,
+    ("proposal", "member_client"): 11,
+    ("proposal", "elder_client"): 11,
     ("open ballot", "visitor_client"): 5,
     ("open ballot", "member_client"): 9,
     ("open ballot", "elder_client"): 9,

@@ -30,8 +30,17 @@ from tests.builders.members import MemberFactory, elders
 from tests.config.database_outage import database_at, wsgi_get
 from tests.live_stack import RedisServer, free_port
 
-WITHOUT_REDIS = ["database", "cache", "charter_deadlines", "email_deliveries", "post_announcements"]
-QUERIES = 6  # one for the database, three for the charter, one each for emails and posts
+WITHOUT_REDIS = [
+    "database",
+    "cache",
+    "charter_deadlines",
+    "ballot_boxes",
+    "email_deliveries",
+    "post_announcements",
+]
+# One for the database, three for the charter's deadlines, one for its ballot boxes, one each
+# for emails and posts.
+QUERIES = 7
 LATE = timedelta(minutes=10)  # well past every grace the checks allow
 
 
@@ -118,6 +127,7 @@ def test_with_redis_it_checks_redis_a_worker_and_the_cache_there(settings):
         "worker": "redis",
         "cache": "redis",
         "charter_deadlines": "database",
+        "ballot_boxes": "database",
         "email_deliveries": "database",
         "post_announcements": "database",
     }

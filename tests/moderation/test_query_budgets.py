@@ -23,13 +23,14 @@ pytestmark = pytest.mark.django_db
 
 # A signed-in page adds the session, the member and the bell's unread count. A thread page's
 # moderated posts add the decisions in force and their articles; a member's page adds which
-# posts they signalled, and a moderator's which posts have a case.
+# posts they signalled, and a moderator's which posts have a case. The journal lists the
+# charter's ballots found void too.
 EXPECTED = {
     ("queue", "moderator_client"): 11,
     ("case", "moderator_client"): 13,
-    ("journal", "visitor_client"): 7,
-    ("journal", "member_client"): 10,
-    ("journal", "moderator_client"): 10,
+    ("journal", "visitor_client"): 8,
+    ("journal", "member_client"): 11,
+    ("journal", "moderator_client"): 11,
     ("statistics", "visitor_client"): 2,
     ("my_signals", "member_client"): 6,
     ("thread", "visitor_client"): 4,

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from charter import services
+from charter.rules import NotARehearsal
 
 
 class Command(BaseCommand):
@@ -13,7 +14,9 @@ class Command(BaseCommand):
         "Run the charter's deadlines (lapses, discussion ends, ballots opening and closing, "
         "reminders) as Celery beat does. For a site without a worker, run it from cron every "
         "minute, or keep it running with --every. --at or --days-ahead run them as of "
-        "another time, to rehearse a cycle."
+        "another time, to rehearse a cycle: only on a rehearsal database, where every "
+        "member's email address is at a domain reserved for tests (the demo's, the "
+        "generator's); on any other they refuse and change nothing."
     )
 
     def add_arguments(self, parser) -> None:
@@ -25,17 +28,20 @@ class Command(BaseCommand):
     def handle(self, *args, at: str | None, days_ahead: float | None, every: int | None,
                **options) -> None:  # fmt: skip
         while every:
-            self._run(timezone.now())
+            self._run(None)
             time.sleep(every)
-        now = timezone.now()
+        now = None
         if at:
             now = parse_datetime(at)
             if now is None or timezone.is_naive(now):
                 raise CommandError("--at needs a date, a time and a time zone, e.g. …T09:00Z.")
         elif days_ahead is not None:
-            now += timedelta(days=days_ahead)
+            now = timezone.now() + timedelta(days=days_ahead)
         self._run(now)
 
     def _run(self, now) -> None:
-        done = services.run_deadlines(now=now)
+        try:
+            done = services.run_deadlines(now=now)
+        except NotARehearsal as refusal:
+            raise CommandError(str(refusal)) from refusal
         self.stdout.write(", ".join(f"{name}: {count}" for name, count in done.items()))
