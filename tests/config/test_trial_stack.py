@@ -186,7 +186,12 @@ def test_the_trial_command_serves_the_production_stack_and_ctrl_c_stops_it_all(t
     )
 
     os.killpg(trial.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the foreground group
-    trial.wait(timeout=60)
+    try:
+        trial.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        still = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in pids if alive(pid)}
+        tail = "\n".join(trial.log.read_text().splitlines()[-60:])
+        pytest.fail(f"Ctrl-C left the trial running after 60 s: {still}\n{tail}")
     assert "Stopping PostgreSQL." in trial.log.read_text()
     assert not postmaster.exists()
     assert [pid for pid in pids if alive(pid)] == []
