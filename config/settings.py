@@ -291,14 +291,13 @@ THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
 MEMBER_RATE_LIMITS = {
     # New threads, replies and edits together (a preview without JavaScript is a POST too).
     "posting": env.str("RATE_LIMIT_POSTING", default="10/m"),
-    **{
-        action: procedural_rate(variable, env.str(variable, default="10/m"))
-        for action, variable in [
-            ("signalling", "RATE_LIMIT_SIGNALLING"),
-            ("co-sponsoring", "RATE_LIMIT_CO_SPONSORING"),
-            ("voting", "RATE_LIMIT_VOTING"),
-        ]
-    },
+    "signalling": procedural_rate(
+        "RATE_LIMIT_SIGNALLING", env.str("RATE_LIMIT_SIGNALLING", default="10/m")
+    ),
+    "co-sponsoring": procedural_rate(
+        "RATE_LIMIT_CO_SPONSORING", env.str("RATE_LIMIT_CO_SPONSORING", default="10/m")
+    ),
+    "voting": procedural_rate("RATE_LIMIT_VOTING", env.str("RATE_LIMIT_VOTING", default="10/m")),
     # Deleting one's account asks for the password again: a stolen session must not be able to
     # try passwords there faster than at the sign-in page.
     "deleting-account": "5/15m",
