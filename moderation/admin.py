@@ -76,9 +76,9 @@ class JournalCitationInline(ReadOnly, admin.TabularInline):
 
 @admin.register(JournalEntry)
 class JournalEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "outcome", "action", "sanction", "moderator"]
+    list_display = ["created_at", "kind", "outcome", "action", "sanction", "member", "moderator"]
     list_filter = ["kind", "outcome"]
-    list_select_related = ["moderator"]
+    list_select_related = ["moderator", "member"]
     inlines = [JournalCitationInline]
 
 
