@@ -52,6 +52,7 @@ def build_community(voters: int, *, start: datetime) -> Site:
             email=f"{username}@bench.palabre.test",
             password=password,
             date_joined=joined,
+            email_verified_at=joined,
             # Active in the last 12 months at every close: each counts toward the quorum.
             last_login=start - timedelta(days=1),
             **fields,

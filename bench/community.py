@@ -79,6 +79,7 @@ def _member(username: str, password: str, *, joined, **fields) -> Member:
         email=f"{username}@bench.palabre.test",
         password=password,
         date_joined=joined,
+        email_verified_at=joined,
         last_login=timezone.now() - timedelta(days=1),  # active, for the ballots' quorum
         **fields,
     )

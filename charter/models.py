@@ -116,12 +116,21 @@ class Article(models.Model):
         )
 
 
+class AcceptanceQuerySet(models.QuerySet):
+    def of_a_ratified_version(self) -> "AcceptanceQuerySet":
+        """The acceptances that make a voter: of any ratified version, not only the newest.
+        Having to accept a new version gates posting, never voting (DESIGN.md)."""
+        return self.filter(version__state=VersionState.RATIFIED)
+
+
 class Acceptance(models.Model):
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="charter_acceptances"
     )
     version = models.ForeignKey(CharterVersion, on_delete=models.PROTECT, related_name="+")
     accepted_at = models.DateTimeField(_("accepted"), auto_now_add=True)
+
+    objects = AcceptanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("acceptance")
@@ -449,6 +458,21 @@ class Ballot(models.Model):
         if self.yes is None:
             return None
         return self.yes + self.no + self.abstain
+
+    @property
+    def quorum_met(self) -> bool | None:
+        """Whether the closed ballot reached its quorum; None while it is open."""
+        if self.cast is None:
+            return None
+        return quorum_reached(
+            cast=self.cast, active=self.active_count, quorum_percent=self.quorum_percent
+        )
+
+
+def quorum_reached(*, cast: int, active: int, quorum_percent: int) -> bool:
+    """Votes cast (yes, no and abstain) against the active eligible voters. With no active
+    eligible voter there is no quorum to reach: it is not met."""
+    return active > 0 and cast * 100 >= quorum_percent * active
 
 
 class RollEntry(models.Model):

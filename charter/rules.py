@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -33,19 +32,20 @@ def can_edit_draft(member: Person, version: CharterVersion) -> bool:
     return can_draft(member) and version.state == VersionState.PROVISIONAL
 
 
-def standing_problem(
+def why_not_eligible(
     member: Person, version: CharterVersion | None, *, at: datetime | None = None
 ) -> str | None:
-    """Why `member` may not propose, co-sponsor or be put on a roll; None if they may.
+    """Why `member` would not be on the roll of a ballot opening at `at`; None if they would.
 
-    `version` is the ratified charter in force, whose parameters and acceptance count.
+    `version` is the ratified charter in force, whose parameters count. The same rule as
+    `selectors.eligible_voters`, said of one member.
     """
     at = at or timezone.now()
     if not member.is_authenticated or not member.is_active:
         return _("Sign in to take part in the charter.")
     if version is None:
         return _("The charter has not been ratified yet: it cannot be amended.")
-    if not EmailAddress.objects.filter(user=member, verified=True).exists():
+    if not member.was_verified_by(at):
         return _("Verify your email address first.")
     if suspended := why_suspended(member, at):
         return suspended
@@ -55,6 +55,21 @@ def standing_problem(
         return _(
             "Members may take part after %(days)s days of membership: you may from %(date)s."
         ) % {"days": days, "date": date_format(eligible_on)}
+    if not Acceptance.objects.of_a_ratified_version().filter(member=member).exists():
+        return _("Accept the current version of the charter first.")
+    return None
+
+
+def standing_problem(
+    member: Person, version: CharterVersion | None, *, at: datetime | None = None
+) -> str | None:
+    """Why `member` may not propose or co-sponsor an amendment; None if they may.
+
+    They must be eligible to vote and, as for posting, have accepted `version`, the one in
+    force, which the amendment changes.
+    """
+    if problem := why_not_eligible(member, version, at=at):
+        return problem
     if not Acceptance.objects.filter(member=member, version=version).exists():
         return _("Accept the current version of the charter first.")
     return None
@@ -128,22 +143,21 @@ def why_cannot_vote(member: Person, ballot: Ballot, entry: RollEntry | None) -> 
         return _("You had been a member for less than %(days)s days when this ballot opened.") % {
             "days": ballot.eligibility_days
         }
-    if ballot.is_founding:
+    if not member.was_verified_by(ballot.opened_at):
         return _("Your email address was not verified when this ballot opened.")
-    # Suspensions and verifications keep no history, acceptances do: say only what is known.
-    in_force = (
-        CharterVersion.objects.filter(
-            state=VersionState.RATIFIED, ratified_at__lte=ballot.opened_at
-        )
-        .order_by("-number")
-        .first()
-    )
-    accepted = Acceptance.objects.filter(
-        member=member, version=in_force, accepted_at__lte=ballot.opened_at
+    if ballot.is_founding:
+        return _("Your account was inactive when this ballot opened.")
+    # Suspensions keep no history here (moderation holds it), acceptances do.
+    accepted = Acceptance.objects.of_a_ratified_version().filter(
+        member=member,
+        accepted_at__lte=ballot.opened_at,
+        version__ratified_at__lte=ballot.opened_at,
     )
     if not accepted.exists():
-        return _("You had not accepted the charter in force when this ballot opened.")
-    return _("You were suspended, or your email address was not verified, when this ballot opened.")
+        return _(
+            "You had not accepted any ratified version of the charter when this ballot opened."
+        )
+    return _("You were suspended, or your account was inactive, when this ballot opened.")
 
 
 # How far from the clock a run of the deadlines may be on a live site: a run passes on the

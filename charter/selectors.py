@@ -109,9 +109,10 @@ def has_accepted(member: Member, version: CharterVersion) -> bool:
     return Acceptance.objects.filter(member=member, version=version).exists()
 
 
-def verified_members() -> QuerySet[Member]:
-    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
-    return Member.objects.filter(is_active=True).filter(Exists(verified))
+def verified_members(*, at: datetime) -> QuerySet[Member]:
+    """Active accounts whose member had confirmed an email address by `at`: the facts the site
+    wrote itself, which no admin form edits."""
+    return Member.objects.filter(is_active=True, email_verified_at__lte=at)
 
 
 # Mail domains reserved for documentation and tests (RFC 2606, RFC 6761): no person's mailbox
@@ -140,11 +141,12 @@ def members_at_real_addresses() -> QuerySet[Member]:
 
 
 def eligible_voters(version: CharterVersion, *, at: datetime) -> QuerySet[Member]:
-    """Verified, a member for the charter's number of days, not suspended, having accepted it."""
+    """Verified, a member for the charter's number of days, not suspended, having accepted a
+    ratified version of the charter (rules.why_not_eligible says it of one member)."""
     days = version.settings["eligibility_days"]
-    accepted = Acceptance.objects.filter(member=OuterRef("pk"), version=version)
+    accepted = Acceptance.objects.of_a_ratified_version().filter(member=OuterRef("pk"))
     return (
-        verified_members()
+        verified_members(at=at)
         .filter(date_joined__lte=at - timedelta(days=days))
         .filter(Q(suspended_until__isnull=True) | Q(suspended_until__lte=at))
         .filter(Exists(accepted))

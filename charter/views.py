@@ -428,9 +428,6 @@ def _ballot_context(request: HttpRequest, shown: Ballot, form: VoteForm | None =
         "why_not": why_not,
         "form": form or (VoteForm() if why_not is None else None),
         "roll": None if shown.is_open else selectors.roll(shown),
-        "quorum_met": None
-        if shown.cast is None
-        else shown.cast * 100 >= shown.quorum_percent * shown.active_count,
     }
 
 

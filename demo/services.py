@@ -115,6 +115,7 @@ def _member(*, username: str, email: str, password: str, joined, seen, **fields)
         password=_hashed(password),
         date_joined=joined,
         last_login=seen,
+        email_verified_at=joined,
         **fields,
     )
     member.save()

@@ -1,7 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
+from allauth.account.models import EmailAddress
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from members import services
 
 
 class MemberAccountAdapter(DefaultAccountAdapter):
@@ -11,3 +14,10 @@ class MemberAccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return render(request, "account/banned.html", status=403)
         return super().pre_login(request, user, **kwargs)
+
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        # Every way allauth confirms an address (the mailed link, the mailed code) comes here.
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            services.record_verified_address(member_id=email_address.user_id)
+        return confirmed

@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -16,6 +17,21 @@ class Theme(models.TextChoices):
     AUTO = "auto", _("Follow my device")
     LIGHT = "light", _("Light")
     DARK = "dark", _("Dark")
+
+
+class Role(models.TextChoices):
+    """What an account may do beyond a member's part, each a flag of the account."""
+
+    MODERATOR = "moderator", _("moderator")
+    ADMIN = "admin", _("admin")
+    SUPERUSER = "superuser", _("superuser")
+
+
+ROLE_FIELDS = {
+    Role.MODERATOR: "is_moderator",
+    Role.ADMIN: "is_staff",
+    Role.SUPERUSER: "is_superuser",
+}
 
 
 class Member(AbstractUser):
@@ -39,11 +55,24 @@ class Member(AbstractUser):
         _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True
     )
     theme = models.CharField(_("theme"), max_length=8, choices=Theme, default=Theme.AUTO)
+    # The facts that make a voter, and the roles: written by the site itself (sign-up, email
+    # confirmation, sign-in) or by the services that journal each change, never by a form.
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now, editable=False)
+    last_login = models.DateTimeField(_("last login"), blank=True, null=True, editable=False)
+    # When the member first confirmed an email address (members.adapter): a member's own act,
+    # unlike allauth's `verified` flag, which its admin could tick.
+    email_verified_at = models.DateTimeField(
+        _("email verified"), null=True, blank=True, editable=False
+    )
+    is_active = models.BooleanField(_("active"), default=True, editable=False)
     is_moderator = models.BooleanField(
         _("moderator"),
         default=False,
+        editable=False,
         help_text=_("Moderators triage signals and decide cases."),
     )
+    is_staff = models.BooleanField(_("staff status"), default=False, editable=False)
+    is_superuser = models.BooleanField(_("superuser status"), default=False, editable=False)
     # Standing. Set by the charter when a version is ratified (and for every new member), cleared
     # when the member accepts it: until then the member may read but not write.
     must_accept_charter = models.BooleanField(_("must accept the charter"), default=True)
@@ -78,6 +107,12 @@ class Member(AbstractUser):
         if self.deleted_at is not None:
             return gettext("Deleted member")
         return self.display_name or self.username
+
+    def holds(self, role: Role) -> bool:
+        return getattr(self, ROLE_FIELDS[role])
+
+    def was_verified_by(self, at: datetime) -> bool:
+        return self.email_verified_at is not None and self.email_verified_at <= at
 
     @property
     def is_deleted(self) -> bool:

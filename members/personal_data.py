@@ -73,6 +73,7 @@ def profile(member: Member) -> dict[str, Any]:
         "time_zone": member.time_zone,
         "theme": member.theme,
         "joined": member.date_joined,
+        "email_verified_at": member.email_verified_at,
         "last_login": member.last_login,
         "moderator": member.is_moderator,
         "standing": {

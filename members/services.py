@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members import personal_data, rules, signals
-from members.models import Member, Theme
+from members.models import ROLE_FIELDS, Member, Role, Theme
 
 # What others see beside a member's posts.
 SHOWN_FIELDS = {"username", "display_name", "is_moderator"}
@@ -29,6 +29,29 @@ def save_from_admin(*, member: Member, changed: list[str]) -> None:
         member.save()
         if SHOWN_FIELDS & set(changed):
             signals.shown_differently.send(sender=Member, member=member)
+
+
+def record_verified_address(*, member_id: int, at: datetime | None = None) -> None:
+    """The member confirmed an email address (the link or code mailed to it): the first time
+    counts, for eligibility to vote."""
+    Member.objects.filter(pk=member_id, email_verified_at__isnull=True).update(
+        email_verified_at=at or timezone.now()
+    )
+
+
+def set_active(*, member: Member, active: bool) -> None:
+    """For `moderation.services.accounts`, which journals the change: never on its own."""
+    member.is_active = active
+    member.save(update_fields=["is_active"])
+
+
+def set_role(*, member: Member, role: Role, held: bool) -> None:
+    """For `moderation.services.accounts`, which journals the change: never on its own."""
+    field = ROLE_FIELDS[role]
+    setattr(member, field, held)
+    member.save(update_fields=[field])
+    if field in SHOWN_FIELDS:
+        signals.shown_differently.send(sender=Member, member=member)
 
 
 def choose_language(*, member: Member, language: str) -> Member:
@@ -66,7 +89,7 @@ def _empty_account(member: Member) -> None:
     member.theme = Theme.AUTO
     member.set_unusable_password()
     member.is_active = member.is_staff = member.is_superuser = member.is_moderator = False
-    member.last_login = None
+    member.last_login = member.email_verified_at = None
     member.deleted_at = timezone.now()
     member.save()
     member.groups.clear()

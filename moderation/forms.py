@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.models import Article
 from forum.models import Category
+from members.models import Member, Role
 from moderation.models import Action, AppealState, Outcome
 from moderation.sanctions import LADDER, Step
 from moderation.selectors import JournalFilters, QueueFilters
@@ -229,3 +230,44 @@ def _identity(value: str) -> uuid.UUID | None:
 
 def _article_choices(articles: list[Article]) -> list[tuple[str, str]]:
     return [("", _("All articles"))] + [(str(a.identity), str(a)) for a in articles]
+
+
+DEACTIVATE, REACTIVATE, GIVE, REMOVE = "deactivate", "reactivate", "give", "remove"
+
+
+class AccountChangeForm(forms.Form):
+    """In the admin: one change to an account's standing or roles, with the reason the
+    journal publishes."""
+
+    change = forms.ChoiceField(label=_("Change"), widget=forms.RadioSelect)
+    rationale = forms.CharField(
+        label=_("Reason"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Published in the moderation journal, beside the account's public name."),
+    )
+
+    def __init__(self, *args, member: Member, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["change"].choices = _account_changes(member)
+
+    def chosen(self) -> tuple[str, Role | None]:
+        """What to do (deactivate, reactivate, give or remove) and, for a role, which."""
+        action, _colon, role = self.cleaned_data["change"].partition(":")
+        return action, Role(role) if role else None
+
+
+def _account_changes(member: Member) -> list[tuple[str, str]]:
+    changes = [
+        (REACTIVATE, _("Reactivate the account"))
+        if not member.is_active
+        else (DEACTIVATE, _("Deactivate the account"))
+    ]
+    for role in Role:
+        if member.holds(role):
+            changes.append(
+                (f"{REMOVE}:{role}", _("Remove the %(role)s role") % {"role": role.label})
+            )
+        else:
+            changes.append((f"{GIVE}:{role}", _("Give the %(role)s role") % {"role": role.label}))
+    return changes

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.models import Role
 from moderation.sanctions import SUSPENSION_DAYS, SanctionKind, Step
 
 
@@ -284,6 +285,31 @@ class JournalIsAppendOnly(Exception):
 class JournalKind(models.TextChoices):
     DECISION = "decision", _("Decision")
     APPEAL = "appeal", _("Appeal")
+    # What an admin did to an account (moderation.services.accounts): never silently.
+    DEACTIVATED = "deactivated", _("Account deactivated")
+    REACTIVATED = "reactivated", _("Account reactivated")
+    ROLE_GRANTED = "role_granted", _("Role given")
+    ROLE_REMOVED = "role_removed", _("Role removed")
+
+
+ACCOUNT_KINDS = [JournalKind.DEACTIVATED, JournalKind.REACTIVATED]
+ROLE_KINDS = [JournalKind.ROLE_GRANTED, JournalKind.ROLE_REMOVED]
+
+# What each kind of entry names: a decision and its appeal, about a post; or an account.
+_ABOUT_A_POST = Q(
+    case__isnull=False, decision__isnull=False, post__isnull=False, member__isnull=True, role=""
+) & ~Q(outcome="")
+_ABOUT_AN_ACCOUNT = Q(
+    case__isnull=True,
+    decision__isnull=True,
+    appeal__isnull=True,
+    post__isnull=True,
+    member__isnull=False,
+    outcome="",
+    action="",
+    sanction="",
+    suspension_days__isnull=True,
+) & ~Q(rationale="")
 
 
 class JournalEntry(models.Model):
@@ -293,20 +319,39 @@ class JournalEntry(models.Model):
     forever; its articles are the version-specific rows cited, whose words never change.
     """
 
-    kind = models.CharField(_("kind"), max_length=8, choices=JournalKind)
+    kind = models.CharField(_("kind"), max_length=16, choices=JournalKind)
     created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     appeal = models.ForeignKey(
         Appeal, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    post = models.ForeignKey("forum.Post", on_delete=models.PROTECT, related_name="+")
+    post = models.ForeignKey(
+        "forum.Post", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who decided: the moderator, or for an account's entry the admin who changed it.
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The account an admin deactivated, reactivated or gave or took a role from; shown by its
+    # public name, so "Deleted member" once its member is forgotten.
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role, blank=True)
     outcome = models.CharField(
         _("outcome"),
         max_length=10,
+        blank=True,
         choices=[
             (Outcome.UPHELD, Outcome.UPHELD.label),
             (Outcome.DISMISSED, Outcome.DISMISSED.label),
@@ -330,14 +375,29 @@ class JournalEntry(models.Model):
         verbose_name_plural = _("journal entries")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind=JournalKind.DECISION, appeal__isnull=True)
-                | Q(kind=JournalKind.APPEAL, appeal__isnull=False),
+                condition=Q(kind__in=JournalKind.values), name="journal_entry_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=JournalKind.DECISION) | _ABOUT_A_POST & Q(appeal__isnull=True),
+                name="journal_decision_entries_name_their_case",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=JournalKind.APPEAL) | _ABOUT_A_POST & Q(appeal__isnull=False),
                 name="journal_appeal_entries_name_their_appeal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=ACCOUNT_KINDS) | _ABOUT_AN_ACCOUNT & Q(role=""),
+                name="journal_account_entries_name_the_account",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=ROLE_KINDS) | _ABOUT_AN_ACCOUNT & Q(role__in=Role.values),
+                name="journal_role_entries_name_the_account_and_role",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d} {self.get_outcome_display()}"
+        what = self.get_kind_display() if self.is_about_an_account else self.get_outcome_display()
+        return f"{self.created_at:%Y-%m-%d} {what}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -346,6 +406,10 @@ class JournalEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise JournalIsAppendOnly
+
+    @property
+    def is_about_an_account(self) -> bool:
+        return self.kind in ACCOUNT_KINDS + ROLE_KINDS
 
     @property
     def sanction_step(self) -> Step | None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from forum.models import Post
 from forum.rules import can_read_thread
-from members.models import Member
+from members.models import Member, Role
 from members.rules import Refused, can_participate, is_moderator
 from moderation.models import Action, Appeal, Case, Decision, Outcome, Signal
 
@@ -108,3 +108,19 @@ def can_hear_appeal(member: Person, appeal: Appeal, signaller_ids: set[int]) -> 
 
 def can_see_moderator_names(member: Person, *, public_names: bool) -> bool:
     return public_names or is_moderator(member)
+
+
+def can_change_account(admin: Person, member: Member) -> bool:
+    """An admin deactivates or reactivates another's account, never their own (another admin
+    does, so the site never loses its last admin to a click), nor a deleted one. An admin's
+    account is a superuser's to change."""
+    if not (admin.is_authenticated and admin.is_active and admin.is_staff):
+        return False
+    if admin.pk == member.pk or member.is_deleted:
+        return False
+    return admin.is_superuser or not (member.is_staff or member.is_superuser)
+
+
+def can_change_role(admin: Person, member: Member, role: Role) -> bool:
+    """Any admin appoints moderators; only a superuser makes or unmakes admins."""
+    return can_change_account(admin, member) and (role == Role.MODERATOR or admin.is_superuser)

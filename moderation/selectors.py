@@ -288,7 +288,7 @@ class JournalFilters:
 
 def journal(filters: JournalFilters) -> QuerySet[JournalEntry]:
     entries = JournalEntry.objects.select_related(
-        "post__thread__category", "moderator"
+        "post__thread__category", "moderator", "member"
     ).prefetch_related(
         Prefetch(
             "citations",
@@ -462,6 +462,12 @@ def personal_data_of(member: Member) -> dict:
             Decision.objects.filter(moderator=member)
             .order_by("created_at", "pk")
             .values("id", "created_at", "outcome", "action", "rationale")
+        ),
+        # What admins did to the account, as the journal publishes it (without the admin).
+        "account_changes": list(
+            JournalEntry.objects.filter(member=member)
+            .order_by("created_at", "pk")
+            .values("created_at", "kind", "role", "rationale")
         ),
     }
 

@@ -23,6 +23,7 @@ from charter.models import (
     VersionState,
     VoidReason,
     Vote,
+    quorum_reached,
 )
 from charter.rules import InvalidChange
 from charter.services.amendments import State, move, overtake_proposals, proposers, touched
@@ -334,7 +335,7 @@ def ballot_passes(
 ) -> bool:
     """Quorum: yes, no and abstentions against the active eligible voters; then the majority
     of yes among yes and no. Nobody voting yes passes nothing."""
-    if (yes + no + abstain) * 100 < quorum_percent * active:
+    if not quorum_reached(cast=yes + no + abstain, active=active, quorum_percent=quorum_percent):
         return False
     return yes > 0 and yes >= majority * (yes + no)
 

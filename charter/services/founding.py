@@ -101,7 +101,7 @@ def open_founding_ballot(
             eligibility_days=0,
             eligible_count=0,
         )
-        freeze_roll(ballot, selectors.verified_members(), title=founding_title())
+        freeze_roll(ballot, selectors.verified_members(at=now), title=founding_title())
     return ballot
 
 

@@ -138,6 +138,7 @@ def _create_members(community: Community, indexes: range, *, must_accept: bool) 
                 display_name=username.replace("_", " ").title() if index else "Admin",
                 date_joined=joined,
                 last_login=seen,
+                email_verified_at=joined,
                 is_staff=index == 0,
                 is_superuser=index == 0,
                 is_moderator=index <= community.moderators,

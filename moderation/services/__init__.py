@@ -1,9 +1,10 @@
 """Every operation that changes moderation data, each in one transaction, by subject:
 `signals` (a member signals a post, which opens its case and may hold the post for review),
 `queue` (moderators claim, release, step aside from or defer a case), `decisions` (a case
-settled, with its sanction), `appeals` (an author appeals, another moderator hears it) and
-`journal` (what they publish and whom they tell). Views, tests and the demo use this
-package's names.
+settled, with its sanction), `appeals` (an author appeals, another moderator hears it),
+`journal` (what they publish and whom they tell) and `accounts` (an admin deactivates,
+reactivates or changes the role of an account, in the journal). Views, tests and the demo
+use this package's names.
 
 Locks are taken in one order, member then post then case, so concurrent signals and decisions
 on the same post queue up instead of racing: twenty identical signals leave one, and three
@@ -15,6 +16,7 @@ from django.utils import timezone
 from members.models import Member
 from moderation.models import Case, EventKind, Signal
 from moderation.rules import ModerationRefused
+from moderation.services.accounts import change_role, deactivate_account, reactivate_account
 from moderation.services.appeals import appeal_decision, hear_appeal
 from moderation.services.decisions import decide_case
 from moderation.services.journal import case_event_key
@@ -25,11 +27,14 @@ __all__ = [
     "ModerationRefused",
     "appeal_decision",
     "case_event_key",
+    "change_role",
     "claim_case",
+    "deactivate_account",
     "decide_case",
     "defer_case",
     "forget_member",
     "hear_appeal",
+    "reactivate_account",
     "release_case",
     "signal_post",
     "step_aside",

@@ -1,6 +1,7 @@
 """What moderation makes known: the public journal's entries, and its notices to the members
 concerned, which come from nobody in particular."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import QuerySet
@@ -28,6 +29,15 @@ def case_event_key(event_id: int) -> str:
     return f"case-event:{event_id}"
 
 
+def append_to_journal(*, articles: Iterable[Article] = (), **fields) -> JournalEntry:
+    """The one way into the journal: the entry with its `fields` and the articles it cites."""
+    entry = JournalEntry.objects.create(**fields)
+    JournalCitation.objects.bulk_create(
+        [JournalCitation(entry=entry, article=article) for article in articles]
+    )
+    return entry
+
+
 def record_in_journal(
     kind: JournalKind,
     decision: Decision,
@@ -38,8 +48,10 @@ def record_in_journal(
     now: datetime,
     appeal: Appeal | None = None,
 ) -> JournalEntry:
+    """A decision or the hearing of its appeal, as the journal publishes it."""
     sanction = Sanction.objects.filter(decision=decision).first()
-    entry = JournalEntry.objects.create(
+    return append_to_journal(
+        articles=articles,
         kind=kind,
         created_at=now,
         case=decision.case,
@@ -53,10 +65,6 @@ def record_in_journal(
         suspension_days=sanction.days if sanction else None,
         rationale=rationale,
     )
-    JournalCitation.objects.bulk_create(
-        [JournalCitation(entry=entry, article=article) for article in articles]
-    )
-    return entry
 
 
 def tell(

@@ -25,12 +25,18 @@ class MemberFactory(factory.django.DjangoModelFactory):
     must_accept_charter = False
     # Past their first day, whose posting limits a test of them asks for with `date_joined`.
     date_joined = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
+    # Confirmed their address as they joined (members.adapter records it); None for a member
+    # who never did.
+    email_verified_at = factory.LazyAttribute(lambda member: member.date_joined)
 
     @factory.post_generation
     def verified_email(member, create, extracted, **kwargs):
         if create:
             EmailAddress.objects.create(
-                user=member, email=member.email, verified=True, primary=True
+                user=member,
+                email=member.email,
+                verified=member.email_verified_at is not None,
+                primary=True,
             )
 
 

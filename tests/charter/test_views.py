@@ -915,7 +915,11 @@ def test_a_member_not_on_the_roll_sees_why(open_ballot, member_client):
             True,
             "You joined after this ballot opened: its roll was frozen at the opening.",
         ),
-        ("long ago", False, "You had not accepted the charter in force when this ballot opened."),
+        (
+            "long ago",
+            False,
+            "You had not accepted any ratified version of the charter when this ballot opened.",
+        ),
     ],
 )
 def test_a_member_left_off_the_roll_is_told_why(

@@ -599,8 +599,11 @@ NOTHING = frozenset()
 
 ADMIN_POWERS = {
     "auth.group": EVERYTHING,
-    "account.emailaddress": EVERYTHING,
-    "members.member": EVERYTHING,
+    # allauth's own admin ticked addresses verified; the site alone records a confirmation.
+    "account.emailaddress": NOTHING,
+    # The facts that make a voter and the roles are read-only in the form, and no account is
+    # deleted here (moderation's account page deactivates, in the journal).
+    "members.member": frozenset({ADD, CHANGE}),
     "forum.category": EVERYTHING,
     # Threads start on the site; the admin renames, pins and locks them, never hard-deletes.
     "forum.thread": frozenset({CHANGE}),
@@ -667,6 +670,14 @@ def admin_entries() -> list[Entry]:
             _staff(NOT_FOUND),
             post=_staff(NOT_FOUND),
             path=lambda w: "/admin/no-such-page/",
+        ),
+        # Deactivate, reactivate or change the role of an account: published in the journal.
+        form(
+            "admin:members_member_account",
+            _staff(OK),
+            _staff(REDIRECT),
+            kwargs=lambda w: {"object_id": w.persons["member"].pk},
+            data={"change": "deactivate", "rationale": "A spam account."},
         ),
         form(
             "admin:auth_user_password_change",

@@ -22,9 +22,12 @@ def test_admins_manage_the_forum_in_the_admin_site(admin_client, thread, url):
     assert admin_client.get(url).status_code == 200
 
 
-def test_an_admin_appoints_a_moderator(admin_client, other_member):
+def test_an_admin_appoints_a_moderator_on_the_accounts_page(admin_client, other_member):
     response = admin_client.get(f"/admin/members/member/{other_member.pk}/change/")
-    assert 'name="is_moderator"' in response.text
+    assert 'name="is_moderator"' not in response.text
+    assert f"/admin/members/member/{other_member.pk}/account/" in response.text
+    response = admin_client.get(f"/admin/members/member/{other_member.pk}/account/")
+    assert 'value="give:moderator"' in response.text
 
 
 def test_an_admin_pins_and_locks_a_thread(admin_client, thread):

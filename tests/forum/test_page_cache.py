@@ -107,16 +107,8 @@ def test_a_new_moderator_shows_with_the_badge(visitor_client, thread, admin_clie
     assert 'badge">Moderator' not in seen_twice(visitor_client, thread.get_absolute_url())
     author = thread.author
     response = admin_client.post(
-        f"/admin/members/member/{author.pk}/change/",
-        {
-            "username": author.username,
-            "display_name": author.display_name,
-            "is_moderator": "on",
-            "is_active": "on",
-            "date_joined_0": author.date_joined.strftime("%Y-%m-%d"),
-            "date_joined_1": author.date_joined.strftime("%H:%M:%S"),
-            "theme": author.theme,
-        },
+        f"/admin/members/member/{author.pk}/account/",
+        {"change": "give:moderator", "rationale": "Volunteered at the meeting."},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert 'class="badge">Moderator' in page(visitor_client, thread.get_absolute_url())

@@ -238,13 +238,13 @@ def test_reading_and_watching_are_forgotten(member, thread):
 
 @pytest.fixture
 def founding_ballot(admin_member):
-    """A founding ballot opened 10 days ago for every verified member."""
+    """A founding ballot opened a day ago for every member verified by then."""
     draft = charter.start_provisional_charter()
     charter.edit_provisional_charter(
         admin=admin_member, version=draft, articles=ARTICLES, parameters={}
     )
     return charter.open_founding_ballot(
-        admin=admin_member, version=draft, now=timezone.now() - timedelta(days=10)
+        admin=admin_member, version=draft, now=timezone.now() - timedelta(days=1)
     )
 
 

@@ -66,6 +66,7 @@ def test_the_profile_is_all_there(member_client, member):
     ]
     assert (profile["bio"], profile["theme"]) == ("Grows beans.", "dark")
     assert profile["joined"] and profile["standing"]["suspended_until"] is None
+    assert profile["email_verified_at"] == profile["joined"]  # as the builder has it
 
 
 def test_posts_their_history_and_the_forum_choices_are_there(member_client, member, thread):
