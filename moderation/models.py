@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from moderation.sanctions import SUSPENSION_DAYS, SanctionKind, Step
+from charter.parameters import BY_KEY
+from moderation.sanctions import SanctionKind, Step
+
+# A suspension lasts as long as a step of some ladder the charter could hold: the ladder in
+# force changes by amendment, and sanctions given on an older one stay as they were.
+SUSPENSION_BOUNDS = BY_KEY["sanction_ladder"].minimum, BY_KEY["sanction_ladder"].maximum
 
 
 class CaseState(models.TextChoices):
@@ -172,8 +177,12 @@ class Sanction(models.Model):
         verbose_name_plural = _("sanctions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind=SanctionKind.SUSPENSION, days__in=SUSPENSION_DAYS)
-                & Q(ends_at__isnull=False)
+                condition=Q(
+                    kind=SanctionKind.SUSPENSION,
+                    days__gte=SUSPENSION_BOUNDS[0],
+                    days__lte=SUSPENSION_BOUNDS[1],
+                    ends_at__isnull=False,
+                )
                 | ~Q(kind=SanctionKind.SUSPENSION) & Q(days__isnull=True, ends_at__isnull=True),
                 name="sanction_suspension_has_days_and_end",
             ),

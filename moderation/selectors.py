@@ -14,7 +14,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from charter import selectors as charter
-from charter.models import Article
+from charter.models import Article, CharterVersion
 from forum.models import Post
 from members.models import Member
 from members.rules import is_moderator
@@ -33,15 +33,32 @@ from moderation.models import (
     Outcome,
     Signal,
 )
-from moderation.sanctions import Step, step_after
+from moderation.sanctions import Step, ladder, step_after
 
 
 def citable_articles() -> QuerySet[Article]:
     """Signals and decisions cite the ratified charter: its words never change afterwards."""
-    version = charter.current_version()
+    return _articles_of(charter.current_version())
+
+
+def _articles_of(version: CharterVersion | None) -> QuerySet[Article]:
     if version is None:
         return Article.objects.none()
     return Article.objects.filter(version=version).select_related("version").order_by("number")
+
+
+@dataclass(frozen=True)
+class DecisionChoices:
+    """What a decision may cite and give, from one read of the ratified charter in force."""
+
+    articles: QuerySet[Article]
+    ladder: tuple[Step, ...]
+
+
+def decision_choices() -> DecisionChoices:
+    version = charter.current_version()
+    steps = ladder(charter.values_in_force(version)["sanction_ladder"])
+    return DecisionChoices(articles=_articles_of(version), ladder=steps)
 
 
 def moderators() -> QuerySet[Member]:
@@ -220,12 +237,21 @@ def previous_upheld_decisions(author: Member | None) -> list[Decision]:
     return list(decisions.order_by("-created_at", "-pk"))
 
 
-def suggested_sanction(previous: list[Decision]) -> Step:
-    """The step after the heaviest sanction the author received and kept (not overturned)."""
+def ladder_in_force() -> tuple[Step, ...]:
+    """The sanctions a decision may give: the steps of the charter's ladder in force."""
+    return ladder(charter.parameters_in_force()["sanction_ladder"])
+
+
+def suggested_sanction(previous: list[Decision], steps: tuple[Step, ...]) -> Step:
+    """The step of `steps` after the heaviest sanction the author received and kept (not
+    overturned), whatever ladder it was given on."""
     return step_after(
-        decision.sanction.step
-        for decision in previous
-        if has_sanction(decision) and not is_overturned(decision)
+        (
+            decision.sanction.step
+            for decision in previous
+            if has_sanction(decision) and not is_overturned(decision)
+        ),
+        steps,
     )
 
 

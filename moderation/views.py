@@ -165,13 +165,15 @@ def _case_page(
 ) -> HttpResponse:
     signallers = {signal.signaller_id for signal in case.all_signals}
     previous = selectors.previous_upheld_decisions(case.post.author)
-    suggested = selectors.suggested_sanction(previous)
+    choices = selectors.decision_choices()
+    suggested = selectors.suggested_sanction(previous, choices.ladder)
     can_decide = rules.can_decide(request.user, case, signallers)
     decision_form = bound.get("decision_form")
     if decision_form is None and can_decide:
         cited = {article.pk for signal in case.pending_signals for article in signal.articles.all()}
         decision_form = DecisionForm(
-            articles=selectors.citable_articles(),
+            articles=choices.articles,
+            ladder=choices.ladder,
             initial={"articles": list(cited), "sanction": suggested.choice},
         )
     context = {
@@ -238,7 +240,8 @@ def defer(request: HttpRequest, pk: int) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
     case = selectors.case_detail(pk)
-    form = DecisionForm(request.POST, articles=selectors.citable_articles())
+    choices = selectors.decision_choices()
+    form = DecisionForm(request.POST, articles=choices.articles, ladder=choices.ladder)
     if form.is_valid() and _attempt(
         form,
         services.decide_case,

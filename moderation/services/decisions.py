@@ -29,7 +29,7 @@ from moderation.models import (
     SanctionKind,
 )
 from moderation.rules import ModerationRefused
-from moderation.sanctions import LADDER, Step
+from moderation.sanctions import Step
 from moderation.services.journal import record_in_journal, tell
 from moderation.services.queue import locked_case
 from moderation.services.signals import cited_articles
@@ -108,7 +108,7 @@ def _check_decision(
         raise ModerationRefused(_("Upholding requires a rationale."))
     if action not in Action.values:
         raise ModerationRefused(_("Choose what to do with the post."))
-    if sanction is not None and sanction not in LADDER:
+    if sanction is not None and sanction not in selectors.ladder_in_force():
         raise ModerationRefused(_("Choose a sanction from the list."))
 
 

@@ -8,6 +8,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from charter import services as charter_services
+from charter.models import CharterVersion, VersionState
 from forum import services as forum
 from forum.models import Post, PostState
 from members.rules import can_participate
@@ -424,7 +425,8 @@ def test_a_case_claimed_by_one_moderator_cannot_be_decided_by_another(
 
 
 def suggestion(author) -> Step:
-    return selectors.suggested_sanction(selectors.previous_upheld_decisions(author))
+    previous = selectors.previous_upheld_decisions(author)
+    return selectors.suggested_sanction(previous, selectors.ladder_in_force())
 
 
 def test_the_suggested_sanction_climbs_the_ladder(author, moderator):
@@ -474,6 +476,52 @@ def test_dismissed_decisions_are_not_previous_upheld_decisions(author, moderator
 
 def suspend(case, moderator, days: int = 3, **kwargs) -> Decision:
     return uphold(case, moderator, sanction=Step(SanctionKind.SUSPENSION, days), **kwargs)
+
+
+def test_a_decision_gives_only_a_step_of_the_sanction_ladder_in_force(moderator):
+    charter_in_force(parameters={"sanction_ladder": [2, 9]})
+    author = MemberFactory()
+    with pytest.raises(Refused, match="from the list"):
+        suspend(signal(new_post(author)).case, moderator, days=7)
+    assert not Sanction.objects.exists()
+    assert suspend(signal(new_post(author)).case, moderator, days=9).sanction.days == 9
+    assert suggestion(author) == Step(SanctionKind.BAN)
+
+
+def test_the_next_step_suggested_after_a_sanction_of_an_older_ladder_is_on_the_ladder_now(
+    author, moderator
+):
+    suspend(signal(new_post(author)).case, moderator, days=3)  # on the founding ladder
+    CharterVersion.objects.create(  # an amendment's version, its ladder [2, 9] in force
+        state=VersionState.RATIFIED,
+        number=2,
+        parameters={"sanction_ladder": [2, 9]},
+        ratified_at=timezone.now(),
+    )
+    assert suggestion(author) == Step(SanctionKind.SUSPENSION, 9)
+
+
+@pytest.mark.parametrize(
+    ("days", "allowed"), [(1, True), (9, True), (365, True), (0, False), (366, False)]
+)
+def test_the_database_holds_a_suspension_within_the_ladders_bounds(
+    case, author, moderator, days, allowed
+):
+    decision = uphold(case, moderator)
+    now = timezone.now()
+    suspension = Sanction(
+        decision=decision,
+        member=author,
+        kind=SanctionKind.SUSPENSION,
+        days=days,
+        starts_at=now,
+        ends_at=now + timedelta(days=days),
+    )
+    if allowed:
+        suspension.save()
+        return
+    with pytest.raises(IntegrityError), transaction.atomic():
+        suspension.save()
 
 
 def test_a_suspended_member_cannot_post_reply_or_signal(case, post, author, moderator):

@@ -435,6 +435,27 @@ def test_a_moderator_upholds_a_case_from_its_page(moderator_client, post, charte
     assert post.state == PostState.HIDDEN
 
 
+@pytest.mark.parametrize("charter", [{"sanction_ladder": [2, 9]}], indirect=True)
+def test_the_decision_form_offers_and_accepts_only_the_sanction_ladder_in_force(
+    moderator_client, post, charter
+):
+    case = signal(post).case
+    form = moderator_client.get(case_url(case)).context["decision_form"]
+    offered = [choice for choice, _label in form.fields["sanction"].choices]
+    assert offered == ["", "warning", "suspension-2", "suspension-9", "ban"]
+    upheld = {
+        "outcome": "upheld",
+        "articles": [article(charter, 2).pk],
+        "action": "hide",
+        "rationale": "Advertising.",
+    }
+    decide = reverse("moderation:decide", args=[case.pk])
+    refused = moderator_client.post(decide, upheld | {"sanction": "suspension-7"})
+    assert refused.status_code == 400 and not Decision.objects.exists()
+    assert moderator_client.post(decide, upheld | {"sanction": "suspension-9"}).status_code == 302
+    assert Decision.objects.get(case=case).sanction.days == 9
+
+
 def test_a_moderator_dismisses_a_case_from_its_page(moderator_client, post):
     held(post)
     response = moderator_client.post(
