@@ -46,6 +46,13 @@ def signals_count_toward_hiding(member_id: int, parameters: dict) -> bool:
     return upheld * 100 >= parameters["accuracy_percent"] * window
 
 
+def can_see_signallers(member: Person, case: Case) -> bool:
+    """Who signalled a post, and each signaller's record, are the moderators' to know and never
+    its author's, whatever their role: a moderator whose post it is sees the case as its author
+    would, the signals without names (as the journal shows them)."""
+    return is_moderator(member) and member.pk != case.post.author_id
+
+
 def has_conflict(member: Person, case: Case, signaller_ids: set[int]) -> bool:
     return member.pk == case.post.author_id or member.pk in signaller_ids
 

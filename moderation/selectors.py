@@ -27,6 +27,7 @@ from moderation.models import (
     CaseEvent,
     CaseState,
     Decision,
+    EventKind,
     JournalCitation,
     JournalEntry,
     JournalKind,
@@ -171,20 +172,29 @@ def queue(member: Member, filters: QueueFilters) -> list[Case]:
     elif filters.claimed == "unclaimed":
         cases = cases.filter(claimed_by__isnull=True)
     cases = list(cases)
-    _describe_signals(cases)
+    _describe_signals(cases, member)
     return cases
 
 
-def _describe_signals(cases: list[Case]) -> None:
-    """Count each case's cited articles and attach every signaller's record, in one query."""
+def _describe_signals(cases: list[Case], viewer: Member) -> None:
+    """Count each case's cited articles and, where `viewer` may know who signalled
+    (`signallers_shown`), attach every signaller's record, in one query."""
+    for case in cases:
+        case.signallers_shown = rules.can_see_signallers(viewer, case)
     records = signaller_records(
-        {signal.signaller_id for case in cases for signal in case.pending_signals}
+        {
+            signal.signaller_id
+            for case in cases
+            if case.signallers_shown
+            for signal in case.pending_signals
+        }
     )
     for case in cases:
         cited: Counter = Counter()
         others = 0
         for signal in case.pending_signals:
-            signal.record = records.get(signal.signaller_id, Record())
+            if case.signallers_shown:
+                signal.record = records.get(signal.signaller_id, Record())
             cited.update(signal.articles.all())
             others += signal.other
         case.cited = sorted(cited.items(), key=lambda pair: pair[0].number)
@@ -192,7 +202,16 @@ def _describe_signals(cases: list[Case]) -> None:
         case.signaller_count = len(case.pending_signals)
 
 
-def case_detail(pk: int) -> Case:
+# Events whose actor would name a signaller to the author (the only conflicts of interest that
+# make a moderator step aside are writing the post and signalling it), and whose note is the
+# moderators' own.
+NAMING_EVENTS = {EventKind.SIGNALLED, EventKind.STEPPED_ASIDE}
+MODERATORS_NOTES = {EventKind.DEFERRED}
+
+
+def case_detail(pk: int, viewer: Member) -> Case:
+    """The case with its signals, history and decisions, as `viewer` may see them: for the
+    post's author, the signals and history without who signalled (see `_describe_signals`)."""
     try:
         case = (
             Case.objects.select_related("post__thread__category", "post__author", "claimed_by")
@@ -204,7 +223,9 @@ def case_detail(pk: int) -> Case:
                     .order_by("created_at", "pk"),
                     to_attr="all_signals",
                 ),
-                Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+                Prefetch(
+                    "events", queryset=CaseEvent.objects.select_related("actor"), to_attr="history"
+                ),
                 Prefetch("decisions", queryset=_decisions().order_by("-created_at", "-pk")),
             )
             .get(pk=pk)
@@ -212,7 +233,11 @@ def case_detail(pk: int) -> Case:
     except Case.DoesNotExist:
         raise Http404 from None
     case.pending_signals = [s for s in case.all_signals if s.decision_id is None]
-    _describe_signals([case])
+    _describe_signals([case], viewer)
+    for event in case.history:
+        hidden = not case.signallers_shown
+        event.shown_actor = None if hidden and event.kind in NAMING_EVENTS else event.actor
+        event.shown_note = "" if hidden and event.kind in MODERATORS_NOTES else event.note
     return case
 
 

@@ -197,7 +197,7 @@ def _case_page(
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
-    return _case_page(request, selectors.case_detail(pk))
+    return _case_page(request, selectors.case_detail(pk, request.user))
 
 
 def _case_action(action):
@@ -207,7 +207,7 @@ def _case_action(action):
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         _require_moderator(request)
-        case = selectors.case_detail(pk)
+        case = selectors.case_detail(pk, request.user)
         try:
             action(moderator=request.user, case=case)
         except rules.ModerationRefused as refusal:
@@ -226,7 +226,7 @@ step_aside = _case_action(services.step_aside)
 @require_POST
 def defer(request: HttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
-    case = selectors.case_detail(pk)
+    case = selectors.case_detail(pk, request.user)
     form = DeferForm(request.POST)
     if form.is_valid():
         services.defer_case(moderator=request.user, case=case, note=form.cleaned_data["note"])
@@ -239,7 +239,7 @@ def defer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
-    case = selectors.case_detail(pk)
+    case = selectors.case_detail(pk, request.user)
     choices = selectors.decision_choices()
     form = DecisionForm(request.POST, articles=choices.articles, ladder=choices.ladder)
     if form.is_valid() and _attempt(

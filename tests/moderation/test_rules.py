@@ -96,6 +96,23 @@ def test_only_those_who_may_read_a_restricted_category_may_signal_its_posts(sign
     assert rules.can_signal(forum_moderator, post)
 
 
+# can_see_signallers
+
+
+def test_a_moderator_may_see_who_signalled_anothers_post(case, moderator):
+    assert rules.can_see_signallers(moderator, case)
+
+
+def test_the_author_never_sees_who_signalled_their_post_even_as_a_moderator(case, author):
+    assert not rules.can_see_signallers(author, case)
+    author.is_moderator = True
+    assert not rules.can_see_signallers(author, case)
+
+
+def test_a_member_who_is_not_a_moderator_never_sees_who_signalled(case, other_member):
+    assert not rules.can_see_signallers(other_member, case)
+
+
 # has_conflict
 
 

@@ -362,6 +362,29 @@ def test_the_case_page_shows_everything_a_moderator_needs_to_decide(
     assert "Suspension for 1 day" in text
 
 
+def test_a_moderator_whose_post_is_signalled_never_learns_who_signalled_it(
+    moderator, moderator_client, second_moderator
+):
+    own = another_post(moderator, title="My own garden")
+    signal(own, MemberFactory(display_name="Sigrid Signaller"), articles=(3,))
+    signal(own, second_moderator, note="Sigrid saw it first.", other=True)
+    case = own.moderation_case
+    services.step_aside(moderator=second_moderator, case=case)  # would name the signaller
+    third = MemberFactory(display_name="Third Moderator", is_moderator=True)
+    services.defer_case(moderator=third, case=case, note="Ask Sigrid for the context.")
+    names = ["Sigrid", second_moderator.public_name, "0 upheld, 0 dismissed"]
+    for url in ("/moderation/queue/", case_url(case)):
+        text = visible(moderator_client.get(url))
+        assert not [name for name in names if name in text], url
+        assert "Article 3: No spam" in text  # the signals, without names
+    page = visible(moderator_client.get(case_url(case)))
+    assert "Third Moderator" in page and "Stepped aside" in page
+    # Another moderator, whose post it is not, sees who signalled it.
+    other = visible(signed_in(third).get(case_url(case)))
+    assert "Sigrid Signaller" in other and "Sigrid saw it first." in other
+    assert second_moderator.public_name in visible(signed_in(third).get("/moderation/queue/"))
+
+
 # Claiming, releasing, stepping aside, deferring and deciding
 
 
