@@ -82,6 +82,10 @@ class Signal(models.Model):
     articles = models.ManyToManyField("charter.Article", related_name="+", blank=True)
     other = models.BooleanField(_("other"), default=False)
     note = models.TextField(_("note"), max_length=1_000, blank=True)
+    # The signaller had been a member for less than the charter's `signal_weight_days` when
+    # they signalled: the signal is recorded and shown to moderators, but never counts toward
+    # hiding the post (fixed when made, as the charter then in force said).
+    by_new_member = models.BooleanField(_("by a new member"), default=False)
     # What the post said when it was signalled: moderators judge that, not a later edit.
     snapshot_source = models.TextField()
     snapshot_html = models.TextField()

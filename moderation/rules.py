@@ -6,7 +6,7 @@ actions. A moderator with a conflict of interest (the post is theirs, or they si
 may read a case but neither decide it nor hear its appeal.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
@@ -32,11 +32,20 @@ def can_signal(member: Person, post: Post) -> bool:
     return can_read_category(member, post.thread.category)
 
 
-def signals_count_toward_hiding(member_id: int, parameters: dict) -> bool:
-    """A member whose last settled signals were mostly not upheld does not hide posts."""
+def is_new_member(member: Member, *, at: datetime, parameters: dict) -> bool:
+    """A member for less than the charter's `signal_weight_days`: their signals hide nothing."""
+    return at < member.date_joined + timedelta(days=parameters["signal_weight_days"])
+
+
+def signals_count_toward_hiding(signal: Signal, parameters: dict) -> bool:
+    """A signal hides its post with others unless a new member made it (`by_new_member`) or its
+    signaller's last settled signals were mostly not upheld; either way it is still recorded
+    and shown to the moderators."""
+    if signal.by_new_member:
+        return False
     window = parameters["accuracy_signals"]
     outcomes = list(
-        Signal.objects.filter(signaller_id=member_id, decision__isnull=False)
+        Signal.objects.filter(signaller_id=signal.signaller_id, decision__isnull=False)
         .order_by("-decision__created_at", "-pk")
         .values_list("outcome", flat=True)[:window]
     )

@@ -113,6 +113,16 @@ def test_a_member_who_is_not_a_moderator_never_sees_who_signalled(case, other_me
     assert not rules.can_see_signallers(other_member, case)
 
 
+# is_new_member
+
+
+@pytest.mark.parametrize(("days", "new"), [(0, True), (6.99, True), (7, False), (30, False)])
+def test_a_member_of_less_than_signal_weight_days_is_new(days, new):
+    now = timezone.now()
+    member = MemberFactory(date_joined=now - timedelta(days=days))
+    assert rules.is_new_member(member, at=now, parameters={"signal_weight_days": 7}) is new
+
+
 # has_conflict
 
 

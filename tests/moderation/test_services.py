@@ -241,6 +241,42 @@ def test_the_number_of_signallers_that_hides_a_post_is_the_charters():
     assert refreshed(post).state == PostState.PENDING
 
 
+def newcomers(count: int, *, days: float) -> list:
+    return [MemberFactory(date_joined=timezone.now() - timedelta(days=days)) for _ in range(count)]
+
+
+def test_signals_of_members_of_less_than_signal_weight_days_are_recorded_but_hide_nothing(post):
+    for member in newcomers(3, days=6.9):
+        signal(post, member)
+    assert refreshed(post).state == PostState.VISIBLE  # three accounts of the week hide nothing
+    recorded = Signal.objects.filter(post=post)
+    assert recorded.count() == 3 and all(s.by_new_member for s in recorded)
+    assert case_of(post).is_open
+    for member in newcomers(3, days=7.01):
+        signal(post, member)
+    assert refreshed(post).state == PostState.PENDING
+
+
+def test_the_membership_a_signal_needs_to_count_is_the_charters_signal_weight_days():
+    charter_in_force(parameters={"signal_weight_days": 0})
+    post = new_post()
+    for member in newcomers(3, days=0.01):
+        signal(post, member)
+    assert refreshed(post).state == PostState.PENDING
+
+
+def test_a_signal_counts_by_its_signallers_membership_when_it_was_made(post):
+    """A signal made in a member's first week stays weightless after the week."""
+    joined = timezone.now() - timedelta(days=10)
+    early = [MemberFactory(date_joined=joined) for _ in range(3)]
+    signal(post, early[0], now=joined + timedelta(days=1))
+    signal(post, early[1])
+    signal(post, early[2])
+    assert refreshed(post).state == PostState.VISIBLE
+    signal(post)
+    assert refreshed(post).state == PostState.PENDING
+
+
 @pytest.fixture
 def poor_record(charter, second_moderator):
     """A member whose last 10 settled signals were all dismissed, two days ago."""

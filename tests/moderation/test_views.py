@@ -385,6 +385,16 @@ def test_a_moderator_whose_post_is_signalled_never_learns_who_signalled_it(
     assert second_moderator.public_name in visible(signed_in(third).get("/moderation/queue/"))
 
 
+def test_moderators_see_a_new_members_signal_and_that_it_hides_nothing(moderator_client, post):
+    newcomer = MemberFactory(display_name="Nadia Newcomer", date_joined=timezone.now())
+    signal(post, newcomer)
+    signal(post, MemberFactory(display_name="Olga Oldtimer"))
+    for url in ("/moderation/queue/", case_url(post.moderation_case)):
+        text = visible(moderator_client.get(url))
+        assert re.search(r"Nadia Newcomer [^·]*new member: does not count toward hiding", text)
+        assert not re.search(r"Olga Oldtimer [^·]*new member", text)
+
+
 # Claiming, releasing, stepping aside, deferring and deciding
 
 
