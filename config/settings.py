@@ -247,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "charter.tasks.run_deadlines",
         "schedule": env.int("CHARTER_DEADLINES_SECONDS", default=30),
     },
+    # A claim lapsed after the charter's `claim_hours` is no claim whether or not this runs
+    # (moderation/rules.py); the run only writes the lapse into the case's history and clears
+    # the row. One indexed query when nothing is due.
+    "lapse-moderation-claims": {"task": "moderation.tasks.lapse_claims", "schedule": 300},
 }
 
 # The charter. Every number of the members' procedure (ballot lengths, quorums, the founding

@@ -43,6 +43,9 @@ class Case(models.Model):
         related_name="claimed_cases",
         verbose_name=_("claimed by"),
     )
+    # A claim lapses after the charter's `claim_hours` (as in force when it was made) without a
+    # decision: from then on the case is anyone's to claim or decide, and is back in the queue.
+    claim_lapses_at = models.DateTimeField(_("claim lapses"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -52,6 +55,18 @@ class Case(models.Model):
                 condition=Q(state=CaseState.OPEN, settled_at__isnull=True)
                 | Q(state=CaseState.SETTLED, settled_at__isnull=False, claimed_by__isnull=True),
                 name="case_settled_iff_settled_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(claimed_by__isnull=True, claim_lapses_at__isnull=True)
+                | Q(claimed_by__isnull=False, claim_lapses_at__isnull=False),
+                name="case_claim_lapses",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["claim_lapses_at"],
+                condition=Q(claim_lapses_at__isnull=False),
+                name="case_claims_to_lapse",
             ),
         ]
 
@@ -257,6 +272,7 @@ class EventKind(models.TextChoices):
     SIGNALLED = "signalled", _("Signalled")
     HELD = "held", _("Hidden pending review")
     CLAIMED = "claimed", _("Claimed")
+    CLAIM_LAPSED = "claim_lapsed", _("The claim lapsed")
     RELEASED = "released", _("Released")
     STEPPED_ASIDE = "stepped_aside", _("Stepped aside")
     DEFERRED = "deferred", _("Deferred")

@@ -66,21 +66,33 @@ def has_conflict(member: Person, case: Case, signaller_ids: set[int]) -> bool:
     return member.pk == case.post.author_id or member.pk in signaller_ids
 
 
-def can_claim(member: Person, case: Case, signaller_ids: set[int]) -> bool:
+def is_held(case: Case, *, at: datetime | None = None) -> bool:
+    """Claimed, and the claim has not lapsed: a moderator who vanished holds nothing for long."""
+    return case.claimed_by_id is not None and (at or timezone.now()) < case.claim_lapses_at
+
+
+def can_claim(
+    member: Person, case: Case, signaller_ids: set[int], *, at: datetime | None = None
+) -> bool:
     if not is_moderator(member) or not case.is_open or has_conflict(member, case, signaller_ids):
         return False
-    return case.claimed_by_id is None
+    return not is_held(case, at=at)
 
 
-def can_release(member: Person, case: Case) -> bool:
-    return is_moderator(member) and case.is_open and case.claimed_by_id == member.pk
+def can_release(member: Person, case: Case, *, at: datetime | None = None) -> bool:
+    if not is_moderator(member) or not case.is_open:
+        return False
+    return case.claimed_by_id == member.pk and is_held(case, at=at)
 
 
-def can_decide(member: Person, case: Case, signaller_ids: set[int]) -> bool:
-    """Deciding needs no claim, but a case someone else holds is theirs to decide."""
+def can_decide(
+    member: Person, case: Case, signaller_ids: set[int], *, at: datetime | None = None
+) -> bool:
+    """Deciding needs no claim, but a case someone else holds is theirs to decide until their
+    claim lapses."""
     if not is_moderator(member) or not case.is_open or has_conflict(member, case, signaller_ids):
         return False
-    return case.claimed_by_id in (None, member.pk)
+    return case.claimed_by_id == member.pk or not is_held(case, at=at)
 
 
 def can_step_aside(member: Person, case: Case, signaller_ids: set[int]) -> bool:

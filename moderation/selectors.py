@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from charter import selectors as charter
 from charter.models import Article, CharterVersion
@@ -165,12 +166,13 @@ def queue(member: Member, filters: QueueFilters) -> list[Case]:
                 decision__isnull=True, articles__identity=filters.article
             ).values("case")
         )
+    held = Q(claim_lapses_at__gt=timezone.now())  # a lapsed claim holds nothing
     if filters.claimed == "mine":
-        cases = cases.filter(claimed_by=member)
+        cases = cases.filter(held, claimed_by=member)
     elif filters.claimed == "claimed":
-        cases = cases.filter(claimed_by__isnull=False)
+        cases = cases.filter(held)
     elif filters.claimed == "unclaimed":
-        cases = cases.filter(claimed_by__isnull=True)
+        cases = cases.exclude(held)
     cases = list(cases)
     _describe_signals(cases, member)
     return cases
@@ -178,9 +180,11 @@ def queue(member: Member, filters: QueueFilters) -> list[Case]:
 
 def _describe_signals(cases: list[Case], viewer: Member) -> None:
     """Count each case's cited articles and, where `viewer` may know who signalled
-    (`signallers_shown`), attach every signaller's record, in one query."""
+    (`signallers_shown`), attach every signaller's record, in one query; and say who holds
+    each case (`holder`: nobody once a claim has lapsed)."""
     for case in cases:
         case.signallers_shown = rules.can_see_signallers(viewer, case)
+        case.holder = case.claimed_by if rules.is_held(case) else None
     records = signaller_records(
         {
             signal.signaller_id

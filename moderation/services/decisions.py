@@ -60,8 +60,8 @@ def decide_case(
             .select_related("thread", "author")
             .get(pk=case.post_id)
         )
-        case = locked_case(case)
-        require(rules.can_decide(moderator, case, selectors.signaller_ids(case)))
+        case = locked_case(case, now)
+        require(rules.can_decide(moderator, case, selectors.signaller_ids(case), at=now))
         if sanction is not None and post.author is None:
             raise ModerationRefused(_("The author's account is gone: there is nobody to sanction."))
         upheld = outcome == Outcome.UPHELD
@@ -81,8 +81,9 @@ def decide_case(
         forum.thread_changed(thread_id=post.thread_id)  # the decision shows on the post
         if upheld and sanction is not None:
             _sanction(decision, post.author, sanction, now)
-        case.state, case.settled_at, case.claimed_by = CaseState.SETTLED, now, None
-        case.save(update_fields=["state", "settled_at", "claimed_by"])
+        case.state, case.settled_at = CaseState.SETTLED, now
+        case.claimed_by, case.claim_lapses_at = None, None
+        case.save(update_fields=["state", "settled_at", "claimed_by", "claim_lapses_at"])
         CaseEvent.objects.create(
             case=case, kind=EventKind.DECIDED, actor=moderator, at=now, note=rationale
         )

@@ -161,8 +161,14 @@ def test_a_moderator_cannot_claim_a_case_they_signalled(post, moderator):
     assert not rules.can_claim(moderator, case, signallers(case))
 
 
+def held_by(case, moderator, *, hours_left: float = 24):
+    """`moderator` claimed `case`; the claim lapses in `hours_left` (ago, if negative)."""
+    case.claimed_by = moderator
+    case.claim_lapses_at = timezone.now() + timedelta(hours=hours_left)
+
+
 def test_a_moderator_cannot_claim_a_case_already_claimed(case, moderator, second_moderator):
-    case.claimed_by = second_moderator
+    held_by(case, second_moderator)
     assert not rules.can_claim(moderator, case, signallers(case))
 
 
@@ -175,13 +181,32 @@ def test_a_settled_case_cannot_be_claimed(case, moderator, second_moderator):
 # can_release
 
 
+def test_a_case_whose_claim_lapsed_may_be_claimed_and_decided_by_another(
+    case, moderator, second_moderator
+):
+    held_by(case, second_moderator, hours_left=-0.01)
+    assert not rules.is_held(case)
+    assert rules.can_claim(moderator, case, signallers(case))
+    assert rules.can_decide(moderator, case, signallers(case))
+    assert not rules.can_release(second_moderator, case)
+
+
+def test_a_claim_holds_until_the_moment_it_lapses(case, moderator, second_moderator):
+    held_by(case, second_moderator)
+    lapses = case.claim_lapses_at
+    assert rules.is_held(case, at=lapses - timedelta(seconds=1))
+    assert not rules.can_decide(moderator, case, signallers(case), at=lapses - timedelta(seconds=1))
+    assert not rules.is_held(case, at=lapses)
+    assert rules.can_decide(moderator, case, signallers(case), at=lapses)
+
+
 def test_the_moderator_holding_a_case_may_release_it(case, moderator):
-    case.claimed_by = moderator
+    held_by(case, moderator)
     assert rules.can_release(moderator, case)
 
 
 def test_a_moderator_cannot_release_a_case_another_holds(case, moderator, second_moderator):
-    case.claimed_by = second_moderator
+    held_by(case, second_moderator)
     assert not rules.can_release(moderator, case)
 
 
@@ -190,7 +215,7 @@ def test_an_unclaimed_case_cannot_be_released(case, moderator):
 
 
 def test_a_member_no_longer_moderator_cannot_release_a_case_they_held(case, moderator):
-    case.claimed_by = moderator
+    held_by(case, moderator)
     moderator.is_moderator = False
     assert not rules.can_release(moderator, case)
 
@@ -203,12 +228,12 @@ def test_a_moderator_may_decide_an_unclaimed_case(case, moderator):
 
 
 def test_a_moderator_may_decide_a_case_they_hold(case, moderator):
-    case.claimed_by = moderator
+    held_by(case, moderator)
     assert rules.can_decide(moderator, case, signallers(case))
 
 
 def test_a_moderator_cannot_decide_a_case_claimed_by_another(case, moderator, second_moderator):
-    case.claimed_by = second_moderator
+    held_by(case, second_moderator)
     assert not rules.can_decide(moderator, case, signallers(case))
 
 

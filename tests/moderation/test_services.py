@@ -12,7 +12,7 @@ from charter.models import CharterVersion, VersionState
 from forum import services as forum
 from forum.models import Post, PostState
 from members.rules import can_participate
-from moderation import selectors, services
+from moderation import selectors, services, tasks
 from moderation.models import (
     Action,
     Appeal,
@@ -31,6 +31,7 @@ from moderation.models import (
     Signal,
 )
 from moderation.sanctions import Step
+from moderation.services import queue as queue_services
 from notifications.models import EmailChoice, Kind, Notification
 from tests.builders.charter import (
     article,
@@ -458,6 +459,91 @@ def test_a_case_claimed_by_one_moderator_cannot_be_decided_by_another(
         services.claim_case(moderator=moderator, case=case)
     uphold(case, second_moderator)
     assert refreshed(case).claimed_by is None
+
+
+# Claims lapse
+
+
+CLAIM_HOURS = timedelta(hours=48)
+
+
+def claimed_long_ago(post, moderator, *, hours: float = 49) -> Case:
+    """`post`'s case, claimed by `moderator` `hours` ago and not decided since."""
+    claimed_at = timezone.now() - timedelta(hours=hours)
+    case = signal(post, now=claimed_at - timedelta(minutes=5)).case
+    services.claim_case(moderator=moderator, case=case, now=claimed_at)
+    assert refreshed(case).claim_lapses_at == claimed_at + CLAIM_HOURS
+    return case
+
+
+def lapse_events(case: Case) -> list[tuple]:
+    return list(case.events.filter(kind=EventKind.CLAIM_LAPSED).values_list("actor", "note"))
+
+
+def test_a_claim_lapses_after_claim_hours_without_a_decision_and_the_case_returns_to_the_queue(
+    post, moderator, second_moderator
+):
+    case = claimed_long_ago(post, second_moderator)
+    unclaimed = selectors.queue(moderator, selectors.QueueFilters(claimed="unclaimed"))
+    assert [each.pk for each in unclaimed] == [case.pk] and unclaimed[0].holder is None
+    services.claim_case(moderator=moderator, case=case)
+    assert refreshed(case).claimed_by == moderator
+    assert kinds(case)[-2:] == [EventKind.CLAIM_LAPSED, EventKind.CLAIMED]
+    assert lapse_events(case) == [(None, "")]  # naming nobody
+    assert not JournalEntry.objects.exists()
+
+
+def test_another_moderator_decides_a_case_whose_claim_lapsed(post, moderator, second_moderator):
+    case = claimed_long_ago(post, second_moderator)
+    uphold(case, moderator)
+    assert kinds(case)[-2:] == [EventKind.CLAIM_LAPSED, EventKind.DECIDED]
+    assert [entry.moderator for entry in JournalEntry.objects.all()] == [moderator]
+
+
+def test_a_claim_younger_than_claim_hours_still_holds(post, moderator, second_moderator):
+    case = claimed_long_ago(post, second_moderator, hours=47)
+    with pytest.raises(Refused, match=second_moderator.public_name):
+        services.claim_case(moderator=moderator, case=case)
+    with pytest.raises(PermissionDenied):
+        uphold(case, moderator)
+
+
+def test_the_claim_lapse_is_the_charters_claim_hours(moderator, second_moderator):
+    charter_in_force(parameters={"claim_hours": 2})
+    claimed_at = timezone.now() - timedelta(hours=3)
+    case = signal(new_post(), now=claimed_at).case
+    services.claim_case(moderator=second_moderator, case=case, now=claimed_at)
+    assert refreshed(case).claim_lapses_at == claimed_at + timedelta(hours=2)
+    services.claim_case(moderator=moderator, case=case)
+
+
+def test_lapsing_claims_lets_each_lapsed_claim_go_once_naming_nobody(
+    post, moderator, second_moderator
+):
+    lapsed = claimed_long_ago(post, second_moderator)
+    held = signal(new_post()).case
+    services.claim_case(moderator=moderator, case=held)
+    assert tasks.lapse_claims() == 1  # as beat runs it
+    assert (refreshed(lapsed).claimed_by, lapsed.claim_lapses_at) == (None, None)
+    assert lapse_events(lapsed) == [(None, "")]
+    assert refreshed(held).claimed_by == moderator
+    assert services.lapse_claims() == 0
+    assert lapse_events(lapsed) == [(None, "")]
+    assert not JournalEntry.objects.exists()
+
+
+def test_beat_lets_lapsed_claims_go(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE["lapse-moderation-claims"]
+    assert schedule["task"] == tasks.lapse_claims.name
+
+
+def test_a_late_sweep_leaves_a_claim_made_since_the_lapse(post, moderator, second_moderator):
+    case = claimed_long_ago(post, second_moderator)
+    seen_by_the_sweep = (case.pk, second_moderator.pk, refreshed(case).claim_lapses_at)
+    services.claim_case(moderator=moderator, case=case)  # between the sweep's read and write
+    assert not queue_services._let_lapsed_claim_go(*seen_by_the_sweep)
+    assert refreshed(case).claimed_by == moderator
+    assert len(lapse_events(case)) == 1
 
 
 def suggestion(author) -> Step:

@@ -428,6 +428,21 @@ def test_a_case_held_by_another_cannot_be_claimed(moderator_client, second_moder
     assert case.claimed_by == second_moderator
 
 
+def test_a_case_whose_claim_lapsed_shows_unclaimed_and_another_moderator_takes_it_over(
+    moderator_client, moderator, second_moderator, post
+):
+    claimed_at = timezone.now() - timedelta(hours=49)
+    case = signal(post, now=claimed_at).case
+    services.claim_case(moderator=second_moderator, case=case, now=claimed_at)
+    held_by = f"held by {second_moderator.public_name}"
+    assert held_by not in visible(moderator_client.get("/moderation/queue/"))
+    response = moderator_client.get(case_url(case))
+    assert held_by not in visible(response) and "unclaimed" in visible(response)
+    assert response.context["can_claim"] and response.context["can_decide"]
+    moderator_client.post(reverse("moderation:claim", args=[case.pk]))
+    assert f"held by {moderator.public_name}" in visible(moderator_client.get(case_url(case)))
+
+
 def test_a_conflicted_moderator_steps_aside(moderator_client, moderator, post):
     case = signal(post, moderator).case
     assert "Step aside" in moderator_client.get(case_url(case)).text
