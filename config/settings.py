@@ -306,6 +306,9 @@ MEMBER_RATE_LIMITS = {
     # Deleting one's account asks for the password again: a stolen session must not be able to
     # try passwords there faster than at the sign-in page.
     "deleting-account": "5/15m",
+    # The ban email's appeal link needs no sign-in, so its form is counted per address; a
+    # banned member's one appeal through a valid link always goes through.
+    "appealing-by-link": "10/h",
 }
 # Accounts: allauth's own limits, each one this site uses written out. Per IP (a whole meeting
 # room may sign up from one address), per member, or per key (the address typed: it also caps

@@ -16,6 +16,7 @@ from forum.rules import can_read_category
 from members.models import Member
 from members.rules import Refused, can_participate, is_moderator
 from moderation.models import Action, Appeal, Case, Decision, Outcome, Signal
+from moderation.sanctions import SanctionKind
 
 Person = Member | AnonymousUser
 
@@ -114,11 +115,19 @@ def can_read_post_decision(member: Person, post: Post, decision: Decision) -> bo
     return member.is_authenticated and post.author_id == member.pk
 
 
+def is_ban(decision: Decision) -> bool:
+    sanction = getattr(decision, "sanction", None)  # the reverse one-to-one, when there is one
+    return sanction is not None and sanction.kind == SanctionKind.BAN
+
+
 def can_appeal(
     member: Person, decision: Decision, *, appealed: bool, at: datetime | None = None
 ) -> bool:
-    """Once, by the author, within the window; a suspended author may still appeal."""
-    if not (member.is_authenticated and member.is_active) or member.is_banned:
+    """Once, by the author, within the window; a suspended author may still appeal, and a
+    banned one may appeal the ban itself (through the ban email's link: they cannot sign in)."""
+    if not (member.is_authenticated and member.is_active):
+        return False
+    if member.is_banned and not is_ban(decision):
         return False
     if decision.case.post.author_id != member.pk or not decision.is_upheld or appealed:
         return False

@@ -16,6 +16,7 @@ from members import services as members
 from members.models import Member
 from members.rules import require
 from moderation import rules, selectors
+from moderation.appeal_links import ban_appeal_url
 from moderation.models import (
     Action,
     Case,
@@ -33,7 +34,7 @@ from moderation.sanctions import Step
 from moderation.services.journal import record_in_journal, tell
 from moderation.services.queue import locked_case
 from moderation.services.signals import cited_articles
-from notifications.models import Kind
+from notifications.models import EmailChoice, Kind
 
 
 def decide_case(
@@ -79,6 +80,7 @@ def decide_case(
         case.signals.filter(decision__isnull=True).update(decision=decision, outcome=outcome)
         _carry_out(decision, post, moderator)
         forum.thread_changed(thread_id=post.thread_id)  # the decision shows on the post
+        banned = upheld and sanction is not None and sanction.kind == SanctionKind.BAN
         if upheld and sanction is not None:
             _sanction(decision, post.author, sanction, now)
         case.state, case.settled_at = CaseState.SETTLED, now
@@ -90,7 +92,7 @@ def decide_case(
         record_in_journal(
             JournalKind.DECISION, decision, moderator, outcome, rationale, articles, now
         )
-        _tell_of_decision(decision, post, articles)
+        _tell_of_decision(decision, post, articles, banned=banned)
     return decision
 
 
@@ -146,18 +148,32 @@ def apply_standing(member: Member, now: datetime) -> None:
     )
 
 
-def _tell_of_decision(decision: Decision, post: Post, articles: list[Article]) -> None:
+def _tell_of_decision(
+    decision: Decision, post: Post, articles: list[Article], *, banned: bool
+) -> None:
+    """The author learns the decision; a banned author, who cannot sign in, by email whatever
+    they chose, with the signed link that opens the decision and their appeal."""
     cited = ", ".join(str(article) for article in articles)
     summary = f"{decision.get_outcome_display()}. {cited}\n{decision.rationale}".strip()
     event_key = f"decision:{decision.pk}"
     if post.author_id:
+        url, excerpt, email = decision.get_absolute_url(), summary, None
+        if banned:
+            url = ban_appeal_url(decision=decision, member_id=post.author_id)
+            notice = _(
+                "Your account is banned. The link of this email opens the decision and lets "
+                "you appeal it, once, without signing in."
+            )
+            excerpt = f"{notice}\n{summary}"
+            email = EmailChoice.IMMEDIATELY
         tell(
             [post.author_id],
             post,
             kind=Kind.POST_DECISION,
             event_key=event_key,
-            url=decision.get_absolute_url(),
-            excerpt=summary,
+            url=url,
+            excerpt=excerpt,
+            email=email,
         )
     tell(
         Member.objects.filter(signals__decision=decision),

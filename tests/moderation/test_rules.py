@@ -11,7 +11,7 @@ from forum.models import PostState
 from moderation import rules, selectors
 from moderation.models import AppealState
 from moderation.sanctions import SanctionKind, Step
-from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.forum import CategoryFactory, make_thread, new_post
 from tests.builders.members import MemberFactory
 from tests.builders.moderation import appeal, dismiss, signal, uphold
 
@@ -346,10 +346,12 @@ def test_a_suspended_author_may_still_appeal(case, second_moderator, author):
     assert rules.can_appeal(author, decision, appealed=False)
 
 
-def test_a_banned_author_cannot_appeal(case, second_moderator, author):
-    decision = uphold(case, second_moderator, sanction=Step(SanctionKind.BAN))
+def test_a_banned_author_may_appeal_the_ban_and_no_other_decision(case, second_moderator, author):
+    earlier = uphold(signal(new_post(author)).case, second_moderator)
+    ban = uphold(case, second_moderator, sanction=Step(SanctionKind.BAN))
     author.refresh_from_db()
-    assert not rules.can_appeal(author, decision, appealed=False)
+    assert rules.can_appeal(author, ban, appealed=False)
+    assert not rules.can_appeal(author, earlier, appealed=False)
 
 
 def test_an_inactive_author_cannot_appeal(decision, author):
