@@ -247,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "charter.tasks.run_deadlines",
         "schedule": env.int("CHARTER_DEADLINES_SECONDS", default=30),
     },
+    # A claim lapsed after the charter's `claim_hours` is no claim whether or not this runs
+    # (moderation/rules.py); the run only writes the lapse into the case's history and clears
+    # the row. One indexed query when nothing is due.
+    "lapse-moderation-claims": {"task": "moderation.tasks.lapse_claims", "schedule": 300},
 }
 
 # The charter. Every number of the members' procedure (ballot lengths, quorums, the founding
@@ -301,6 +305,9 @@ MEMBER_RATE_LIMITS = {
     # Deleting one's account asks for the password again: a stolen session must not be able to
     # try passwords there faster than at the sign-in page.
     "deleting-account": "5/15m",
+    # The ban email's appeal link needs no sign-in, so its form is counted per address; a
+    # banned member's one appeal through a valid link always goes through.
+    "appealing-by-link": "10/h",
 }
 # Accounts: allauth's own limits, each one this site uses written out. Per IP (a whole meeting
 # room may sign up from one address), per member, or per key (the address typed: it also caps

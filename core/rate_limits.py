@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,9 +21,13 @@ from django_redis.cache import RedisCache, omit_exception
 from core.htmx import is_htmx
 
 
-def rate_limited(action: str, *, granted: Callable[..., bool] | None = None) -> Callable:
+def rate_limited(
+    action: str, *, granted: Callable[..., bool] | None = None, per_address: bool = False
+) -> Callable:
     """Refuse a member's POSTs beyond the rate MEMBER_RATE_LIMITS sets for `action`, saying when
-    to try again. The views of one action share its count. Goes under @login_required.
+    to try again. The views of one action share its count. Goes under @login_required; or,
+    `per_address`, counts per client address a view that needs no sign-in (the address as
+    allauth reads it, through TRUSTED_PROXY_COUNT proxies).
 
     `granted(request, *args, **kwargs)`, called with the view's arguments, names the requests
     the charter grants once whatever the site's limits (a member's one vote in a ballot): those
@@ -38,7 +43,12 @@ def rate_limited(action: str, *, granted: Callable[..., bool] | None = None) -> 
             ):
                 return view(request, *args, **kwargs)
             usage = get_usage(
-                request, group=action, key="user", rate=_rate, method="POST", increment=True
+                request,
+                group=action,
+                key=_client_address if per_address else "user",
+                rate=_rate,
+                method="POST",
+                increment=True,
             )
             if usage is not None and usage["should_limit"]:
                 return too_many_requests(request, retry_after=max(usage["time_left"], 1))
@@ -51,6 +61,10 @@ def rate_limited(action: str, *, granted: Callable[..., bool] | None = None) -> 
 
 def _rate(action: str, request: HttpRequest) -> str | None:
     return settings.MEMBER_RATE_LIMITS.get(action) or None
+
+
+def _client_address(action: str, request: HttpRequest) -> str:
+    return get_adapter().get_client_ip(request)
 
 
 def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnly, ReadOnlyAdmin
 from members import admin as members_admin
@@ -23,14 +23,24 @@ from moderation.models import (
     Sanction,
     Signal,
 )
+from moderation.selectors import NAMING_EVENTS
 
 # Moderation is done on the site, where every step is checked, notified and journalled; the
-# admin only looks. Nothing here can change or remove a journal entry.
+# admin only looks. Nothing here can change or remove a journal entry, and nothing names a
+# signaller: who signalled a post is the moderators' to know, on the site, where its author
+# (whatever their role) never learns it.
 
 
 class CaseEventInline(ReadOnly, admin.TabularInline):
     model = CaseEvent
-    fields = ["at", "kind", "actor", "note"]
+    fields = ["at", "kind", "who", "note"]
+    readonly_fields = ["who"]
+
+    @admin.display(description=_("by"))
+    def who(self, event: CaseEvent) -> str:
+        if event.actor is None or event.kind in NAMING_EVENTS:
+            return "—"
+        return event.actor.public_name
 
 
 @admin.register(Case)
@@ -43,9 +53,10 @@ class CaseAdmin(ReadOnlyAdmin):
 
 @admin.register(Signal)
 class SignalAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "post", "signaller", "created_at", "outcome"]
+    list_display = ["pk", "post", "created_at", "outcome"]
     list_filter = ["outcome"]
-    list_select_related = ["post", "signaller"]
+    list_select_related = ["post"]
+    exclude = ["signaller"]
 
 
 @admin.register(Decision)

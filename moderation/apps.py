@@ -10,6 +10,7 @@ class ModerationConfig(AppConfig):
         from forum import extensions
         from members import personal_data
         from moderation import selectors, services
+        from moderation.personal_data import personal_data_of
 
         extensions.register(
             extensions.PostExtension(
@@ -21,6 +22,6 @@ class ModerationConfig(AppConfig):
         )
         personal_data.register(
             personal_data.Section(
-                name="moderation", export=selectors.personal_data_of, erase=services.forget_member
+                name="moderation", export=personal_data_of, erase=services.forget_member
             )
         )

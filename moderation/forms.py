@@ -8,7 +8,7 @@ from charter.models import Article
 from forum.models import Category
 from members.models import Member, Role
 from moderation.models import Action, AppealState, Outcome
-from moderation.sanctions import LADDER, Step
+from moderation.sanctions import Step
 from moderation.selectors import JournalFilters, QueueFilters
 
 
@@ -54,11 +54,6 @@ class SignalForm(forms.Form):
         return data
 
 
-def _sanction_choices() -> list[tuple[str, str]]:
-    # A callable, so that the labels are in the language of each request.
-    return [("", _("No sanction")), *((step.choice, step.label) for step in LADDER)]
-
-
 def _outcome_field(label: str, choices: list[tuple[str, str]]) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect)
 
@@ -74,7 +69,8 @@ def _rationale_field(**options) -> forms.CharField:
 
 
 class DecisionForm(forms.Form):
-    """Its `sanction` is cleaned into a `Step` of the ladder, or None."""
+    """Its `sanction` is cleaned into a `Step` of the `ladder` it offers (the charter's ladder
+    in force), or None."""
 
     outcome = _outcome_field(
         _("Decision"),
@@ -96,7 +92,6 @@ class DecisionForm(forms.Form):
     )
     sanction = forms.TypedChoiceField(
         label=_("Sanction on the author"),
-        choices=_sanction_choices,
         coerce=Step.from_choice,
         empty_value=None,
         required=False,
@@ -109,9 +104,13 @@ class DecisionForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, articles, **kwargs) -> None:
+    def __init__(self, *args, articles, ladder: tuple[Step, ...], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["articles"].queryset = articles
+        self.fields["sanction"].choices = [
+            ("", _("No sanction")),
+            *((step.choice, step.label) for step in ladder),
+        ]
 
     def clean(self):
         data = super().clean()

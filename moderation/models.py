@@ -13,8 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from charter.parameters import BY_KEY
 from members.models import Role
-from moderation.sanctions import SUSPENSION_DAYS, SanctionKind, Step
+from moderation.sanctions import SanctionKind, Step
+
+# A suspension lasts as long as a step of some ladder the charter could hold: the ladder in
+# force changes by amendment, and sanctions given on an older one stay as they were.
+SUSPENSION_BOUNDS = BY_KEY["sanction_ladder"].minimum, BY_KEY["sanction_ladder"].maximum
 
 
 class CaseState(models.TextChoices):
@@ -39,6 +44,9 @@ class Case(models.Model):
         related_name="claimed_cases",
         verbose_name=_("claimed by"),
     )
+    # A claim lapses after the charter's `claim_hours` (as in force when it was made) without a
+    # decision: from then on the case is anyone's to claim or decide, and is back in the queue.
+    claim_lapses_at = models.DateTimeField(_("claim lapses"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -48,6 +56,18 @@ class Case(models.Model):
                 condition=Q(state=CaseState.OPEN, settled_at__isnull=True)
                 | Q(state=CaseState.SETTLED, settled_at__isnull=False, claimed_by__isnull=True),
                 name="case_settled_iff_settled_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(claimed_by__isnull=True, claim_lapses_at__isnull=True)
+                | Q(claimed_by__isnull=False, claim_lapses_at__isnull=False),
+                name="case_claim_lapses",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["claim_lapses_at"],
+                condition=Q(claim_lapses_at__isnull=False),
+                name="case_claims_to_lapse",
             ),
         ]
 
@@ -78,6 +98,10 @@ class Signal(models.Model):
     articles = models.ManyToManyField("charter.Article", related_name="+", blank=True)
     other = models.BooleanField(_("other"), default=False)
     note = models.TextField(_("note"), max_length=1_000, blank=True)
+    # The signaller had been a member for less than the charter's `signal_weight_days` when
+    # they signalled: the signal is recorded and shown to moderators, but never counts toward
+    # hiding the post (fixed when made, as the charter then in force said).
+    by_new_member = models.BooleanField(_("by a new member"), default=False)
     # What the post said when it was signalled: moderators judge that, not a later edit.
     snapshot_source = models.TextField()
     snapshot_html = models.TextField()
@@ -173,8 +197,12 @@ class Sanction(models.Model):
         verbose_name_plural = _("sanctions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind=SanctionKind.SUSPENSION, days__in=SUSPENSION_DAYS)
-                & Q(ends_at__isnull=False)
+                condition=Q(
+                    kind=SanctionKind.SUSPENSION,
+                    days__gte=SUSPENSION_BOUNDS[0],
+                    days__lte=SUSPENSION_BOUNDS[1],
+                    ends_at__isnull=False,
+                )
                 | ~Q(kind=SanctionKind.SUSPENSION) & Q(days__isnull=True, ends_at__isnull=True),
                 name="sanction_suspension_has_days_and_end",
             ),
@@ -245,6 +273,7 @@ class EventKind(models.TextChoices):
     SIGNALLED = "signalled", _("Signalled")
     HELD = "held", _("Hidden pending review")
     CLAIMED = "claimed", _("Claimed")
+    CLAIM_LAPSED = "claim_lapsed", _("The claim lapsed")
     RELEASED = "released", _("Released")
     STEPPED_ASIDE = "stepped_aside", _("Stepped aside")
     DEFERRED = "deferred", _("Deferred")

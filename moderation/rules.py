@@ -6,7 +6,7 @@ actions. A moderator with a conflict of interest (the post is theirs, or they si
 may read a case but neither decide it nor hear its appeal.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
@@ -16,6 +16,7 @@ from forum.rules import can_read_thread
 from members.models import Member, Role
 from members.rules import Refused, can_participate, is_moderator
 from moderation.models import Action, Appeal, Case, Decision, Outcome, Signal
+from moderation.sanctions import SanctionKind
 
 Person = Member | AnonymousUser
 
@@ -32,11 +33,20 @@ def can_signal(member: Person, post: Post) -> bool:
     return can_read_thread(member, post.thread)
 
 
-def signals_count_toward_hiding(member_id: int, parameters: dict) -> bool:
-    """A member whose last settled signals were mostly not upheld does not hide posts."""
+def is_new_member(member: Member, *, at: datetime, parameters: dict) -> bool:
+    """A member for less than the charter's `signal_weight_days`: their signals hide nothing."""
+    return at < member.date_joined + timedelta(days=parameters["signal_weight_days"])
+
+
+def signals_count_toward_hiding(signal: Signal, parameters: dict) -> bool:
+    """A signal hides its post with others unless a new member made it (`by_new_member`) or its
+    signaller's last settled signals were mostly not upheld; either way it is still recorded
+    and shown to the moderators."""
+    if signal.by_new_member:
+        return False
     window = parameters["accuracy_signals"]
     outcomes = list(
-        Signal.objects.filter(signaller_id=member_id, decision__isnull=False)
+        Signal.objects.filter(signaller_id=signal.signaller_id, decision__isnull=False)
         .order_by("-decision__created_at", "-pk")
         .values_list("outcome", flat=True)[:window]
     )
@@ -46,25 +56,44 @@ def signals_count_toward_hiding(member_id: int, parameters: dict) -> bool:
     return upheld * 100 >= parameters["accuracy_percent"] * window
 
 
+def can_see_signallers(member: Person, case: Case) -> bool:
+    """Who signalled a post, and each signaller's record, are the moderators' to know and never
+    its author's, whatever their role: a moderator whose post it is sees the case as its author
+    would, the signals without names (as the journal shows them)."""
+    return is_moderator(member) and member.pk != case.post.author_id
+
+
 def has_conflict(member: Person, case: Case, signaller_ids: set[int]) -> bool:
     return member.pk == case.post.author_id or member.pk in signaller_ids
 
 
-def can_claim(member: Person, case: Case, signaller_ids: set[int]) -> bool:
+def is_held(case: Case, *, at: datetime | None = None) -> bool:
+    """Claimed, and the claim has not lapsed: a moderator who vanished holds nothing for long."""
+    return case.claimed_by_id is not None and (at or timezone.now()) < case.claim_lapses_at
+
+
+def can_claim(
+    member: Person, case: Case, signaller_ids: set[int], *, at: datetime | None = None
+) -> bool:
     if not is_moderator(member) or not case.is_open or has_conflict(member, case, signaller_ids):
         return False
-    return case.claimed_by_id is None
+    return not is_held(case, at=at)
 
 
-def can_release(member: Person, case: Case) -> bool:
-    return is_moderator(member) and case.is_open and case.claimed_by_id == member.pk
+def can_release(member: Person, case: Case, *, at: datetime | None = None) -> bool:
+    if not is_moderator(member) or not case.is_open:
+        return False
+    return case.claimed_by_id == member.pk and is_held(case, at=at)
 
 
-def can_decide(member: Person, case: Case, signaller_ids: set[int]) -> bool:
-    """Deciding needs no claim, but a case someone else holds is theirs to decide."""
+def can_decide(
+    member: Person, case: Case, signaller_ids: set[int], *, at: datetime | None = None
+) -> bool:
+    """Deciding needs no claim, but a case someone else holds is theirs to decide until their
+    claim lapses."""
     if not is_moderator(member) or not case.is_open or has_conflict(member, case, signaller_ids):
         return False
-    return case.claimed_by_id in (None, member.pk)
+    return case.claimed_by_id == member.pk or not is_held(case, at=at)
 
 
 def can_step_aside(member: Person, case: Case, signaller_ids: set[int]) -> bool:
@@ -86,11 +115,19 @@ def can_read_post_decision(member: Person, post: Post, decision: Decision) -> bo
     return member.is_authenticated and post.author_id == member.pk
 
 
+def is_ban(decision: Decision) -> bool:
+    sanction = getattr(decision, "sanction", None)  # the reverse one-to-one, when there is one
+    return sanction is not None and sanction.kind == SanctionKind.BAN
+
+
 def can_appeal(
     member: Person, decision: Decision, *, appealed: bool, at: datetime | None = None
 ) -> bool:
-    """Once, by the author, within the window; a suspended author may still appeal."""
-    if not (member.is_authenticated and member.is_active) or member.is_banned:
+    """Once, by the author, within the window; a suspended author may still appeal, and a
+    banned one may appeal the ban itself (through the ban email's link: they cannot sign in)."""
+    if not (member.is_authenticated and member.is_active):
+        return False
+    if member.is_banned and not is_ban(decision):
         return False
     if decision.case.post.author_id != member.pk or not decision.is_upheld or appealed:
         return False

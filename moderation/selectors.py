@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from charter import selectors as charter
-from charter.models import Article
+from charter.models import Article, CharterVersion
 from forum.models import Post
 from members.models import Member
 from members.rules import is_moderator
@@ -27,21 +28,39 @@ from moderation.models import (
     CaseEvent,
     CaseState,
     Decision,
+    EventKind,
     JournalCitation,
     JournalEntry,
     JournalKind,
     Outcome,
     Signal,
 )
-from moderation.sanctions import Step, step_after
+from moderation.sanctions import Step, ladder, step_after
 
 
 def citable_articles() -> QuerySet[Article]:
     """Signals and decisions cite the ratified charter: its words never change afterwards."""
-    version = charter.current_version()
+    return _articles_of(charter.current_version())
+
+
+def _articles_of(version: CharterVersion | None) -> QuerySet[Article]:
     if version is None:
         return Article.objects.none()
     return Article.objects.filter(version=version).select_related("version").order_by("number")
+
+
+@dataclass(frozen=True)
+class DecisionChoices:
+    """What a decision may cite and give, from one read of the ratified charter in force."""
+
+    articles: QuerySet[Article]
+    ladder: tuple[Step, ...]
+
+
+def decision_choices() -> DecisionChoices:
+    version = charter.current_version()
+    steps = ladder(charter.values_in_force(version)["sanction_ladder"])
+    return DecisionChoices(articles=_articles_of(version), ladder=steps)
 
 
 def moderators() -> QuerySet[Member]:
@@ -147,27 +166,39 @@ def queue(member: Member, filters: QueueFilters) -> list[Case]:
                 decision__isnull=True, articles__identity=filters.article
             ).values("case")
         )
+    held = Q(claim_lapses_at__gt=timezone.now())  # a lapsed claim holds nothing
     if filters.claimed == "mine":
-        cases = cases.filter(claimed_by=member)
+        cases = cases.filter(held, claimed_by=member)
     elif filters.claimed == "claimed":
-        cases = cases.filter(claimed_by__isnull=False)
+        cases = cases.filter(held)
     elif filters.claimed == "unclaimed":
-        cases = cases.filter(claimed_by__isnull=True)
+        cases = cases.exclude(held)
     cases = list(cases)
-    _describe_signals(cases)
+    _describe_signals(cases, member)
     return cases
 
 
-def _describe_signals(cases: list[Case]) -> None:
-    """Count each case's cited articles and attach every signaller's record, in one query."""
+def _describe_signals(cases: list[Case], viewer: Member) -> None:
+    """Count each case's cited articles and, where `viewer` may know who signalled
+    (`signallers_shown`), attach every signaller's record, in one query; and say who holds
+    each case (`holder`: nobody once a claim has lapsed)."""
+    for case in cases:
+        case.signallers_shown = rules.can_see_signallers(viewer, case)
+        case.holder = case.claimed_by if rules.is_held(case) else None
     records = signaller_records(
-        {signal.signaller_id for case in cases for signal in case.pending_signals}
+        {
+            signal.signaller_id
+            for case in cases
+            if case.signallers_shown
+            for signal in case.pending_signals
+        }
     )
     for case in cases:
         cited: Counter = Counter()
         others = 0
         for signal in case.pending_signals:
-            signal.record = records.get(signal.signaller_id, Record())
+            if case.signallers_shown:
+                signal.record = records.get(signal.signaller_id, Record())
             cited.update(signal.articles.all())
             others += signal.other
         case.cited = sorted(cited.items(), key=lambda pair: pair[0].number)
@@ -175,7 +206,16 @@ def _describe_signals(cases: list[Case]) -> None:
         case.signaller_count = len(case.pending_signals)
 
 
-def case_detail(pk: int) -> Case:
+# Events whose actor would name a signaller to the author (the only conflicts of interest that
+# make a moderator step aside are writing the post and signalling it), and whose note is the
+# moderators' own.
+NAMING_EVENTS = {EventKind.SIGNALLED, EventKind.STEPPED_ASIDE}
+MODERATORS_NOTES = {EventKind.DEFERRED}
+
+
+def case_detail(pk: int, viewer: Member) -> Case:
+    """The case with its signals, history and decisions, as `viewer` may see them: for the
+    post's author, the signals and history without who signalled (see `_describe_signals`)."""
     try:
         case = (
             Case.objects.select_related("post__thread__category", "post__author", "claimed_by")
@@ -187,7 +227,9 @@ def case_detail(pk: int) -> Case:
                     .order_by("created_at", "pk"),
                     to_attr="all_signals",
                 ),
-                Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+                Prefetch(
+                    "events", queryset=CaseEvent.objects.select_related("actor"), to_attr="history"
+                ),
                 Prefetch("decisions", queryset=_decisions().order_by("-created_at", "-pk")),
             )
             .get(pk=pk)
@@ -195,7 +237,11 @@ def case_detail(pk: int) -> Case:
     except Case.DoesNotExist:
         raise Http404 from None
     case.pending_signals = [s for s in case.all_signals if s.decision_id is None]
-    _describe_signals([case])
+    _describe_signals([case], viewer)
+    for event in case.history:
+        hidden = not case.signallers_shown
+        event.shown_actor = None if hidden and event.kind in NAMING_EVENTS else event.actor
+        event.shown_note = "" if hidden and event.kind in MODERATORS_NOTES else event.note
     return case
 
 
@@ -220,12 +266,21 @@ def previous_upheld_decisions(author: Member | None) -> list[Decision]:
     return list(decisions.order_by("-created_at", "-pk"))
 
 
-def suggested_sanction(previous: list[Decision]) -> Step:
-    """The step after the heaviest sanction the author received and kept (not overturned)."""
+def ladder_in_force() -> tuple[Step, ...]:
+    """The sanctions a decision may give: the steps of the charter's ladder in force."""
+    return ladder(charter.parameters_in_force()["sanction_ladder"])
+
+
+def suggested_sanction(previous: list[Decision], steps: tuple[Step, ...]) -> Step:
+    """The step of `steps` after the heaviest sanction the author received and kept (not
+    overturned), whatever ladder it was given on."""
     return step_after(
-        decision.sanction.step
-        for decision in previous
-        if has_sanction(decision) and not is_overturned(decision)
+        (
+            decision.sanction.step
+            for decision in previous
+            if has_sanction(decision) and not is_overturned(decision)
+        ),
+        steps,
     )
 
 
@@ -412,78 +467,3 @@ def post_annotations_key(post: Post) -> tuple:
         post.moderation_note_public,
         post.moderation_reason_visible,
     )
-
-
-def personal_data_of(member: Member) -> dict:
-    """The member's signals, appeals, and the decisions on their posts: never who else
-    signalled, nor which moderator decided."""
-    cited = Prefetch("articles", queryset=Article.objects.select_related("version"))
-    signals = (
-        Signal.objects.filter(signaller=member).prefetch_related(cited).order_by("created_at", "pk")
-    )
-    decisions = (
-        Decision.objects.filter(case__post__author=member)
-        .select_related("case", "sanction")
-        .prefetch_related(cited)
-        .order_by("created_at", "pk")
-    )
-    return {
-        "signals": [
-            {
-                "post": signal.post_id,
-                "created_at": signal.created_at,
-                "articles": _citations(signal.articles.all()),
-                "other": signal.other,
-                "note": signal.note,
-                "outcome": signal.outcome,
-            }
-            for signal in signals
-        ],
-        "decisions_on_my_posts": [
-            {
-                "id": decision.pk,
-                "post": decision.case.post_id,
-                "created_at": decision.created_at,
-                "outcome": decision.outcome,
-                "action": decision.action,
-                "articles": _citations(decision.articles.all()),
-                "rationale": decision.rationale,
-                "appeal_until": decision.appeal_until,
-                "sanction": _sanction_data(decision),
-            }
-            for decision in decisions
-        ],
-        "appeals": list(
-            Appeal.objects.filter(appellant=member)
-            .order_by("created_at", "pk")
-            .values("decision", "statement", "created_at", "state", "heard_at", "rationale")
-        ),
-        "decisions_made_as_moderator": list(
-            Decision.objects.filter(moderator=member)
-            .order_by("created_at", "pk")
-            .values("id", "created_at", "outcome", "action", "rationale")
-        ),
-        # What admins did to the account, as the journal publishes it (without the admin).
-        "account_changes": list(
-            JournalEntry.objects.filter(member=member)
-            .order_by("created_at", "pk")
-            .values("created_at", "kind", "role", "rationale")
-        ),
-    }
-
-
-def _citations(articles) -> list[dict]:
-    return [{"number": a.number, "title": a.title, "version": a.version.number} for a in articles]
-
-
-def _sanction_data(decision: Decision) -> dict | None:
-    if not has_sanction(decision):
-        return None
-    sanction = decision.sanction
-    return {
-        "kind": sanction.kind,
-        "days": sanction.days,
-        "starts_at": sanction.starts_at,
-        "ends_at": sanction.ends_at,
-        "lifted_at": sanction.lifted_at,
-    }

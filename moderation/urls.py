@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/<int:pk>/decide/", views.decide, name="decide"),
     path("decisions/<int:pk>/", views.decision, name="decision"),
     path("decisions/<int:pk>/appeal/", views.appeal_decision, name="appeal_decision"),
+    path("appeal/<str:token>/", views.ban_appeal, name="ban_appeal"),
     path("appeals/", views.appeals, name="appeals"),
     path("appeals/<int:pk>/", views.appeal, name="appeal"),
     path("journal/", views.journal, name="journal"),

@@ -4,6 +4,7 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from core.rate_limits import rate_limited
 from forum import selectors as forum
 from members.rules import is_moderator, require
 from moderation import rules, selectors, services
+from moderation.appeal_links import read_ban_appeal_token
 from moderation.forms import (
     AppealForm,
     DecisionForm,
@@ -27,7 +29,7 @@ from moderation.forms import (
     QueueFilterForm,
     SignalForm,
 )
-from moderation.models import Case
+from moderation.models import Case, Decision
 
 JOURNAL_PAGE_SIZE = 30
 
@@ -145,6 +147,60 @@ def appeal_decision(request: HttpRequest, pk: int) -> HttpResponse:
     return _decision_page(request, decision, appeal_form=form)
 
 
+# The banned, through the link of the ban email
+
+
+def _grants_an_appeal(request: HttpRequest, token: str) -> bool:
+    """A valid link to a decision not yet appealed: the banned member's one appeal, which no
+    site limit may stop."""
+    try:
+        decision = read_ban_appeal_token(token)
+    except (signing.BadSignature, Decision.DoesNotExist, ValueError, TypeError):
+        return False
+    return selectors.appeal_of(decision) is None
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("appealing-by-link", granted=_grants_an_appeal, per_address=True)
+def ban_appeal(request: HttpRequest, token: str) -> HttpResponse:
+    """The decision that banned a member and their appeal, without signing in (they cannot):
+    the signed link is the proof of who they are. CSRF protection stands (the form is this
+    page's own, not a mail client's one-click POST)."""
+    try:
+        decision = read_ban_appeal_token(token)
+    except signing.SignatureExpired:
+        return render(request, "moderation/ban_appeal.html", {"expired": True}, status=404)
+    except (signing.BadSignature, Decision.DoesNotExist, ValueError, TypeError):
+        return render(request, "moderation/ban_appeal.html", status=404)
+    appeal = selectors.appeal_of(decision)
+    author = decision.case.post.author
+    form = None
+    if rules.can_appeal(author, decision, appealed=appeal is not None):
+        form = AppealForm(request.POST if request.method == "POST" else None)
+    if (
+        form is not None
+        and form.is_valid()
+        and _attempt(
+            form,
+            services.appeal_decision,
+            member=author,
+            decision=decision,
+            statement=form.cleaned_data["statement"],
+        )
+    ):
+        messages.success(request, _("Your appeal is recorded. Another moderator will hear it."))
+        return redirect(request.path)
+    context = {
+        "decision": decision,
+        "post": decision.case.post,
+        "sanction": decision.sanction if selectors.has_sanction(decision) else None,
+        "appeal": appeal,
+        "appeal_form": form,
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "moderation/ban_appeal.html", context, status=status)
+
+
 # Moderators
 
 
@@ -166,13 +222,15 @@ def _case_page(
 ) -> HttpResponse:
     signallers = {signal.signaller_id for signal in case.all_signals}
     previous = selectors.previous_upheld_decisions(case.post.author)
-    suggested = selectors.suggested_sanction(previous)
+    choices = selectors.decision_choices()
+    suggested = selectors.suggested_sanction(previous, choices.ladder)
     can_decide = rules.can_decide(request.user, case, signallers)
     decision_form = bound.get("decision_form")
     if decision_form is None and can_decide:
         cited = {article.pk for signal in case.pending_signals for article in signal.articles.all()}
         decision_form = DecisionForm(
-            articles=selectors.citable_articles(),
+            articles=choices.articles,
+            ladder=choices.ladder,
             initial={"articles": list(cited), "sanction": suggested.choice},
         )
     context = {
@@ -196,7 +254,7 @@ def _case_page(
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
-    return _case_page(request, selectors.case_detail(pk))
+    return _case_page(request, selectors.case_detail(pk, request.user))
 
 
 def _case_action(action):
@@ -206,7 +264,7 @@ def _case_action(action):
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         _require_moderator(request)
-        case = selectors.case_detail(pk)
+        case = selectors.case_detail(pk, request.user)
         act = partial(action, moderator=request.user, case=case)
         attempt(request, act, refusal=rules.ModerationRefused)
         return redirect(case)
@@ -223,7 +281,7 @@ step_aside = _case_action(services.step_aside)
 @require_POST
 def defer(request: HttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
-    case = selectors.case_detail(pk)
+    case = selectors.case_detail(pk, request.user)
     form = DeferForm(request.POST)
     if form.is_valid():
         services.defer_case(moderator=request.user, case=case, note=form.cleaned_data["note"])
@@ -236,8 +294,9 @@ def defer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
-    case = selectors.case_detail(pk)
-    form = DecisionForm(request.POST, articles=selectors.citable_articles())
+    case = selectors.case_detail(pk, request.user)
+    choices = selectors.decision_choices()
+    form = DecisionForm(request.POST, articles=choices.articles, ladder=choices.ladder)
     if form.is_valid() and _attempt(
         form,
         services.decide_case,

@@ -40,13 +40,15 @@ def notify(
     place: str = "",
     excerpt: str = "",
     unsubscribe_url: Callable[[int], str] | None = None,
+    email: EmailChoice | None = None,
 ) -> int:
     """Tell `recipients` about an event, in the caller's transaction; email once it commits.
 
     Nobody hears of their own action, inactive members hear nothing, and a member hears of
     one event once: a second call for the same `event_key` adds nobody already told. The
     query count does not depend on the number of recipients (inserts go in batches).
-    Returns the number of members newly notified.
+    `email`, when given, is sent whatever the recipients chose: for what a member who cannot
+    sign in (a banned one) must still receive. Returns the number of members newly notified.
     """
     if not isinstance(recipients, QuerySet):
         recipients = Member.objects.filter(pk__in=list(recipients))
@@ -72,7 +74,7 @@ def notify(
             url=url,
             excerpt=excerpt,
             unsubscribe_url=unsubscribe_url(member_id) if unsubscribe_url else "",
-            email=chosen or DEFAULT_EMAIL[kind],
+            email=email or chosen or DEFAULT_EMAIL[kind],
         )
         for member_id, chosen in audience
     ]

@@ -1,10 +1,10 @@
 """Every operation that changes moderation data, each in one transaction, by subject:
 `signals` (a member signals a post, which opens its case and may hold the post for review),
-`queue` (moderators claim, release, step aside from or defer a case), `decisions` (a case
-settled, with its sanction), `appeals` (an author appeals, another moderator hears it),
-`journal` (what they publish and whom they tell) and `accounts` (an admin deactivates,
-reactivates or changes the role of an account, in the journal). Views, tests and the demo
-use this package's names.
+`queue` (moderators claim, release, step aside from or defer a case; claims lapse),
+`decisions` (a case settled, with its sanction), `appeals` (an author appeals, another
+moderator hears it), `journal` (what they publish and whom they tell) and `accounts` (an admin
+deactivates, reactivates or changes the role of an account, in the journal). Views, tests and
+the demo use this package's names.
 
 Locks are taken in one order, member then post then case, so concurrent signals and decisions
 on the same post queue up instead of racing: twenty identical signals leave one, and three
@@ -20,7 +20,14 @@ from moderation.services.accounts import change_role, deactivate_account, reacti
 from moderation.services.appeals import appeal_decision, hear_appeal
 from moderation.services.decisions import decide_case
 from moderation.services.journal import case_event_key
-from moderation.services.queue import claim_case, defer_case, release, release_case, step_aside
+from moderation.services.queue import (
+    claim_case,
+    defer_case,
+    lapse_claims,
+    release,
+    release_case,
+    step_aside,
+)
 from moderation.services.signals import signal_post
 
 __all__ = [
@@ -34,6 +41,7 @@ __all__ = [
     "defer_case",
     "forget_member",
     "hear_appeal",
+    "lapse_claims",
     "reactivate_account",
     "release_case",
     "signal_post",

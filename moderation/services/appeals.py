@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import services as forum
+from forum.models import Post
 from members.models import Member
 from members.rules import require
 from moderation import rules, selectors
+from moderation.appeal_links import ban_appeal_url
 from moderation.models import (
     Action,
     Appeal,
@@ -26,7 +28,7 @@ from moderation.rules import ModerationRefused
 from moderation.services.decisions import apply_standing
 from moderation.services.journal import record_in_journal, tell
 from notifications import services as notifications
-from notifications.models import Kind
+from notifications.models import EmailChoice, Kind
 
 
 def appeal_decision(
@@ -41,7 +43,7 @@ def appeal_decision(
     with transaction.atomic():
         decision = (
             Decision.objects.select_for_update(of=("self",))
-            .select_related("case__post__thread")
+            .select_related("case__post__thread", "sanction")
             .get(pk=decision.pk)
         )
         appealed = Appeal.objects.filter(decision=decision).exists()
@@ -107,15 +109,27 @@ def hear_appeal(
         record_in_journal(
             JournalKind.APPEAL, decision, moderator, outcome, rationale, articles, now, appeal
         )
-        tell(
-            [appeal.appellant_id],
-            post,
-            kind=Kind.APPEAL_OUTCOME,
-            event_key=f"appeal:{appeal.pk}:heard",
-            url=decision.get_absolute_url(),
-            excerpt=f"{appeal.get_state_display()}. {rationale}",
-        )
+        _tell_appellant(appeal, post, rationale)
     return appeal
+
+
+def _tell_appellant(appeal: Appeal, post: Post, rationale: str) -> None:
+    """The appellant, the post's author, learns the outcome; one still banned, who cannot sign
+    in, by email whatever they chose, with a link that opens the decision and the hearing
+    without signing in."""
+    url, email = appeal.decision.get_absolute_url(), None
+    if post.author is not None and post.author.is_banned:
+        url = ban_appeal_url(decision=appeal.decision, member_id=appeal.appellant_id)
+        email = EmailChoice.IMMEDIATELY
+    tell(
+        [appeal.appellant_id],
+        post,
+        kind=Kind.APPEAL_OUTCOME,
+        event_key=f"appeal:{appeal.pk}:heard",
+        url=url,
+        excerpt=f"{appeal.get_state_display()}. {rationale}",
+        email=email,
+    )
 
 
 def _overturn(decision: Decision, now: datetime) -> None:

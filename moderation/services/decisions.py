@@ -16,6 +16,7 @@ from members import services as members
 from members.models import Member
 from members.rules import require
 from moderation import rules, selectors
+from moderation.appeal_links import ban_appeal_url
 from moderation.models import (
     Action,
     Case,
@@ -29,11 +30,11 @@ from moderation.models import (
     SanctionKind,
 )
 from moderation.rules import ModerationRefused
-from moderation.sanctions import LADDER, Step
+from moderation.sanctions import Step
 from moderation.services.journal import record_in_journal, tell
 from moderation.services.queue import locked_case
 from moderation.services.signals import cited_articles
-from notifications.models import Kind
+from notifications.models import EmailChoice, Kind
 
 
 def decide_case(
@@ -60,8 +61,8 @@ def decide_case(
             .select_related("thread", "author")
             .get(pk=case.post_id)
         )
-        case = locked_case(case)
-        require(rules.can_decide(moderator, case, selectors.signaller_ids(case)))
+        case = locked_case(case, now)
+        require(rules.can_decide(moderator, case, selectors.signaller_ids(case), at=now))
         if sanction is not None and post.author is None:
             raise ModerationRefused(_("The author's account is gone: there is nobody to sanction."))
         upheld = outcome == Outcome.UPHELD
@@ -79,17 +80,19 @@ def decide_case(
         case.signals.filter(decision__isnull=True).update(decision=decision, outcome=outcome)
         _carry_out(decision, post, moderator)
         forum.thread_changed(thread_id=post.thread_id)  # the decision shows on the post
+        banned = upheld and sanction is not None and sanction.kind == SanctionKind.BAN
         if upheld and sanction is not None:
             _sanction(decision, post.author, sanction, now)
-        case.state, case.settled_at, case.claimed_by = CaseState.SETTLED, now, None
-        case.save(update_fields=["state", "settled_at", "claimed_by"])
+        case.state, case.settled_at = CaseState.SETTLED, now
+        case.claimed_by, case.claim_lapses_at = None, None
+        case.save(update_fields=["state", "settled_at", "claimed_by", "claim_lapses_at"])
         CaseEvent.objects.create(
             case=case, kind=EventKind.DECIDED, actor=moderator, at=now, note=rationale
         )
         record_in_journal(
             JournalKind.DECISION, decision, moderator, outcome, rationale, articles, now
         )
-        _tell_of_decision(decision, post, articles)
+        _tell_of_decision(decision, post, articles, banned=banned)
     return decision
 
 
@@ -108,7 +111,7 @@ def _check_decision(
         raise ModerationRefused(_("Upholding requires a rationale."))
     if action not in Action.values:
         raise ModerationRefused(_("Choose what to do with the post."))
-    if sanction is not None and sanction not in LADDER:
+    if sanction is not None and sanction not in selectors.ladder_in_force():
         raise ModerationRefused(_("Choose a sanction from the list."))
 
 
@@ -145,18 +148,32 @@ def apply_standing(member: Member, now: datetime) -> None:
     )
 
 
-def _tell_of_decision(decision: Decision, post: Post, articles: list[Article]) -> None:
+def _tell_of_decision(
+    decision: Decision, post: Post, articles: list[Article], *, banned: bool
+) -> None:
+    """The author learns the decision; a banned author, who cannot sign in, by email whatever
+    they chose, with the signed link that opens the decision and their appeal."""
     cited = ", ".join(str(article) for article in articles)
     summary = f"{decision.get_outcome_display()}. {cited}\n{decision.rationale}".strip()
     event_key = f"decision:{decision.pk}"
     if post.author_id:
+        url, excerpt, email = decision.get_absolute_url(), summary, None
+        if banned:
+            url = ban_appeal_url(decision=decision, member_id=post.author_id)
+            notice = _(
+                "Your account is banned. The link of this email opens the decision and lets "
+                "you appeal it, once, without signing in."
+            )
+            excerpt = f"{notice}\n{summary}"
+            email = EmailChoice.IMMEDIATELY
         tell(
             [post.author_id],
             post,
             kind=Kind.POST_DECISION,
             event_key=event_key,
-            url=decision.get_absolute_url(),
-            excerpt=summary,
+            url=url,
+            excerpt=excerpt,
+            email=email,
         )
     tell(
         Member.objects.filter(signals__decision=decision),

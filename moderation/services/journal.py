@@ -19,7 +19,7 @@ from moderation.models import (
     Sanction,
 )
 from notifications import services as notifications
-from notifications.models import Kind
+from notifications.models import EmailChoice, Kind
 
 EXCERPT_LENGTH = 300
 
@@ -75,8 +75,10 @@ def tell(
     event_key: str,
     url: str,
     excerpt: str = "",
+    email: EmailChoice | None = None,
 ) -> None:
-    """Tell `recipients` what moderation did about `post`."""
+    """Tell `recipients` what moderation did about `post` (by `email` whatever they chose, if
+    given)."""
     notifications.notify(
         kind=kind,
         recipients=recipients,
@@ -85,4 +87,5 @@ def tell(
         title=post.thread.title,
         url=url,
         excerpt=Truncator(excerpt).chars(EXCERPT_LENGTH),
+        email=email,
     )

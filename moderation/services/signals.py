@@ -68,6 +68,7 @@ def signal_post(
             created_at=now,
             other=other,
             note=note,
+            by_new_member=rules.is_new_member(member, at=now, parameters=parameters),
             snapshot_source=post.source,
             snapshot_html=post.html,
         )
@@ -123,10 +124,8 @@ def _record_opening(case: Case, kind: EventKind, now: datetime) -> None:
 def _hold_if_enough_signallers(case: Case, post: Post, parameters: dict, now: datetime) -> None:
     if not post.is_visible:
         return
-    signallers = set(
-        case.signals.filter(decision__isnull=True).values_list("signaller_id", flat=True)
-    )
-    trusted = [pk for pk in signallers if rules.signals_count_toward_hiding(pk, parameters)]
+    pending = case.signals.filter(decision__isnull=True).only("signaller_id", "by_new_member")
+    trusted = {s.signaller_id for s in pending if rules.signals_count_toward_hiding(s, parameters)}
     if len(trusted) < parameters["auto_hide_signallers"] or not forum.hold_for_review(post=post):
         return
     event = CaseEvent.objects.create(case=case, kind=EventKind.HELD, at=now)

@@ -1,5 +1,5 @@
-"""Members as tests need them: verified, past their first day, with one known password; elders,
-old enough to vote; and a test client signed in as one."""
+"""Members as tests need them: verified, past their first week, with one known password;
+elders, old enough to vote; and a test client signed in as one."""
 
 from datetime import datetime, timedelta
 
@@ -23,8 +23,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
     display_name = factory.Faker("name")
     password = factory.django.Password(PASSWORD)
     must_accept_charter = False
-    # Past their first day, whose posting limits a test of them asks for with `date_joined`.
-    date_joined = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
+    # Past their first day and their first week (a newcomer's posting limits, and signals that
+    # hide nothing: a test of them asks for a `date_joined`), not yet 30 days to vote.
+    date_joined = factory.LazyFunction(lambda: timezone.now() - timedelta(days=20))
     # Confirmed their address as they joined (members.adapter records it); None for a member
     # who never did.
     email_verified_at = factory.LazyAttribute(lambda member: member.date_joined)

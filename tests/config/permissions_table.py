@@ -517,6 +517,23 @@ MODERATION = [
         data={"statement": "It was fair comment."},
         variant="the suspended member's",
     ),
+    # The ban email's link opens the decision and the banned member's appeal to whoever holds
+    # it, signed in or not: the signed link is the proof. CSRF protection stands.
+    form(
+        "moderation:ban_appeal",
+        PUBLIC,
+        everyone(REDIRECT),
+        path=lambda w: w.ban_appeal_path,
+        data={"statement": "I was quoting the advert to warn others."},
+    ),
+    form(
+        "moderation:ban_appeal",
+        everyone(NOT_FOUND),
+        everyone(NOT_FOUND),
+        kwargs=lambda w: {"token": "forged"},
+        data={"statement": "I was quoting the advert to warn others."},
+        variant="forged link",
+    ),
     page("moderation:appeals", moderators(OK), moderators_only=True),
     form(
         "moderation:appeal",

@@ -34,6 +34,7 @@ from forum import services as forum
 from forum.models import Post, Thread
 from members.models import Member
 from moderation import services as moderation
+from moderation.appeal_links import ban_appeal_url
 from moderation.models import Case, SanctionKind
 from moderation.sanctions import Step
 from notifications.models import Kind, Notification
@@ -285,6 +286,10 @@ def build_world() -> World:
     w.appeal_of_own_decision = appeal(own_decision)
     persons["suspended"].refresh_from_db()
     assert persons["suspended"].is_suspended
+    eve = MemberFactory(username="eve", **elder)
+    eve_post = forum.reply(author=eve, thread=w.thread, source="Spam, spam, spam.")
+    ban = uphold(_case(signal(eve_post, w.carla)), w.judge, sanction=Step(SanctionKind.BAN))
+    w.ban_appeal_path = ban_appeal_url(decision=ban, member_id=eve.pk)
 
     # The accounts: a newcomer's email to confirm, a password to reset
     newcomer = MemberFactory(username="newcomer")

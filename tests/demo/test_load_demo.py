@@ -174,7 +174,10 @@ def test_the_demo_queue_holds_a_signal_citing_other_and_a_post_hidden_pending_re
     assert moderation_rules.can_decide(moderator, held, moderation_selectors.signaller_ids(held))
     # Its author was noted, then warned: the decision form suggests the next step.
     previous = moderation_selectors.previous_upheld_decisions(held.post.author)
-    assert moderation_selectors.suggested_sanction(previous) == Step(SanctionKind.SUSPENSION, 1)
+    steps = moderation_selectors.ladder_in_force()
+    assert moderation_selectors.suggested_sanction(previous, steps) == Step(
+        SanctionKind.SUSPENSION, 1
+    )
 
 
 def test_the_demo_has_an_appeal_for_another_moderator_to_hear():

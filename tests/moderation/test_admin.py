@@ -3,6 +3,7 @@ where every step is checked, notified and journalled, and the journal is append-
 
 import pytest
 
+from forum import services as forum
 from moderation import services
 from moderation.models import (
     Appeal,
@@ -17,6 +18,8 @@ from moderation.models import (
 )
 from moderation.sanctions import SanctionKind, Step
 from tests.builders.charter import charter_in_force
+from tests.builders.forum import make_thread
+from tests.builders.members import MemberFactory
 from tests.builders.moderation import appeal, signal, uphold
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +158,22 @@ def test_members_and_moderators_cannot_open_the_moderation_admin(
     for client in (member_client, moderator_client):
         response = client.get(url(JournalEntry))
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_admin_never_names_who_signalled_a_post(admin_client, admin_member, moderator):
+    """An admin may be the post's author: the admin, where moderation is not done, names no
+    signaller (nor the moderator who stepped aside because they signalled)."""
+    post = forum.reply(author=admin_member, thread=make_thread(), source="The admin's reply.")
+    signaller = MemberFactory(display_name="Sigrid Signaller", username="sigrid")
+    signal(post, signaller)
+    signal(post, moderator)
+    services.step_aside(moderator=moderator, case=post.moderation_case)
+    pages = [
+        url(Signal),
+        *(url(Signal, f"{pk}/change/") for pk in Signal.objects.values_list("pk", flat=True)),
+        url(Case, f"{post.moderation_case.pk}/change/"),
+    ]
+    for page in pages:
+        text = admin_client.get(page).text
+        for name in ("Sigrid Signaller", "sigrid", moderator.public_name, moderator.username):
+            assert name not in text, (page, name)

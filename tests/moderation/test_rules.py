@@ -11,7 +11,7 @@ from forum.models import PostState
 from moderation import rules, selectors
 from moderation.models import AppealState
 from moderation.sanctions import SanctionKind, Step
-from tests.builders.forum import CategoryFactory, make_thread
+from tests.builders.forum import CategoryFactory, make_thread, new_post
 from tests.builders.members import MemberFactory
 from tests.builders.moderation import appeal, dismiss, signal, uphold
 
@@ -96,6 +96,33 @@ def test_only_those_who_may_read_a_restricted_category_may_signal_its_posts(sign
     assert rules.can_signal(forum_moderator, post)
 
 
+# can_see_signallers
+
+
+def test_a_moderator_may_see_who_signalled_anothers_post(case, moderator):
+    assert rules.can_see_signallers(moderator, case)
+
+
+def test_the_author_never_sees_who_signalled_their_post_even_as_a_moderator(case, author):
+    assert not rules.can_see_signallers(author, case)
+    author.is_moderator = True
+    assert not rules.can_see_signallers(author, case)
+
+
+def test_a_member_who_is_not_a_moderator_never_sees_who_signalled(case, other_member):
+    assert not rules.can_see_signallers(other_member, case)
+
+
+# is_new_member
+
+
+@pytest.mark.parametrize(("days", "new"), [(0, True), (6.99, True), (7, False), (30, False)])
+def test_a_member_of_less_than_signal_weight_days_is_new(days, new):
+    now = timezone.now()
+    member = MemberFactory(date_joined=now - timedelta(days=days))
+    assert rules.is_new_member(member, at=now, parameters={"signal_weight_days": 7}) is new
+
+
 # has_conflict
 
 
@@ -134,8 +161,14 @@ def test_a_moderator_cannot_claim_a_case_they_signalled(post, moderator):
     assert not rules.can_claim(moderator, case, signallers(case))
 
 
+def held_by(case, moderator, *, hours_left: float = 24):
+    """`moderator` claimed `case`; the claim lapses in `hours_left` (ago, if negative)."""
+    case.claimed_by = moderator
+    case.claim_lapses_at = timezone.now() + timedelta(hours=hours_left)
+
+
 def test_a_moderator_cannot_claim_a_case_already_claimed(case, moderator, second_moderator):
-    case.claimed_by = second_moderator
+    held_by(case, second_moderator)
     assert not rules.can_claim(moderator, case, signallers(case))
 
 
@@ -148,13 +181,32 @@ def test_a_settled_case_cannot_be_claimed(case, moderator, second_moderator):
 # can_release
 
 
+def test_a_case_whose_claim_lapsed_may_be_claimed_and_decided_by_another(
+    case, moderator, second_moderator
+):
+    held_by(case, second_moderator, hours_left=-0.01)
+    assert not rules.is_held(case)
+    assert rules.can_claim(moderator, case, signallers(case))
+    assert rules.can_decide(moderator, case, signallers(case))
+    assert not rules.can_release(second_moderator, case)
+
+
+def test_a_claim_holds_until_the_moment_it_lapses(case, moderator, second_moderator):
+    held_by(case, second_moderator)
+    lapses = case.claim_lapses_at
+    assert rules.is_held(case, at=lapses - timedelta(seconds=1))
+    assert not rules.can_decide(moderator, case, signallers(case), at=lapses - timedelta(seconds=1))
+    assert not rules.is_held(case, at=lapses)
+    assert rules.can_decide(moderator, case, signallers(case), at=lapses)
+
+
 def test_the_moderator_holding_a_case_may_release_it(case, moderator):
-    case.claimed_by = moderator
+    held_by(case, moderator)
     assert rules.can_release(moderator, case)
 
 
 def test_a_moderator_cannot_release_a_case_another_holds(case, moderator, second_moderator):
-    case.claimed_by = second_moderator
+    held_by(case, second_moderator)
     assert not rules.can_release(moderator, case)
 
 
@@ -163,7 +215,7 @@ def test_an_unclaimed_case_cannot_be_released(case, moderator):
 
 
 def test_a_member_no_longer_moderator_cannot_release_a_case_they_held(case, moderator):
-    case.claimed_by = moderator
+    held_by(case, moderator)
     moderator.is_moderator = False
     assert not rules.can_release(moderator, case)
 
@@ -176,12 +228,12 @@ def test_a_moderator_may_decide_an_unclaimed_case(case, moderator):
 
 
 def test_a_moderator_may_decide_a_case_they_hold(case, moderator):
-    case.claimed_by = moderator
+    held_by(case, moderator)
     assert rules.can_decide(moderator, case, signallers(case))
 
 
 def test_a_moderator_cannot_decide_a_case_claimed_by_another(case, moderator, second_moderator):
-    case.claimed_by = second_moderator
+    held_by(case, second_moderator)
     assert not rules.can_decide(moderator, case, signallers(case))
 
 
@@ -294,10 +346,12 @@ def test_a_suspended_author_may_still_appeal(case, second_moderator, author):
     assert rules.can_appeal(author, decision, appealed=False)
 
 
-def test_a_banned_author_cannot_appeal(case, second_moderator, author):
-    decision = uphold(case, second_moderator, sanction=Step(SanctionKind.BAN))
+def test_a_banned_author_may_appeal_the_ban_and_no_other_decision(case, second_moderator, author):
+    earlier = uphold(signal(new_post(author)).case, second_moderator)
+    ban = uphold(case, second_moderator, sanction=Step(SanctionKind.BAN))
     author.refresh_from_db()
-    assert not rules.can_appeal(author, decision, appealed=False)
+    assert rules.can_appeal(author, ban, appealed=False)
+    assert not rules.can_appeal(author, earlier, appealed=False)
 
 
 def test_an_inactive_author_cannot_appeal(decision, author):

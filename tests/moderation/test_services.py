@@ -8,10 +8,11 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from charter import services as charter_services
+from charter.models import CharterVersion, VersionState
 from forum import services as forum
 from forum.models import Post, PostState
 from members.rules import can_participate
-from moderation import selectors, services
+from moderation import selectors, services, tasks
 from moderation.models import (
     Action,
     Appeal,
@@ -30,6 +31,7 @@ from moderation.models import (
     Signal,
 )
 from moderation.sanctions import Step
+from moderation.services import queue as queue_services
 from notifications.models import EmailChoice, Kind, Notification
 from tests.builders.charter import (
     article,
@@ -239,6 +241,42 @@ def test_the_number_of_signallers_that_hides_a_post_is_the_charters():
     assert refreshed(post).state == PostState.PENDING
 
 
+def newcomers(count: int, *, days: float) -> list:
+    return [MemberFactory(date_joined=timezone.now() - timedelta(days=days)) for _ in range(count)]
+
+
+def test_signals_of_members_of_less_than_signal_weight_days_are_recorded_but_hide_nothing(post):
+    for member in newcomers(3, days=6.9):
+        signal(post, member)
+    assert refreshed(post).state == PostState.VISIBLE  # three accounts of the week hide nothing
+    recorded = Signal.objects.filter(post=post)
+    assert recorded.count() == 3 and all(s.by_new_member for s in recorded)
+    assert case_of(post).is_open
+    for member in newcomers(3, days=7.01):
+        signal(post, member)
+    assert refreshed(post).state == PostState.PENDING
+
+
+def test_the_membership_a_signal_needs_to_count_is_the_charters_signal_weight_days():
+    charter_in_force(parameters={"signal_weight_days": 0})
+    post = new_post()
+    for member in newcomers(3, days=0.01):
+        signal(post, member)
+    assert refreshed(post).state == PostState.PENDING
+
+
+def test_a_signal_counts_by_its_signallers_membership_when_it_was_made(post):
+    """A signal made in a member's first week stays weightless after the week."""
+    joined = timezone.now() - timedelta(days=10)
+    early = [MemberFactory(date_joined=joined) for _ in range(3)]
+    signal(post, early[0], now=joined + timedelta(days=1))
+    signal(post, early[1])
+    signal(post, early[2])
+    assert refreshed(post).state == PostState.VISIBLE
+    signal(post)
+    assert refreshed(post).state == PostState.PENDING
+
+
 @pytest.fixture
 def poor_record(charter, second_moderator):
     """A member whose last 10 settled signals were all dismissed, two days ago."""
@@ -422,8 +460,94 @@ def test_a_case_claimed_by_one_moderator_cannot_be_decided_by_another(
     assert refreshed(case).claimed_by is None
 
 
+# Claims lapse
+
+
+CLAIM_HOURS = timedelta(hours=48)
+
+
+def claimed_long_ago(post, moderator, *, hours: float = 49) -> Case:
+    """`post`'s case, claimed by `moderator` `hours` ago and not decided since."""
+    claimed_at = timezone.now() - timedelta(hours=hours)
+    case = signal(post, now=claimed_at - timedelta(minutes=5)).case
+    services.claim_case(moderator=moderator, case=case, now=claimed_at)
+    assert refreshed(case).claim_lapses_at == claimed_at + CLAIM_HOURS
+    return case
+
+
+def lapse_events(case: Case) -> list[tuple]:
+    return list(case.events.filter(kind=EventKind.CLAIM_LAPSED).values_list("actor", "note"))
+
+
+def test_a_claim_lapses_after_claim_hours_without_a_decision_and_the_case_returns_to_the_queue(
+    post, moderator, second_moderator
+):
+    case = claimed_long_ago(post, second_moderator)
+    unclaimed = selectors.queue(moderator, selectors.QueueFilters(claimed="unclaimed"))
+    assert [each.pk for each in unclaimed] == [case.pk] and unclaimed[0].holder is None
+    services.claim_case(moderator=moderator, case=case)
+    assert refreshed(case).claimed_by == moderator
+    assert kinds(case)[-2:] == [EventKind.CLAIM_LAPSED, EventKind.CLAIMED]
+    assert lapse_events(case) == [(None, "")]  # naming nobody
+    assert not JournalEntry.objects.exists()
+
+
+def test_another_moderator_decides_a_case_whose_claim_lapsed(post, moderator, second_moderator):
+    case = claimed_long_ago(post, second_moderator)
+    uphold(case, moderator)
+    assert kinds(case)[-2:] == [EventKind.CLAIM_LAPSED, EventKind.DECIDED]
+    assert [entry.moderator for entry in JournalEntry.objects.all()] == [moderator]
+
+
+def test_a_claim_younger_than_claim_hours_still_holds(post, moderator, second_moderator):
+    case = claimed_long_ago(post, second_moderator, hours=47)
+    with pytest.raises(Refused, match=second_moderator.public_name):
+        services.claim_case(moderator=moderator, case=case)
+    with pytest.raises(PermissionDenied):
+        uphold(case, moderator)
+
+
+def test_the_claim_lapse_is_the_charters_claim_hours(moderator, second_moderator):
+    charter_in_force(parameters={"claim_hours": 2})
+    claimed_at = timezone.now() - timedelta(hours=3)
+    case = signal(new_post(), now=claimed_at).case
+    services.claim_case(moderator=second_moderator, case=case, now=claimed_at)
+    assert refreshed(case).claim_lapses_at == claimed_at + timedelta(hours=2)
+    services.claim_case(moderator=moderator, case=case)
+
+
+def test_lapsing_claims_lets_each_lapsed_claim_go_once_naming_nobody(
+    post, moderator, second_moderator
+):
+    lapsed = claimed_long_ago(post, second_moderator)
+    held = signal(new_post()).case
+    services.claim_case(moderator=moderator, case=held)
+    assert tasks.lapse_claims() == 1  # as beat runs it
+    assert (refreshed(lapsed).claimed_by, lapsed.claim_lapses_at) == (None, None)
+    assert lapse_events(lapsed) == [(None, "")]
+    assert refreshed(held).claimed_by == moderator
+    assert services.lapse_claims() == 0
+    assert lapse_events(lapsed) == [(None, "")]
+    assert not JournalEntry.objects.exists()
+
+
+def test_beat_lets_lapsed_claims_go(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE["lapse-moderation-claims"]
+    assert schedule["task"] == tasks.lapse_claims.name
+
+
+def test_a_late_sweep_leaves_a_claim_made_since_the_lapse(post, moderator, second_moderator):
+    case = claimed_long_ago(post, second_moderator)
+    seen_by_the_sweep = (case.pk, second_moderator.pk, refreshed(case).claim_lapses_at)
+    services.claim_case(moderator=moderator, case=case)  # between the sweep's read and write
+    assert not queue_services._let_lapsed_claim_go(*seen_by_the_sweep)
+    assert refreshed(case).claimed_by == moderator
+    assert len(lapse_events(case)) == 1
+
+
 def suggestion(author) -> Step:
-    return selectors.suggested_sanction(selectors.previous_upheld_decisions(author))
+    previous = selectors.previous_upheld_decisions(author)
+    return selectors.suggested_sanction(previous, selectors.ladder_in_force())
 
 
 def test_the_suggested_sanction_climbs_the_ladder(author, moderator):
@@ -473,6 +597,52 @@ def test_dismissed_decisions_are_not_previous_upheld_decisions(author, moderator
 
 def suspend(case, moderator, days: int = 3, **kwargs) -> Decision:
     return uphold(case, moderator, sanction=Step(SanctionKind.SUSPENSION, days), **kwargs)
+
+
+def test_a_decision_gives_only_a_step_of_the_sanction_ladder_in_force(moderator):
+    charter_in_force(parameters={"sanction_ladder": [2, 9]})
+    author = MemberFactory()
+    with pytest.raises(Refused, match="from the list"):
+        suspend(signal(new_post(author)).case, moderator, days=7)
+    assert not Sanction.objects.exists()
+    assert suspend(signal(new_post(author)).case, moderator, days=9).sanction.days == 9
+    assert suggestion(author) == Step(SanctionKind.BAN)
+
+
+def test_the_next_step_suggested_after_a_sanction_of_an_older_ladder_is_on_the_ladder_now(
+    author, moderator
+):
+    suspend(signal(new_post(author)).case, moderator, days=3)  # on the founding ladder
+    CharterVersion.objects.create(  # an amendment's version, its ladder [2, 9] in force
+        state=VersionState.RATIFIED,
+        number=2,
+        parameters={"sanction_ladder": [2, 9]},
+        ratified_at=timezone.now(),
+    )
+    assert suggestion(author) == Step(SanctionKind.SUSPENSION, 9)
+
+
+@pytest.mark.parametrize(
+    ("days", "allowed"), [(1, True), (9, True), (365, True), (0, False), (366, False)]
+)
+def test_the_database_holds_a_suspension_within_the_ladders_bounds(
+    case, author, moderator, days, allowed
+):
+    decision = uphold(case, moderator)
+    now = timezone.now()
+    suspension = Sanction(
+        decision=decision,
+        member=author,
+        kind=SanctionKind.SUSPENSION,
+        days=days,
+        starts_at=now,
+        ends_at=now + timedelta(days=days),
+    )
+    if allowed:
+        suspension.save()
+        return
+    with pytest.raises(IntegrityError), transaction.atomic():
+        suspension.save()
 
 
 def test_a_suspended_member_cannot_post_reply_or_signal(case, post, author, moderator):

@@ -362,6 +362,39 @@ def test_the_case_page_shows_everything_a_moderator_needs_to_decide(
     assert "Suspension for 1 day" in text
 
 
+def test_a_moderator_whose_post_is_signalled_never_learns_who_signalled_it(
+    moderator, moderator_client, second_moderator
+):
+    own = another_post(moderator, title="My own garden")
+    signal(own, MemberFactory(display_name="Sigrid Signaller"), articles=(3,))
+    signal(own, second_moderator, note="Sigrid saw it first.", other=True)
+    case = own.moderation_case
+    services.step_aside(moderator=second_moderator, case=case)  # would name the signaller
+    third = MemberFactory(display_name="Third Moderator", is_moderator=True)
+    services.defer_case(moderator=third, case=case, note="Ask Sigrid for the context.")
+    names = ["Sigrid", second_moderator.public_name, "0 upheld, 0 dismissed"]
+    for url in ("/moderation/queue/", case_url(case)):
+        text = visible(moderator_client.get(url))
+        assert not [name for name in names if name in text], url
+        assert "Article 3: No spam" in text  # the signals, without names
+    page = visible(moderator_client.get(case_url(case)))
+    assert "Third Moderator" in page and "Stepped aside" in page
+    # Another moderator, whose post it is not, sees who signalled it.
+    other = visible(signed_in(third).get(case_url(case)))
+    assert "Sigrid Signaller" in other and "Sigrid saw it first." in other
+    assert second_moderator.public_name in visible(signed_in(third).get("/moderation/queue/"))
+
+
+def test_moderators_see_a_new_members_signal_and_that_it_hides_nothing(moderator_client, post):
+    newcomer = MemberFactory(display_name="Nadia Newcomer", date_joined=timezone.now())
+    signal(post, newcomer)
+    signal(post, MemberFactory(display_name="Olga Oldtimer"))
+    for url in ("/moderation/queue/", case_url(post.moderation_case)):
+        text = visible(moderator_client.get(url))
+        assert re.search(r"Nadia Newcomer [^·]*new member: does not count toward hiding", text)
+        assert not re.search(r"Olga Oldtimer [^·]*new member", text)
+
+
 # Claiming, releasing, stepping aside, deferring and deciding
 
 
@@ -393,6 +426,21 @@ def test_a_case_held_by_another_cannot_be_claimed(moderator_client, second_moder
     assert "holds this case" in response.text
     case.refresh_from_db()
     assert case.claimed_by == second_moderator
+
+
+def test_a_case_whose_claim_lapsed_shows_unclaimed_and_another_moderator_takes_it_over(
+    moderator_client, moderator, second_moderator, post
+):
+    claimed_at = timezone.now() - timedelta(hours=49)
+    case = signal(post, now=claimed_at).case
+    services.claim_case(moderator=second_moderator, case=case, now=claimed_at)
+    held_by = f"held by {second_moderator.public_name}"
+    assert held_by not in visible(moderator_client.get("/moderation/queue/"))
+    response = moderator_client.get(case_url(case))
+    assert held_by not in visible(response) and "unclaimed" in visible(response)
+    assert response.context["can_claim"] and response.context["can_decide"]
+    moderator_client.post(reverse("moderation:claim", args=[case.pk]))
+    assert f"held by {moderator.public_name}" in visible(moderator_client.get(case_url(case)))
 
 
 def test_a_conflicted_moderator_steps_aside(moderator_client, moderator, post):
@@ -433,6 +481,27 @@ def test_a_moderator_upholds_a_case_from_its_page(moderator_client, post, charte
     assert decision.is_upheld and decision.sanction.days == 3
     post.refresh_from_db()
     assert post.state == PostState.HIDDEN
+
+
+@pytest.mark.parametrize("charter", [{"sanction_ladder": [2, 9]}], indirect=True)
+def test_the_decision_form_offers_and_accepts_only_the_sanction_ladder_in_force(
+    moderator_client, post, charter
+):
+    case = signal(post).case
+    form = moderator_client.get(case_url(case)).context["decision_form"]
+    offered = [choice for choice, _label in form.fields["sanction"].choices]
+    assert offered == ["", "warning", "suspension-2", "suspension-9", "ban"]
+    upheld = {
+        "outcome": "upheld",
+        "articles": [article(charter, 2).pk],
+        "action": "hide",
+        "rationale": "Advertising.",
+    }
+    decide = reverse("moderation:decide", args=[case.pk])
+    refused = moderator_client.post(decide, upheld | {"sanction": "suspension-7"})
+    assert refused.status_code == 400 and not Decision.objects.exists()
+    assert moderator_client.post(decide, upheld | {"sanction": "suspension-9"}).status_code == 302
+    assert Decision.objects.get(case=case).sanction.days == 9
 
 
 def test_a_moderator_dismisses_a_case_from_its_page(moderator_client, post):
