@@ -20,7 +20,7 @@ def test_it_says_what_deletion_keeps(visitor_client):
     page = visitor_client.get("/privacy/").text
     assert "“Deleted member”" in page
     assert "a note you wrote may say something about you" in page
-    assert "nobody, not even the administrators with access to the database" in page
+    assert "the secrecy of your vote rests on the people who run the server" in page
 
 
 def test_it_leads_to_the_export_and_the_deletion(visitor_client):
