@@ -299,6 +299,9 @@ MEMBER_RATE_LIMITS = {
     # Deleting one's account asks for the password again: a stolen session must not be able to
     # try passwords there faster than at the sign-in page.
     "deleting-account": "5/15m",
+    # Checking the record recomputes every digest it holds: enough to check it, too few to
+    # keep the server busy (counted per member, or per address for a visitor).
+    "verifying-record": "10/h",
 }
 # Accounts: allauth's own limits, each one this site uses written out. Per IP (a whole meeting
 # room may sign up from one address), per member, or per key (the address typed: it also caps

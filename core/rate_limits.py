@@ -20,15 +20,17 @@ from django_redis.cache import RedisCache, omit_exception
 from core.htmx import is_htmx
 
 
-def rate_limited(action: str) -> Callable:
+def rate_limited(action: str, *, method: str = "POST") -> Callable:
     """Refuse a member's POSTs beyond the rate MEMBER_RATE_LIMITS sets for `action`, saying when
-    to try again. The views of one action share its count. Goes under @login_required."""
+    to try again. The views of one action share its count. Goes under @login_required; or,
+    for a page anyone may read but that costs the server (method="GET"), counts a visitor by
+    address."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             usage = get_usage(
-                request, group=action, key="user", rate=_rate, method="POST", increment=True
+                request, group=action, key="user_or_ip", rate=_rate, method=method, increment=True
             )
             if usage is not None and usage["should_limit"]:
                 return too_many_requests(request, retry_after=max(usage["time_left"], 1))

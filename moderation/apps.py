@@ -9,8 +9,9 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from forum import extensions
         from members import personal_data
-        from moderation import selectors, services
+        from moderation import record, selectors, services
 
+        record.TRIGGERS.keep_installed(self)
         extensions.register(
             extensions.PostExtension(
                 annotate=selectors.annotate_posts,

@@ -13,7 +13,7 @@ from core.htmx import is_htmx
 from core.rate_limits import rate_limited
 from forum import selectors as forum
 from members.rules import is_moderator, require
-from moderation import rules, selectors, services
+from moderation import record, rules, selectors, services
 from moderation.forms import (
     AppealForm,
     DecisionForm,
@@ -311,8 +311,16 @@ def journal(request: HttpRequest) -> HttpResponse:
             "show_moderators": rules.can_see_moderator_names(
                 request.user, public_names=public_names
             ),
+            "record_head": record.head(),
         },
     )
+
+
+@require_GET
+@rate_limited("verifying-record", method="GET")
+def verify_record(request: HttpRequest) -> HttpResponse:
+    """The check `manage.py verify_record` runs, run here, in this page's own process."""
+    return render(request, "moderation/record.html", {"checks": record.check_record()})
 
 
 @require_GET

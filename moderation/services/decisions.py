@@ -29,7 +29,7 @@ from moderation.models import (
 )
 from moderation.rules import ModerationRefused
 from moderation.sanctions import LADDER, Step
-from moderation.services.journal import record_in_journal, tell
+from moderation.services.journal import lock_journal, record_in_journal, tell
 from moderation.services.queue import locked_case
 from moderation.services.signals import cited_articles
 from notifications.models import Kind
@@ -54,6 +54,7 @@ def decide_case(
     articles = cited_articles(article_ids)
     _check_decision(outcome, articles, rationale, action, sanction)
     with transaction.atomic():
+        lock_journal()
         post = (
             Post.objects.select_for_update(of=("self",))
             .select_related("thread", "author")

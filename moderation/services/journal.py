@@ -1,14 +1,17 @@
 """What moderation makes known: the public journal's entries, and its notices to the members
 concerned, which come from nobody in particular."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils.text import Truncator
 
 from charter.models import Article
+from core import hash_chain
 from forum.models import Post
 from members.models import Member
+from moderation import record
 from moderation.models import (
     Appeal,
     Decision,
@@ -23,6 +26,25 @@ from notifications.models import Kind
 EXCERPT_LENGTH = 300
 
 
+def lock_journal() -> None:
+    """Hold the journal until the transaction ends, so that entries enter its chain one at a
+    time. A service that writes an entry takes it first, before its other locks: taken later,
+    it could wait on a transaction that waits on it."""
+    hash_chain.lock(JournalEntry)
+
+
+def append_to_journal(*, articles: Iterable[Article] = (), **fields) -> JournalEntry:
+    """The one way into the journal: the entry with its `fields`, the articles it cites, and
+    its digest in the record's chain, which covers them all (moderation.record)."""
+    lock_journal()
+    entry = JournalEntry.objects.create(**fields)
+    JournalCitation.objects.bulk_create(
+        [JournalCitation(entry=entry, article=article) for article in articles]
+    )
+    record.JOURNAL.seal(entry)
+    return entry
+
+
 def record_in_journal(
     kind: JournalKind,
     decision: Decision,
@@ -33,8 +55,10 @@ def record_in_journal(
     now: datetime,
     appeal: Appeal | None = None,
 ) -> JournalEntry:
+    """A decision or the hearing of its appeal, as the journal publishes it."""
     sanction = Sanction.objects.filter(decision=decision).first()
-    entry = JournalEntry.objects.create(
+    return append_to_journal(
+        articles=articles,
         kind=kind,
         created_at=now,
         case=decision.case,
@@ -48,10 +72,6 @@ def record_in_journal(
         suspension_days=sanction.days if sanction else None,
         rationale=rationale,
     )
-    JournalCitation.objects.bulk_create(
-        [JournalCitation(entry=entry, article=article) for article in articles]
-    )
-    return entry
 
 
 def tell(
