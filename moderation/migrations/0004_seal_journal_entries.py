@@ -19,6 +19,9 @@ def seal_journal_entries(apps, schema_editor) -> None:
 
 def back_to_the_first_triggers(apps, schema_editor) -> None:
     drop_triggers(schema_editor.connection, TRIGGERS.tables)
+    if schema_editor.connection.vendor == "postgresql":
+        # 0002 creates it again; the record's triggers had taken it over.
+        schema_editor.execute("DROP FUNCTION IF EXISTS moderation_journal_is_append_only()")
     first = importlib.import_module("moderation.migrations.0002_journal_append_only")
     first.create(apps, schema_editor)
 
