@@ -101,7 +101,7 @@ CREATE OR REPLACE TRIGGER charter_article_never_truncated
 """
 
 
-def sqlite_triggers(apps: Apps) -> dict[str, str]:
+def sqlite_triggers(apps: Apps) -> list[str]:
     """SQLite has no TRUNCATE; the rest as on PostgreSQL, a trigger per statement and table."""
     unchanged = unchanged_but_sealed(
         apps.get_model("charter", "CharterVersion"), sealed_by=("digest", "previous_digest")
@@ -109,8 +109,8 @@ def sqlite_triggers(apps: Apps) -> dict[str, str]:
     ratified = "(SELECT state FROM charter_charterversion WHERE id = OLD.version_id) = 'ratified'"
     sealed = "(SELECT digest FROM charter_charterversion WHERE id = NEW.version_id) <> ''"
     refuse = "BEGIN SELECT RAISE(ABORT, 'a ratified charter version is never changed'); END"
-    return {
-        name: f"CREATE TRIGGER {name} {definition} {refuse}"
+    return [
+        f"CREATE TRIGGER {name} {definition} {refuse}"
         for name, definition in {
             "charter_version_ratified_no_update": (
                 "BEFORE UPDATE ON charter_charterversion WHEN OLD.state = 'ratified' AND NOT"
@@ -127,7 +127,7 @@ def sqlite_triggers(apps: Apps) -> dict[str, str]:
             ),
             "charter_article_sealed_no_insert": (f"BEFORE INSERT ON charter_article WHEN {sealed}"),
         }.items()
-    }
+    ]
 
 
 TRIGGERS = RecordTriggers(

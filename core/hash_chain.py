@@ -134,8 +134,8 @@ class Chain:
     prefetch: tuple[str, ...] = ()  # what `content` reads beyond the row
 
     def head(self) -> str:
-        """The digest of the chain's last sealed row, GENESIS for an empty chain."""
-        return self.rows().exclude(digest="").values_list("digest", flat=True).last() or GENESIS
+        """The digest of the chain's last sealed row; empty while it has none."""
+        return self.rows().exclude(digest="").values_list("digest", flat=True).last() or ""
 
     def seal(self, row: models.Model) -> None:
         """Link `row`, just written with all it carries, to the row before it. The caller holds

@@ -16,12 +16,14 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.signals import post_migrate, pre_migrate
 
-# From the migrated models (Apps): each SQLite trigger, by name.
-SqliteTriggers = Callable[[Apps], dict[str, str]]
+# From the migrated models (Apps): the statements that create the SQLite triggers.
+SqliteTriggers = Callable[[Apps], list[str]]
 
 
 @dataclass(frozen=True)
 class RecordTriggers:
+    """The triggers that guard `tables`, one definition per database."""
+
     tables: tuple[str, ...]
     postgresql: str  # CREATE OR REPLACE statements, run again after every migrate
     sqlite: SqliteTriggers
@@ -53,7 +55,7 @@ class RecordTriggers:
                 cursor.execute(self.postgresql)
                 return
             drop_triggers(connection, self.tables)
-            for statement in self.sqlite(apps).values():
+            for statement in self.sqlite(apps):
                 cursor.execute(statement)
 
 
@@ -70,13 +72,10 @@ def drop_triggers(connection: BaseDatabaseWrapper, tables: tuple[str, ...]) -> N
             for name, table in cursor.fetchall():
                 cursor.execute(f"DROP TRIGGER {quote(name)} ON {quote(table)}")
             return
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN"
-            f" ({', '.join(['%s'] * len(tables))})",
-            tables,
-        )
-        for (name,) in cursor.fetchall():
-            cursor.execute(f"DROP TRIGGER {quote(name)}")
+        cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+        for name, table in cursor.fetchall():
+            if table in tables:
+                cursor.execute(f"DROP TRIGGER {quote(name)}")
 
 
 def unchanged_but_sealed(model, *, sealed_by: tuple[str, ...]) -> str:

@@ -27,10 +27,12 @@ class JournalFeed(Feed):
         return reverse("moderation:journal")
 
     def subtitle(self) -> str:
-        return _(
-            "Every decision and every appeal, newest first, each with its digest in the "
-            "record. Digest of the latest entry: %(digest)s"
-        ) % {"digest": record.head()}
+        about = _(
+            "Every decision and every appeal, newest first, each with its digest in the record."
+        )
+        if head := record.head():
+            return f"{about} {_('Digest of the latest entry:')} {head}"
+        return about
 
     def items(self) -> QuerySet[JournalEntry]:
         return selectors.journal(selectors.JournalFilters())[:FEED_SIZE]

@@ -154,15 +154,15 @@ CREATE OR REPLACE TRIGGER moderation_journalcitation_never_truncated
 """
 
 
-def sqlite_triggers(apps: Apps) -> dict[str, str]:
+def sqlite_triggers(apps: Apps) -> list[str]:
     """SQLite has no TRUNCATE; the rest as on PostgreSQL, a trigger per statement and table."""
     unchanged = unchanged_but_sealed(
         apps.get_model("moderation", "JournalEntry"), sealed_by=("digest", "previous_digest")
     )
     sealed = "(SELECT digest FROM moderation_journalentry WHERE id = NEW.entry_id) <> ''"
     refuse = "BEGIN SELECT RAISE(ABORT, 'the moderation journal is append-only'); END"
-    return {
-        name: f"CREATE TRIGGER {name} {definition} {refuse}"
+    return [
+        f"CREATE TRIGGER {name} {definition} {refuse}"
         for name, definition in {
             "moderation_journalentry_no_update": (
                 "BEFORE UPDATE ON moderation_journalentry WHEN NOT"
@@ -175,7 +175,7 @@ def sqlite_triggers(apps: Apps) -> dict[str, str]:
                 f"BEFORE INSERT ON moderation_journalcitation WHEN {sealed}"
             ),
         }.items()
-    }
+    ]
 
 
 TRIGGERS = RecordTriggers(
