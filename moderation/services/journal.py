@@ -33,7 +33,7 @@ def lock_journal() -> None:
     hash_chain.lock(JournalEntry)
 
 
-def append_to_journal(*, articles: Iterable[Article] = (), **fields) -> JournalEntry:
+def append_to_journal(*, articles: Iterable[Article] = (), **fields: object) -> JournalEntry:
     """The one way into the journal: the entry with its `fields`, the articles it cites, and
     its digest in the record's chain, which covers them all (moderation.record)."""
     lock_journal()
