@@ -7,11 +7,13 @@ from contextlib import contextmanager
 import pytest
 from django.core import mail
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from charter import record, services
 from charter.models import Article, CharterVersion, VersionState
 from core.hash_chain import GENESIS
-from notifications.models import Kind, Notification
+from notifications import services as notifications
+from notifications.models import EmailChoice, Kind, Notification
 from tests.builders.charter import ARTICLES, article, ratify_amendment, reword
 from tests.builders.members import signed_in
 
@@ -182,3 +184,17 @@ def test_the_ratification_notice_carries_the_new_versions_digest(
     ]
     assert version.digest in email.body
     assert version.digest in signed_in(founders[0]).get("/notifications/").text
+
+
+def test_a_ratification_notice_in_the_daily_digest_carries_the_digest_too(
+    founders, ratify_founding, django_capture_on_commit_callbacks, settings
+):
+    settings.NOTIFICATIONS_DIGEST_HOUR = 0
+    keeper = founders[0]
+    notifications.choose_emails(member=keeper, choices={Kind.CHARTER_RATIFIED: EmailChoice.DIGEST})
+    version = ratify_founding(founders)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.queue_daily_digests(now=timezone.now())
+    [digest] = [message for message in mail.outbox if message.to == [keeper.email]]
+    assert version.digest in digest.body
+    assert version.digest in digest.alternatives[0].content
