@@ -114,7 +114,7 @@ AUDIT = """
         // The site's own links, in the head: its static files, and feeds of its own pages.
         const href = element.getAttribute("href") || "";
         const ownFeed = element.parentElement === document.head
-            && element.getAttribute("rel") === "alternate" && /^\/[^/]/.test(href);
+            && element.getAttribute("rel") === "alternate" && /^\\/[^/]/.test(href);
         if (tag === "link" && !href.startsWith("/static/") && !ownFeed) {
             problems.push(`link: ${describe(element)}`);
         }
