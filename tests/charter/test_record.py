@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 @contextmanager
-def refused():
-    with pytest.raises(DatabaseError), transaction.atomic():
+def refused(match: str | None = None):
+    with pytest.raises(DatabaseError, match=match), transaction.atomic():
         yield
 
 
@@ -149,7 +149,10 @@ def test_a_draft_stays_writable_until_it_is_ratified(admin_member):
 @pytest.mark.parametrize("table", ["charter_charterversion", "charter_article"])
 def test_postgresql_refuses_to_truncate_the_charter(charter_v1, table):
     before = stored(charter_v1)
-    with refused():
+    # The test's own foreign keys, checked now: with checks pending, PostgreSQL would refuse
+    # to truncate anyway, for that reason.
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    with refused(match="never truncated"):
         sql(f"TRUNCATE {table} CASCADE")
     assert stored(charter_v1) == before
 

@@ -51,8 +51,8 @@ def entries(charter, moderator, second_moderator) -> list[JournalEntry]:
 
 
 @contextmanager
-def refused():
-    with pytest.raises(DatabaseError), transaction.atomic():
+def refused(match: str | None = None):
+    with pytest.raises(DatabaseError, match=match), transaction.atomic():
         yield
 
 
@@ -152,7 +152,10 @@ def test_the_database_refuses_a_new_citation_of_an_entry_in_the_record(entries, 
 )
 def test_postgresql_refuses_to_truncate_the_journal(entries, statement):
     before = stored()
-    with refused():
+    # The test's own foreign keys, checked now: with checks pending, PostgreSQL would refuse
+    # to truncate anyway, for that reason.
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    with refused(match="append-only"):
         sql(statement)
     assert stored() == before
 
