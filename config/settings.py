@@ -322,6 +322,8 @@ ACCOUNT_RATE_LIMITS = {
 # Behind a reverse proxy, how many proxies add to X-Forwarded-For: set it (usually 1), or every
 # visitor counts as the proxy's one address against the per-IP limits above.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The same for the limits counted per visitor's address (core/rate_limits.py).
+RATELIMIT_IP_META_KEY = "core.rate_limits.client_address"
 # Abuse limits: a new member's first day (the 24 hours after joining), a domain rule counted
 # from the posts themselves (forum/rules.py): enough to introduce oneself and join in, too few
 # for a spammer's fresh account to flood the forum before anyone notices. A thread's first post

@@ -5,6 +5,7 @@ through rather than refusing everyone: RATELIMIT_FAIL_OPEN for these limits, and
 below for allauth's, which would otherwise refuse every sign-in while Redis is down.
 """
 
+import ipaddress
 import math
 from collections.abc import Callable
 from functools import wraps
@@ -43,6 +44,20 @@ def rate_limited(action: str, *, method: str = "POST") -> Callable:
 
 def _rate(action: str, request: HttpRequest) -> str | None:
     return settings.MEMBER_RATE_LIMITS.get(action) or None
+
+
+def client_address(request: HttpRequest) -> str:
+    """A visitor's address, for the limits counted by address (RATELIMIT_IP_META_KEY): behind
+    TRUSTED_PROXY_COUNT proxies, the one the furthest of them saw, as allauth's limits read it;
+    otherwise everyone would share the proxy's address."""
+    forwarded = request.headers.get("X-Forwarded-For", "").split(",")
+    count = settings.ALLAUTH_TRUSTED_PROXY_COUNT
+    if count and len(forwarded) >= count:
+        try:
+            return str(ipaddress.ip_address(forwarded[-count].strip()))
+        except ValueError:
+            pass  # not an address: a proxy told of wrongly
+    return request.META["REMOTE_ADDR"]
 
 
 def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:

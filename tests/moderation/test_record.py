@@ -291,3 +291,18 @@ def test_the_migration_puts_the_rows_already_there_in_the_record(entries, charte
     assert verify_record().startswith("ok\n")
     with refused():
         sql("DELETE FROM moderation_journalentry")
+
+
+def test_visitors_behind_the_proxy_are_limited_each_by_their_own_address(
+    entries, settings, visitor_client
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    url = "/moderation/journal/verify/"
+    first = [
+        visitor_client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code for _ in range(11)
+    ]
+    assert first == [200] * 10 + [429]
+    assert visitor_client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
+    # A forged address before the one the proxy saw changes nothing.
+    forged = visitor_client.get(url, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+    assert forged.status_code == 429
