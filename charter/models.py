@@ -22,7 +22,8 @@ class CharterVersion(models.Model):
     """A charter: ordered articles and the procedural parameters.
 
     Only a provisional draft changes, and only through `charter.services`; once it goes to
-    ballot its text is frozen, and a ratified version is never written again.
+    ballot its text is frozen, and a ratified version is never written again: the database
+    refuses it (charter.record), and the record's hash chain would show it.
     """
 
     state = models.CharField(_("state"), max_length=12, choices=VersionState)
@@ -34,6 +35,9 @@ class CharterVersion(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     ratified_at = models.DateTimeField(_("ratified"), null=True, blank=True)
+    # The record's hash chain (charter.record): written once, as the version is ratified.
+    previous_digest = models.CharField(max_length=64, default="", editable=False)
+    digest = models.CharField(_("digest"), max_length=64, default="", editable=False)
 
     class Meta:
         verbose_name = _("charter version")
@@ -48,6 +52,15 @@ class CharterVersion(models.Model):
                 fields=["state"],
                 condition=Q(state__in=["provisional", "ballot"]),
                 name="version_one_draft_at_a_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="ratified") | Q(digest="", previous_digest=""),
+                name="version_in_the_record_once_ratified",
+            ),
+            models.UniqueConstraint(
+                fields=["previous_digest"],
+                condition=~Q(previous_digest=""),
+                name="version_record_does_not_fork",
             ),
         ]
 

@@ -308,6 +308,9 @@ MEMBER_RATE_LIMITS = {
     # The ban email's appeal link needs no sign-in, so its form is counted per address; a
     # banned member's one appeal through a valid link always goes through.
     "appealing-by-link": "10/h",
+    # Checking the record recomputes every digest it holds: enough to check it, too few to
+    # keep the server busy (counted per member, or per address for a visitor).
+    "verifying-record": "10/h",
 }
 # Accounts: allauth's own limits, each one this site uses written out. Per IP (a whole meeting
 # room may sign up from one address), per member, or per key (the address typed: it also caps
@@ -328,6 +331,8 @@ ACCOUNT_RATE_LIMITS = {
 # Behind a reverse proxy, how many proxies add to X-Forwarded-For: set it (usually 1), or every
 # visitor counts as the proxy's one address against the per-IP limits above.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The same for the limits counted per visitor's address (core/rate_limits.py).
+RATELIMIT_IP_META_KEY = "core.rate_limits.client_address"
 # A new member's first day (the 24 hours after joining) is limited too, by the charter's own
 # `first_day_threads` and `first_day_posts` (forum/rules.py), not by a setting.
 

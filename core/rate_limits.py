@@ -5,12 +5,12 @@ through rather than refusing everyone: RATELIMIT_FAIL_OPEN for these limits, and
 below for allauth's, which would otherwise refuse every sign-in while Redis is down.
 """
 
+import ipaddress
 import math
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,12 +22,16 @@ from core.htmx import is_htmx
 
 
 def rate_limited(
-    action: str, *, granted: Callable[..., bool] | None = None, per_address: bool = False
+    action: str,
+    *,
+    granted: Callable[..., bool] | None = None,
+    per_address: bool = False,
+    method: str = "POST",
 ) -> Callable:
     """Refuse a member's POSTs beyond the rate MEMBER_RATE_LIMITS sets for `action`, saying when
     to try again. The views of one action share its count. Goes under @login_required; or,
-    `per_address`, counts per client address a view that needs no sign-in (the address as
-    allauth reads it, through TRUSTED_PROXY_COUNT proxies).
+    `per_address`, counts per client address a view that needs no sign-in; or, for a page
+    anyone may read but that costs the server (method="GET"), counts a visitor by address.
 
     `granted(request, *args, **kwargs)`, called with the view's arguments, names the requests
     the charter grants once whatever the site's limits (a member's one vote in a ballot): those
@@ -45,9 +49,9 @@ def rate_limited(
             usage = get_usage(
                 request,
                 group=action,
-                key=_client_address if per_address else "user",
+                key="ip" if per_address else "user_or_ip",
                 rate=_rate,
-                method="POST",
+                method=method,
                 increment=True,
             )
             if usage is not None and usage["should_limit"]:
@@ -63,8 +67,18 @@ def _rate(action: str, request: HttpRequest) -> str | None:
     return settings.MEMBER_RATE_LIMITS.get(action) or None
 
 
-def _client_address(action: str, request: HttpRequest) -> str:
-    return get_adapter().get_client_ip(request)
+def client_address(request: HttpRequest) -> str:
+    """A visitor's address, for the limits counted by address (RATELIMIT_IP_META_KEY): behind
+    TRUSTED_PROXY_COUNT proxies, the one the furthest of them saw, as allauth's limits read it;
+    otherwise everyone would share the proxy's address."""
+    forwarded = request.headers.get("X-Forwarded-For", "").split(",")
+    count = settings.ALLAUTH_TRUSTED_PROXY_COUNT
+    if count and len(forwarded) >= count:
+        try:
+            return str(ipaddress.ip_address(forwarded[-count].strip()))
+        except ValueError:
+            pass  # not an address: a proxy told of wrongly
+    return request.META["REMOTE_ADDR"]
 
 
 def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:

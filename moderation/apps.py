@@ -9,9 +9,10 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from forum import extensions
         from members import personal_data
-        from moderation import selectors, services
+        from moderation import record, selectors, services
         from moderation.personal_data import personal_data_of
 
+        record.TRIGGERS.keep_installed(self)
         extensions.register(
             extensions.PostExtension(
                 annotate=selectors.annotate_posts,

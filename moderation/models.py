@@ -1,9 +1,9 @@
 """Signals, cases, decisions, sanctions, appeals and the public journal.
 
 Rows that record what someone did or decided are never rewritten: a decision is overturned by
-an appeal, not edited, and the journal is append-only down to the database (see the triggers in
-migration 0002). Posts and members they refer to are protected from deletion, so the record
-cannot lose its subject.
+an appeal, not edited, and the journal is append-only down to the database and chained by
+digests (moderation.record). Posts and members they refer to are protected from deletion, so
+the record cannot lose its subject.
 """
 
 from django.conf import settings
@@ -395,6 +395,9 @@ class JournalEntry(models.Model):
     articles = models.ManyToManyField(
         "charter.Article", through="JournalCitation", related_name="+"
     )
+    # The record's hash chain (moderation.record): written once, with the entry.
+    previous_digest = models.CharField(max_length=64, default="", editable=False)
+    digest = models.CharField(_("digest"), max_length=64, default="", editable=False)
 
     objects = JournalQuerySet.as_manager()
 
@@ -421,6 +424,11 @@ class JournalEntry(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind__in=ROLE_KINDS) | _ABOUT_AN_ACCOUNT & Q(role__in=Role.values),
                 name="journal_role_entries_name_the_account_and_role",
+            ),
+            models.UniqueConstraint(
+                fields=["previous_digest"],
+                condition=~Q(previous_digest=""),
+                name="journal_record_does_not_fork",
             ),
         ]
 

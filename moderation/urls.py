@@ -1,6 +1,7 @@
 from django.urls import path
+from django.views.decorators.http import require_GET
 
-from moderation import views
+from moderation import feeds, views
 
 app_name = "moderation"
 
@@ -20,5 +21,7 @@ urlpatterns = [
     path("appeals/", views.appeals, name="appeals"),
     path("appeals/<int:pk>/", views.appeal, name="appeal"),
     path("journal/", views.journal, name="journal"),
+    path("journal/feed/", require_GET(feeds.JournalFeed()), name="journal_feed"),
+    path("journal/verify/", views.verify_record, name="verify_record"),
     path("journal/articles/", views.statistics, name="statistics"),
 ]

@@ -18,7 +18,7 @@ from core.outcomes import attempt
 from core.rate_limits import rate_limited
 from forum import selectors as forum
 from members.rules import is_moderator, require
-from moderation import rules, selectors, services
+from moderation import record, rules, selectors, services
 from moderation.appeal_links import read_ban_appeal_token
 from moderation.forms import (
     AppealForm,
@@ -372,8 +372,16 @@ def journal(request: HttpRequest) -> HttpResponse:
             ),
             # The record of the members' procedure keeps these beside the decisions.
             "void_ballots": charter.void_ballots(),
+            "record_head": record.head(),
         },
     )
+
+
+@require_GET
+@rate_limited("verifying-record", method="GET")
+def verify_record(request: HttpRequest) -> HttpResponse:
+    """The check `manage.py verify_record` runs, run here, in this page's own process."""
+    return render(request, "moderation/record.html", {"checks": record.check_record()})
 
 
 @require_GET

@@ -110,6 +110,7 @@ class _Shown:
         self.notification = notification
         self.summary = notification.summary
         self.excerpt = notification.excerpt
+        self.news = notification.news
         self.created_at = notification.created_at
         self.url = absolute(notification.url)
 

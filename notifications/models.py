@@ -85,6 +85,11 @@ SUMMARIES = {
 }
 
 
+# Kinds whose excerpt is part of the news itself, shown under the bell and in every email, not
+# only in an email sent at once: a ratification's digest, for the members to keep.
+NEWS_IN_THE_EXCERPT = {Kind.CHARTER_RATIFIED}
+
+
 class Preference(models.Model):
     """A member's email choice for one kind; no row means the kind's default."""
 
@@ -172,6 +177,11 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def news(self) -> str:
+        """What every channel shows under the summary (NEWS_IN_THE_EXCERPT)."""
+        return self.excerpt if self.kind in NEWS_IN_THE_EXCERPT else ""
 
     @property
     def summary(self) -> str:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from charter import rules, selectors
+from charter import record, rules, selectors
 from charter.models import (
     Article,
     Ballot,
@@ -325,7 +325,7 @@ def announce_results() -> int:
     for pk in pending.values_list("pk", flat=True):
         with transaction.atomic():
             if Ballot.objects.filter(pk=pk, result_announced=False).update(result_announced=True):
-                _announce_result(Ballot.objects.select_related("proposal").get(pk=pk))
+                _announce_result(Ballot.objects.select_related("proposal", "result").get(pk=pk))
                 announced += 1
     return announced
 
@@ -352,6 +352,7 @@ def _ratify(ballot: Ballot, in_force: CharterVersion | None, now: datetime) -> C
         version = _apply_amendment(ballot.proposal, in_force, number, now)
         move(ballot.proposal, State.PASSED, ended_at=now)
         overtake_proposals(ballot.proposal, version)
+    record.seal(version)
     # Everyone reads and accepts the new version before writing again.
     Member.objects.filter(must_accept_charter=False).update(must_accept_charter=True)
     return version
@@ -401,6 +402,15 @@ def _set_draft_aside(draft: CharterVersion, state: str) -> None:
     write_articles(revised, selectors.article_texts(draft))
 
 
+def _in_the_record(version: CharterVersion) -> str:
+    """The version's digest, for the members to keep: the operator cannot take back a copy."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "Version %(number)s is in the record under the digest %(digest)s. Keep it: with "
+            "it, anyone can show later whether this text was changed."
+        ) % {"number": version.number, "digest": version.digest}
+
+
 def _announce_result(ballot: Ballot) -> None:
     """One notification per member per ballot: a ratification tells everyone to accept it,
     a void ballot tells its roll why it was not counted."""
@@ -419,6 +429,7 @@ def _announce_result(ballot: Ballot) -> None:
         notify(
             kind=Kind.CHARTER_RATIFIED,
             recipients=Member.objects.filter(is_active=True),
+            excerpt=_in_the_record(ballot.result),
             **common | {"url": reverse("charter:accept")},
         )
         return

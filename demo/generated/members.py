@@ -36,7 +36,6 @@ def found_the_charter(community: Community) -> None:
         charter.accept_charter(member=member, version=community.version)
     # All this happened three years ago, and its news was read then.
     ratified = ballot.closes_at
-    CharterVersion.objects.update(created_at=community.at(FOUNDERS_JOINED_WITHIN))
     Acceptance.objects.update(accepted_at=ratified + timedelta(hours=2))
     for event, at in (("open", ballot.opened_at), ("result", ratified)):
         Notification.objects.filter(event_key=charter.ballot_event_key(ballot.pk, event)).update(
@@ -97,6 +96,10 @@ def _vote_the_charter(community: Community, members: list[Member]) -> Ballot:
         choice = "no" if n % 7 == 6 else "abstain" if n % 11 == 10 else "yes"
         at = ballot.opened_at + voting * (n + 1) / (len(members) + 1)
         charter.cast_vote(member=member, ballot=ballot, choice=choice, now=at)
+    # The draft was written three years ago; once ratified, the version is never written again.
+    CharterVersion.objects.filter(pk=draft.pk).update(
+        created_at=community.at(FOUNDERS_JOINED_WITHIN)
+    )
     charter.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
     return ballot
 

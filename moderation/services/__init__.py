@@ -8,7 +8,8 @@ the demo use this package's names.
 
 Locks are taken in one order, member then post then case, so concurrent signals and decisions
 on the same post queue up instead of racing: twenty identical signals leave one, and three
-members signalling at once hide the post exactly once.
+members signalling at once hide the post exactly once. What writes to the journal holds it
+before anything else (`journal.lock_journal`): entries enter its chain one at a time.
 """
 
 from django.utils import timezone

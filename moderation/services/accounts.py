@@ -17,7 +17,7 @@ from members.rules import require
 from moderation import rules
 from moderation.models import JournalEntry, JournalKind
 from moderation.rules import ModerationRefused
-from moderation.services.journal import append_to_journal
+from moderation.services.journal import append_to_journal, lock_journal
 
 
 def deactivate_account(
@@ -26,6 +26,7 @@ def deactivate_account(
     """The account can no longer sign in, and is left off every roll that opens after."""
     rationale = _reason(rationale)
     with transaction.atomic():
+        lock_journal()  # first, as every service writing to the journal takes it
         member = _locked(member)
         require(rules.can_change_account(admin, member))
         if not member.is_active:
@@ -39,6 +40,7 @@ def reactivate_account(
 ) -> JournalEntry:
     rationale = _reason(rationale)
     with transaction.atomic():
+        lock_journal()  # first, as every service writing to the journal takes it
         member = _locked(member)
         require(rules.can_change_account(admin, member))
         if member.is_active:
@@ -59,6 +61,7 @@ def change_role(
     """Give `member` the `role` (`held`), or take it away."""
     rationale = _reason(rationale)
     with transaction.atomic():
+        lock_journal()  # first, as every service writing to the journal takes it
         member = _locked(member)
         require(rules.can_change_role(admin, member, role))
         if member.holds(role) == held:

@@ -26,7 +26,7 @@ from moderation.models import (
 )
 from moderation.rules import ModerationRefused
 from moderation.services.decisions import apply_standing
-from moderation.services.journal import record_in_journal, tell
+from moderation.services.journal import lock_journal, record_in_journal, tell
 from notifications import services as notifications
 from notifications.models import EmailChoice, Kind
 
@@ -88,6 +88,7 @@ def hear_appeal(
     if not rationale:
         raise ModerationRefused(_("Hearing an appeal requires a rationale."))
     with transaction.atomic():
+        lock_journal()
         appeal = (
             Appeal.objects.select_for_update(of=("self",))
             .select_related("decision__case__post__thread", "decision__case__post__author")

@@ -31,7 +31,7 @@ from moderation.models import (
 )
 from moderation.rules import ModerationRefused
 from moderation.sanctions import Step
-from moderation.services.journal import record_in_journal, tell
+from moderation.services.journal import lock_journal, record_in_journal, tell
 from moderation.services.queue import locked_case
 from moderation.services.signals import cited_articles
 from notifications.models import EmailChoice, Kind
@@ -56,6 +56,7 @@ def decide_case(
     articles = cited_articles(article_ids)
     _check_decision(outcome, articles, rationale, action, sanction)
     with transaction.atomic():
+        lock_journal()
         post = (
             Post.objects.select_for_update(of=("self",))
             .select_related("thread", "author")

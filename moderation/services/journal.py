@@ -8,8 +8,10 @@ from django.db.models import QuerySet
 from django.utils.text import Truncator
 
 from charter.models import Article
+from core import hash_chain
 from forum.models import Post
 from members.models import Member
+from moderation import record
 from moderation.models import (
     Appeal,
     Decision,
@@ -29,12 +31,22 @@ def case_event_key(event_id: int) -> str:
     return f"case-event:{event_id}"
 
 
-def append_to_journal(*, articles: Iterable[Article] = (), **fields) -> JournalEntry:
-    """The one way into the journal: the entry with its `fields` and the articles it cites."""
+def lock_journal() -> None:
+    """Hold the journal until the transaction ends, so that entries enter its chain one at a
+    time. A service that writes an entry takes it first, before its other locks: taken later,
+    it could wait on a transaction that waits on it."""
+    hash_chain.lock(JournalEntry)
+
+
+def append_to_journal(*, articles: Iterable[Article] = (), **fields: object) -> JournalEntry:
+    """The one way into the journal: the entry with its `fields`, the articles it cites, and
+    its digest in the record's chain, which covers them all (moderation.record)."""
+    lock_journal()
     entry = JournalEntry.objects.create(**fields)
     JournalCitation.objects.bulk_create(
         [JournalCitation(entry=entry, article=article) for article in articles]
     )
+    record.JOURNAL.seal(entry)
     return entry
 
 

@@ -111,7 +111,11 @@ AUDIT = """
              "foreignobject", "animate", "set", "discard", "use"].includes(tag.toLowerCase())) {
             problems.push(`element: ${describe(element)}`);
         }
-        if (tag === "link" && !(element.getAttribute("href") || "").startsWith("/static/")) {
+        // The site's own links, in the head: its static files, and feeds of its own pages.
+        const href = element.getAttribute("href") || "";
+        const ownFeed = element.parentElement === document.head
+            && element.getAttribute("rel") === "alternate" && /^\\/[^/]/.test(href);
+        if (tag === "link" && !href.startsWith("/static/") && !ownFeed) {
             problems.push(`link: ${describe(element)}`);
         }
         if (tag === "meta" && (element.hasAttribute("http-equiv")

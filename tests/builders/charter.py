@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from charter import selectors, services
+from charter import record, selectors, services
 from charter.models import Article, Ballot, CharterVersion, Proposal, VersionState
 from charter.parameters import AMENDABLE, defaults
 from charter.texts import Change
@@ -70,6 +70,7 @@ def charter_in_force(
         )
         for number, draft in enumerate(articles, start=1)
     )
+    record.seal(version)
     Member.objects.filter(must_accept_charter=False).update(must_accept_charter=True)
     return version
 

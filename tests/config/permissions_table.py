@@ -554,6 +554,9 @@ MODERATION = [
         moderators_only=True,
     ),
     page("moderation:journal", PUBLIC),
+    page("moderation:journal_feed", PUBLIC),
+    # Recomputes the whole record: anyone may, a few times an hour (rate-limited).
+    page("moderation:verify_record", PUBLIC),
     page("moderation:statistics", PUBLIC),
 ]
 

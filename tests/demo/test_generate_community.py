@@ -143,6 +143,7 @@ def test_the_manifest_member_has_news_and_the_moderators_a_queue(tmp_path):
     )
     assert Signal.objects.filter(articles__isnull=False).exists()
     assert JournalEntry.objects.count() == 6
+    call_command("verify_record", stdout=io.StringIO())  # the record matches its digests
 
 
 def test_a_second_run_and_impossible_sizes_are_refused(tmp_path):

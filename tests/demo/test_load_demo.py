@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -51,6 +53,16 @@ def test_the_demo_community_loads_once_and_prints_credentials(capsys):
     assert f"{LOGIN} (or any demo member) / palabre-membre" in output
     assert f"{NEWCOMER} / palabre-membre" in output
     assert "already loaded" in output
+
+
+def test_the_demo_record_matches_its_digests():
+    call_command("load_demo")
+    out = io.StringIO()
+    call_command("verify_record", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "ok"
+    assert lines[1].startswith("Charter: 2 entries, head ")
+    assert lines[2].startswith(f"Moderation journal: {JournalEntry.objects.count()} entries, head ")
 
 
 def test_the_demo_has_staff_quotes_and_consistent_counters():

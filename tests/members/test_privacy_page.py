@@ -23,6 +23,14 @@ def test_it_says_what_deletion_keeps(visitor_client):
     assert "the secrecy of your vote rests on the people who run the server" in page
 
 
+def test_it_says_what_the_record_protects_and_what_whoever_runs_the_database_can_still_do(
+    visitor_client,
+):
+    page = visitor_client.get("/privacy/").text
+    assert "each version and entry carries a digest" in page
+    assert "Whoever runs the database could still force a change, but it would show" in page
+
+
 def test_it_leads_to_the_export_and_the_deletion(visitor_client):
     page = visitor_client.get("/privacy/").text
     assert 'href="/me/data/"' in page and 'href="/me/delete/"' in page

@@ -25,7 +25,7 @@ from charter.models import CharterVersion
 from forum import services as forum
 from forum.models import Post, PostState
 from members.models import Member
-from moderation import services
+from moderation import record, services
 from moderation.models import (
     Action,
     Appeal,
@@ -38,8 +38,10 @@ from moderation.models import (
     JournalEntry,
     JournalKind,
     Outcome,
+    SanctionKind,
     Signal,
 )
+from moderation.sanctions import Step
 from notifications.models import Kind, Notification
 from tests.builders.charter import article, charter_in_force
 from tests.builders.forum import make_thread
@@ -365,3 +367,24 @@ def test_postgresql_refuses_to_change_or_remove_journal_rows(post, moderator, ch
     kept = JournalEntry.objects.get()
     assert (kept.pk, kept.rationale) == (entry.pk, "Advertising is off topic here.")
     assert list(kept.articles.all()) == [article(charter, 2)]
+
+
+def test_decisions_made_at_once_enter_the_record_one_after_another(charter):
+    """Ten cases decided at the same instant, some sanctioning a member whom the others tell of
+    their signal's outcome: every entry names the one before it, and none waits forever."""
+    member = MemberFactory()
+    own = [a_post(f"My advert {n}.") for n in range(5)]
+    Post.objects.filter(pk__in=[post.pk for post in own]).update(author=member)
+    others = [a_post(f"Their advert {n}.") for n in range(5)]
+    cases = [signal(post).case for post in own] + [signal(post, member).case for post in others]
+    moderators = MemberFactory.create_batch(len(cases), is_moderator=True)
+
+    def deciding(case: Case, moderator: Member):
+        return lambda: uphold(case, moderator, sanction=Step(SanctionKind.WARNING))
+
+    decisions, errors = run_together(
+        [deciding(case, moderator) for case, moderator in zip(cases, moderators, strict=True)]
+    )
+    assert (len(decisions), errors) == (len(cases), [])
+    verification = record.JOURNAL.verify()
+    assert (verification.ok, verification.rows) == (True, len(cases))

@@ -24,13 +24,14 @@ pytestmark = pytest.mark.django_db
 # A signed-in page adds the session, the member and the bell's unread count. A thread page's
 # moderated posts add the decisions in force and their articles; a member's page adds which
 # posts they signalled, and a moderator's which posts have a case. The journal lists the
-# charter's ballots found void too.
+# charter's ballots found void too, and shows the digest of the record's latest entry.
 EXPECTED = {
     ("queue", "moderator_client"): 11,
     ("case", "moderator_client"): 13,
     ("journal", "visitor_client"): 8,
     ("journal", "member_client"): 11,
     ("journal", "moderator_client"): 11,
+    ("journal feed", "visitor_client"): 3,
     ("statistics", "visitor_client"): 2,
     ("my_signals", "member_client"): 6,
     ("thread", "visitor_client"): 4,
@@ -176,6 +177,7 @@ def test_a_case_page_costs_the_same_for_3_or_30_signals(
         ("journal", "/moderation/journal/", "visitor_client"),
         ("journal", "/moderation/journal/", "member_client"),
         ("journal", "/moderation/journal/", "moderator_client"),
+        ("journal feed", "/moderation/journal/feed/", "visitor_client"),
         ("statistics", "/moderation/journal/articles/", "visitor_client"),
         ("my_signals", "/moderation/my-signals/", "member_client"),
     ],

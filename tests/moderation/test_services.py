@@ -1026,7 +1026,6 @@ def test_the_database_refuses_to_update_the_journal(entry, statement):
     assert refreshed(entry).rationale == "Advertising is off topic here."
 
 
-@pytest.mark.postgresql
 @pytest.mark.parametrize(
     "table", ["moderation_journalcitation", "moderation_journalentry"], ids=["citation", "entry"]
 )
