@@ -28,9 +28,9 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     ("queue", "moderator_client"): 11,
     ("case", "moderator_client"): 13,
-    ("journal", "visitor_client"): 8,
-    ("journal", "member_client"): 11,
-    ("journal", "moderator_client"): 11,
+    ("journal", "visitor_client"): 9,
+    ("journal", "member_client"): 12,
+    ("journal", "moderator_client"): 12,
     ("journal feed", "visitor_client"): 3,
     ("statistics", "visitor_client"): 2,
     ("my_signals", "member_client"): 6,
