@@ -24,29 +24,32 @@ def deactivate_account(
     *, admin: Member, member: Member, rationale: str, now: datetime | None = None
 ) -> JournalEntry:
     """The account can no longer sign in, and is left off every roll that opens after."""
-    rationale = _reason(rationale)
-    with transaction.atomic():
-        lock_journal()  # first, as every service writing to the journal takes it
-        member = _locked(member)
-        require(rules.can_change_account(admin, member))
-        if not member.is_active:
-            raise ModerationRefused(_("This account is already inactive."))
-        members.set_active(member=member, active=False)
-        return _publish(JournalKind.DEACTIVATED, admin, member, rationale, now)
+    return _set_active(admin, member, False, rationale, now)
 
 
 def reactivate_account(
     *, admin: Member, member: Member, rationale: str, now: datetime | None = None
+) -> JournalEntry:
+    return _set_active(admin, member, True, rationale, now)
+
+
+def _set_active(
+    admin: Member, member: Member, active: bool, rationale: str, now: datetime | None
 ) -> JournalEntry:
     rationale = _reason(rationale)
     with transaction.atomic():
         lock_journal()  # first, as every service writing to the journal takes it
         member = _locked(member)
         require(rules.can_change_account(admin, member))
-        if member.is_active:
-            raise ModerationRefused(_("This account is already active."))
-        members.set_active(member=member, active=True)
-        return _publish(JournalKind.REACTIVATED, admin, member, rationale, now)
+        if member.is_active == active:
+            raise ModerationRefused(
+                _("This account is already active.")
+                if active
+                else _("This account is already inactive.")
+            )
+        members.set_active(member=member, active=active)
+        kind = JournalKind.REACTIVATED if active else JournalKind.DEACTIVATED
+        return _publish(kind, admin, member, rationale, now)
 
 
 def change_role(
