@@ -12,6 +12,7 @@ class CharterConfig(AppConfig):
 
         procedure.register(selectors.parameters_in_force)
         record.TRIGGERS.keep_installed(self)
+        record.ELECTION_TRIGGERS.keep_installed(self)
         personal_data.register(
             personal_data.Section(
                 name="charter", export=selectors.personal_data_of, erase=services.forget_member

@@ -136,3 +136,39 @@ TRIGGERS = RecordTriggers(
     sqlite=sqlite_triggers,
     needs=("charter", "CharterVersion", "digest"),
 )
+
+
+ELECTION_POSTGRESQL = """
+CREATE OR REPLACE FUNCTION charter_election_record_is_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'an election''s public record is never changed (% on %)', TG_OP,
+        TG_TABLE_NAME;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE TRIGGER charter_recordfile_append_only
+    BEFORE UPDATE OR DELETE ON charter_recordfile
+    FOR EACH ROW EXECUTE FUNCTION charter_election_record_is_append_only();
+
+CREATE OR REPLACE TRIGGER charter_recordfile_never_truncated
+    BEFORE TRUNCATE ON charter_recordfile
+    FOR EACH STATEMENT EXECUTE FUNCTION charter_election_record_is_append_only();
+"""
+
+
+def election_sqlite_triggers(apps: Apps) -> list[str]:
+    refuse = "BEGIN SELECT RAISE(ABORT, 'an election''s public record is never changed'); END"
+    return [
+        f"CREATE TRIGGER charter_recordfile_no_{operation.lower()} BEFORE {operation}"
+        f" ON charter_recordfile {refuse}"
+        for operation in ("UPDATE", "DELETE")
+    ]
+
+
+# The files of every election's public record (charter.belenios): appended, never rewritten.
+ELECTION_TRIGGERS = RecordTriggers(
+    tables=("charter_recordfile",),
+    postgresql=ELECTION_POSTGRESQL,
+    sqlite=election_sqlite_triggers,
+    needs=("charter", "RecordFile", "credential"),
+)

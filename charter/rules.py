@@ -133,6 +133,8 @@ def why_cannot_vote(member: Person, ballot: Ballot, entry: RollEntry | None) -> 
         return _("Sign in to vote.")
     if entry is not None and entry.voted:
         return _("You have voted. A secret vote is final.")
+    if ballot.is_preparing:
+        return _("Voting opens when the ballot's trustees have made its key.")
     if not ballot.is_open:
         return _("This ballot is closed.")
     if entry is not None:

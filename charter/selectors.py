@@ -24,6 +24,7 @@ from charter.models import (
     Proposal,
     ProposalState,
     ProposedChange,
+    RecordFile,
     RollEntry,
     Sponsorship,
     VersionState,
@@ -264,8 +265,12 @@ def audit_box(ballot: Ballot) -> BoxAudit:
     """The papers in the box against the ticks on the roll. A vote adds one of each in one
     transaction, so they differ only if someone wrote to the box or the roll otherwise: the
     close counts a box only when they match."""
+    if ballot.is_encrypted:
+        papers = RecordFile.objects.filter(election__ballot=ballot, event="Ballot").count()
+    else:
+        papers = Vote.objects.filter(ballot=ballot).count()
     return BoxAudit(
-        papers=Vote.objects.filter(ballot=ballot).count(),
+        papers=papers,
         ticks=RollEntry.objects.filter(ballot=ballot, voted=True).count(),
     )
 

@@ -8,7 +8,7 @@ from members.models import Member
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Member
-        fields = ["display_name", "bio", "language", "time_zone", "theme"]
+        fields = ["display_name", "bio", "language", "time_zone", "theme", "trustee_volunteer"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"bio": _("Plain text, shown on your profile.")}
 

@@ -76,6 +76,17 @@ class Member(AbstractUser):
     # Standing. Set by the charter when a version is ratified (and for every new member), cleared
     # when the member accepts it: until then the member may read but not write.
     must_accept_charter = models.BooleanField(_("must accept the charter"), default=True)
+    # The member's own choice, in their settings (never the admin's): ballots draw their
+    # trustees by lot among the members who volunteer.
+    trustee_volunteer = models.BooleanField(
+        _("I volunteer as a ballot trustee"),
+        default=False,
+        help_text=_(
+            "Each ballot draws its trustees by lot among volunteers. A trustee makes a key in "
+            "the days before the ballot opens and, after the close, uses it to decrypt the "
+            "count. Nobody can decrypt it without enough trustees."
+        ),
+    )
     # Set by moderation from the sanctions in force: a suspended member may read (and appeal)
     # but not write; a banned member may not sign in.
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)

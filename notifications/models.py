@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     APPEAL_OUTCOME = "appeal_outcome", _("Outcomes of my appeals")
     NEW_CASE = "new_case", _("New cases to moderate (moderators)")
     NEW_APPEAL = "new_appeal", _("Appeals to hear (moderators)")
+    TRUSTEE_DUTY = "trustee_duty", _("My part as a ballot's trustee: the key, the decryption")
+    VOTE_TRACKER = "vote_tracker", _("The tracker of each vote I cast")
 
 
 # Kinds only moderators receive, so only they are offered a choice about them.
@@ -56,6 +58,8 @@ DEFAULT_EMAIL = {
     Kind.APPEAL_OUTCOME: EmailChoice.IMMEDIATELY,
     Kind.NEW_CASE: EmailChoice.DIGEST,
     Kind.NEW_APPEAL: EmailChoice.DIGEST,
+    Kind.TRUSTEE_DUTY: EmailChoice.IMMEDIATELY,
+    Kind.VOTE_TRACKER: EmailChoice.IMMEDIATELY,
 }
 
 
@@ -82,12 +86,14 @@ SUMMARIES = {
     Kind.APPEAL_OUTCOME: _("Your appeal about your post in “%(title)s” was heard"),
     Kind.NEW_CASE: _("A post in “%(title)s” was signalled to the moderators"),
     Kind.NEW_APPEAL: _("A decision on a post in “%(title)s” is appealed"),
+    Kind.TRUSTEE_DUTY: _("As a trustee of the ballot on “%(title)s”, your part is due"),
+    Kind.VOTE_TRACKER: _("Your vote on “%(title)s” is in the box: keep its tracker"),
 }
 
 
 # Kinds whose excerpt is part of the news itself, shown under the bell and in every email, not
 # only in an email sent at once: a ratification's digest, for the members to keep.
-NEWS_IN_THE_EXCERPT = {Kind.CHARTER_RATIFIED}
+NEWS_IN_THE_EXCERPT = {Kind.CHARTER_RATIFIED, Kind.TRUSTEE_DUTY, Kind.VOTE_TRACKER}
 
 
 class Preference(models.Model):

@@ -3,12 +3,14 @@
 from charter.models.ballots import (
     Ballot,
     BallotState,
+    Box,
     Choice,
     RollEntry,
     VoidReason,
     Vote,
     quorum_reached,
 )
+from charter.models.elections import Election, RecordFile, Trustee, VoterCredential
 from charter.models.proposals import (
     LIVE_STATES,
     ChangeAction,
@@ -32,16 +34,21 @@ __all__ = [
     "Article",
     "Ballot",
     "BallotState",
+    "Box",
     "ChangeAction",
     "CharterVersion",
     "Choice",
+    "Election",
     "Proposal",
     "ProposalState",
     "ProposedChange",
+    "RecordFile",
     "RollEntry",
     "Sponsorship",
+    "Trustee",
     "VersionState",
     "VoidReason",
     "Vote",
+    "VoterCredential",
     "quorum_reached",
 ]

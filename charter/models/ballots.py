@@ -15,15 +15,30 @@ from charter.parameters import FRACTION_NAMES
 
 
 class BallotState(models.TextChoices):
+    # The trustees make the election's key; voting opens when it exists.
+    SETUP = "setup", _("Preparing")
     OPEN = "open", _("Open")
+    # Voting has ended; the trustees decrypt the encrypted tally.
+    COUNTING = "counting", _("Counting")
     CLOSED = "closed", _("Closed")
     VOID = "void", _("Void")
+
+
+class Box(models.TextChoices):
+    # Papers are Belenios ballots, encrypted: nobody reads one, the count is decrypted whole.
+    BELENIOS = "belenios", _("Encrypted (Belenios)")
+    # Papers hold the choice in clear: only ballots opened before encrypted ballots existed.
+    CLEAR = "clear", _("In clear (before encrypted ballots)")
 
 
 class VoidReason(models.TextChoices):
     # The number of papers in the box differs from the ticks on the roll: papers were put in
     # or taken out other than by a vote (see services.close_ballot).
     BOX_MISMATCH = "box", _("The ballot box did not match the roll")
+    # belenios-tool's verification of the public record failed: it was tampered with.
+    RECORD = "record", _("The public record did not verify")
+    # Fewer trustees than the threshold gave their decryption within `decryption_days`.
+    NOT_DECRYPTED = "decryption", _("Too few trustees decrypted the count in time")
 
 
 class Ballot(models.Model):
@@ -40,9 +55,11 @@ class Ballot(models.Model):
     proposal = models.ForeignKey(
         Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="ballots"
     )
-    state = models.CharField(_("state"), max_length=8, choices=BallotState, default="open")
-    opened_at = models.DateTimeField(_("opened"))
-    closes_at = models.DateTimeField(_("closes"))
+    state = models.CharField(_("state"), max_length=8, choices=BallotState, default="setup")
+    box = models.CharField(_("ballot box"), max_length=8, choices=Box, default="belenios")
+    # Both unset while the trustees make the key (SETUP).
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     # How many papers the box held when last resealed (see services.reseal_ballot_box).
     papers_resealed = models.PositiveIntegerField(default=0)
@@ -64,7 +81,7 @@ class Ballot(models.Model):
     )
     # Why a void ballot was not counted, and for a box that did not match its roll, what the
     # close found in each.
-    void_reason = models.CharField(_("why void"), max_length=8, choices=VoidReason, blank=True)
+    void_reason = models.CharField(_("why void"), max_length=10, choices=VoidReason, blank=True)
     papers_found = models.PositiveIntegerField(_("papers in the box"), null=True, blank=True)
     ticks_found = models.PositiveIntegerField(_("ticks on the roll"), null=True, blank=True)
 
@@ -79,13 +96,22 @@ class Ballot(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    state="open",
+                    state__in=["setup", "open"],
                     closed_at__isnull=True,
                     active_count__isnull=True,
                     yes__isnull=True,
                     no__isnull=True,
                     abstain__isnull=True,
                     passed__isnull=True,
+                )
+                | Q(
+                    state="counting",
+                    closed_at__isnull=False,
+                    yes__isnull=True,
+                    no__isnull=True,
+                    abstain__isnull=True,
+                    passed__isnull=True,
+                    result__isnull=True,
                 )
                 | Q(
                     state="closed",
@@ -126,7 +152,9 @@ class Ballot(models.Model):
                 name="ballot_one_counted_per_proposal",
             ),
             models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opened_at")), name="ballot_closes_after_open"
+                condition=Q(state="setup", opened_at__isnull=True, closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opened_at")),
+                name="ballot_closes_after_open",
             ),
         ]
         indexes = [models.Index(fields=["state", "closes_at"], name="ballot_due")]
@@ -144,6 +172,18 @@ class Ballot(models.Model):
         return self.state == BallotState.OPEN
 
     @property
+    def is_encrypted(self) -> bool:
+        return self.box == Box.BELENIOS
+
+    @property
+    def is_preparing(self) -> bool:
+        return self.state == BallotState.SETUP
+
+    @property
+    def is_counting(self) -> bool:
+        return self.state == BallotState.COUNTING
+
+    @property
     def is_void(self) -> bool:
         return self.state == BallotState.VOID
 
@@ -156,6 +196,18 @@ class Ballot(models.Model):
                 "ticked on the roll as having voted: papers went into or out of the box other "
                 "than by a vote. A box that does not match its roll is not counted."
             ) % {"papers": self.papers_found, "ticks": self.ticks_found}
+        if self.void_reason == VoidReason.RECORD:
+            return gettext(
+                "At the close, belenios-tool's verification of the ballot's public record "
+                "failed: the record was changed other than by a vote. A record that does not "
+                "verify is not counted."
+            )
+        if self.void_reason == VoidReason.NOT_DECRYPTED:
+            return gettext(
+                "Too few trustees gave their part of the decryption before the deadline: the "
+                "count could not be decrypted, and nobody can read it. The question may go to "
+                "a new ballot."
+            )
         return ""
 
     @property
@@ -189,7 +241,8 @@ def quorum_reached(*, cast: int, active: int, quorum_percent: int) -> bool:
 
 
 class RollEntry(models.Model):
-    """A member on a ballot's roll, frozen at the opening; `voted` records who voted, not how."""
+    """A member on a ballot's roll, frozen at the opening; `voted` records who voted, not how.
+    The roll is public once the ballot is closed: a member ticked who did not vote can tell."""
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="roll")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -214,7 +267,8 @@ class Choice(models.TextChoices):
 
 
 class Vote(models.Model):
-    """A ballot paper in the box: the choice only.
+    """A ballot paper in a clear box (`Box.CLEAR`, ballots opened before encrypted ones): the
+    choice only.
 
     No voter, no time, no sequential key: nothing in a row says who cast it or when.
     """

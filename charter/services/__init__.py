@@ -27,10 +27,24 @@ from charter.services.ballots import (
     ballot_passes,
     cast_vote,
     close_ballot,
+    count_decrypted_ballots,
     open_amendment_ballots,
+    open_prepared_ballots,
     remind_voters,
     reseal_ballot_box,
     reseal_open_ballot_boxes,
+)
+from charter.services.elections import (
+    check_trustee_shares,
+    decrypt_as_trustee,
+    make_trustee_key,
+    replace_late_trustees,
+    share_trustee_key,
+    submit_certificate,
+    submit_partial_decryption,
+    submit_polynomial,
+    submit_verification,
+    trustee_step,
 )
 from charter.services.founding import (
     ArticleDraft,
@@ -50,23 +64,35 @@ __all__ = [
     "ballot_event_key",
     "ballot_passes",
     "cast_vote",
+    "check_trustee_shares",
     "close_ballot",
+    "count_decrypted_ballots",
     "create_proposal",
+    "decrypt_as_trustee",
     "edit_provisional_charter",
     "end_discussions",
     "forget_member",
     "lapse_unsponsored_proposals",
+    "make_trustee_key",
     "move",
     "open_amendment_ballots",
     "open_founding_ballot",
+    "open_prepared_ballots",
     "remind_voters",
+    "replace_late_trustees",
     "reseal_ballot_box",
     "reseal_open_ballot_boxes",
     "revise_proposal",
     "run_deadlines",
+    "share_trustee_key",
     "sponsor_proposal",
     "start_provisional_charter",
+    "submit_certificate",
+    "submit_partial_decryption",
+    "submit_polynomial",
     "submit_proposal",
+    "submit_verification",
+    "trustee_step",
     "withdraw_proposal",
 ]
 
@@ -84,9 +110,12 @@ def run_deadlines(*, now: datetime | None = None) -> dict[str, int]:
         "lapsed": lapse_unsponsored_proposals(now=now),
         "frozen": end_discussions(now=now),
         "closed": sum(close_ballot(ballot_id=pk, now=now) for pk in selectors.due_ballots(now)),
+        "counted": count_decrypted_ballots(now=now),
         "announced": announce_results(),
     }
-    done["opened"] = open_amendment_ballots(now=now)
+    done["prepared"] = open_amendment_ballots(now=now)
+    done["replaced"] = replace_late_trustees(now=now)
+    done["opened"] = open_prepared_ballots(now=now)
     done["reminded"] = remind_voters(now=now)
     done["resealed"] = reseal_open_ballot_boxes()
     return done

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from charter import record, rules, selectors
+from charter import belenios, parameters, record, rules, selectors
 from charter.models import (
     Article,
     Ballot,
     BallotState,
+    Box,
     CharterVersion,
     Choice,
     Proposal,
@@ -26,6 +27,7 @@ from charter.models import (
     quorum_reached,
 )
 from charter.rules import InvalidChange
+from charter.services import elections
 from charter.services.amendments import State, move, overtake_proposals, proposers, touched
 from charter.texts import ArticleText, apply_changes, touches_entrenched
 from forum.rendering import render_markdown
@@ -75,14 +77,14 @@ def _overlap(proposal: Proposal, other: Proposal) -> bool:
 
 
 def _open_ballot(proposal: Proposal, current: CharterVersion, now: datetime) -> Ballot:
+    """The proposal takes a ballot's slot: its trustees are drawn and make the key, and the
+    voting opens when the key exists (open_prepared_ballots)."""
     values = current.settings
     articles = selectors.article_texts(current)
     entrenched = touches_entrenched(articles, selectors.changes_of(proposal), proposal.parameters)
     level = "entrenched" if entrenched else "standard"
     ballot = Ballot.objects.create(
         proposal=proposal,
-        opened_at=now,
-        closes_at=now + timedelta(days=values["ballot_days"]),
         entrenched=entrenched,
         quorum_percent=values[f"quorum_{level}"],
         majority=values[f"majority_{level}"],
@@ -90,9 +92,40 @@ def _open_ballot(proposal: Proposal, current: CharterVersion, now: datetime) -> 
         eligible_count=0,
     )
     move(proposal, State.BALLOT)
-    voters = selectors.eligible_voters(current, at=now)
-    freeze_roll(ballot, voters, title=proposal.title, also=proposers(proposal))
+    elections.prepare_election(ballot, now=now, values=values)
     return ballot
+
+
+def open_prepared_ballots(*, now: datetime) -> int:
+    """Open the voting of every ballot whose trustees have made its key (each deadline run):
+    the roll is frozen, each voter gets a credential, and the election enters the record."""
+    opened = 0
+    ready = Ballot.objects.filter(state=BallotState.SETUP).exclude(election__public_key="")
+    for pk in ready.values_list("pk", flat=True):
+        with transaction.atomic():
+            in_force = selectors.version_in_force(lock=True)
+            ballot = (
+                Ballot.objects.select_for_update()
+                .select_related("proposal")
+                .filter(pk=pk, state=BallotState.SETUP)
+                .first()
+            )
+            if ballot is None:
+                continue
+            if ballot.is_founding:
+                days = parameters.defaults()["founding_ballot_days"]
+                voters, title, also = selectors.verified_members(at=now), founding_title(), []
+            else:
+                days = in_force.settings["ballot_days"]
+                voters = selectors.eligible_voters(in_force, at=now)
+                title, also = ballot.proposal.title, proposers(ballot.proposal)
+            ballot.state = BallotState.OPEN
+            ballot.opened_at, ballot.closes_at = now, now + timedelta(days=days)
+            ballot.save(update_fields=["state", "opened_at", "closes_at"])
+            freeze_roll(ballot, voters, title=title, also=also)
+            elections.start_voting(ballot.election, voters, now=now)
+            opened += 1
+    return opened
 
 
 def freeze_roll(
@@ -116,8 +149,13 @@ def _on_roll(ballot: Ballot) -> QuerySet[Member]:
     return Member.objects.filter(pk__in=RollEntry.objects.filter(ballot=ballot).values("member"))
 
 
-def cast_vote(*, member: Member, ballot: Ballot, choice: str, now: datetime | None = None) -> None:
-    """Drop a ballot paper in the box and tick the member on the roll, in one transaction.
+def cast_vote(
+    *, member: Member, ballot: Ballot, choice: str, now: datetime | None = None
+) -> str | None:
+    """Cast the member's vote; returns the tracker of an encrypted paper (None in a clear box).
+
+    An encrypted ballot: see elections.cast_encrypted_vote. A clear box (a ballot opened
+    before encrypted ballots): drop a paper in the box and tick the roll, in one transaction.
 
     The ballot row is locked first, so a close waits for votes in flight and a vote arriving
     after the close is refused instead of being left out of the tally. The roll is ticked by
@@ -127,6 +165,8 @@ def cast_vote(*, member: Member, ballot: Ballot, choice: str, now: datetime | No
     now = now or timezone.now()
     if choice not in Choice.values:
         raise InvalidChange(_("Choose yes, no or abstain."))
+    if ballot.is_encrypted:
+        return elections.cast_encrypted_vote(member=member, ballot=ballot, choice=choice, now=now)
     with transaction.atomic():
         locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if locked.state != BallotState.OPEN or now >= locked.closes_at:
@@ -141,6 +181,7 @@ def cast_vote(*, member: Member, ballot: Ballot, choice: str, now: datetime | No
             entry = RollEntry.objects.filter(ballot=locked, member=member).first()
             raise InvalidChange(rules.why_cannot_vote(member, locked, entry))
         Vote.objects.create(ballot=locked, choice=choice)
+    return None
 
 
 def reseal_ballot_box(ballot: Ballot) -> None:
@@ -177,7 +218,7 @@ def reseal_open_ballot_boxes() -> int:
     """Reseal the boxes that received papers since their last reseal (each deadline run)."""
     resealed = 0
     fresh = (
-        Ballot.objects.filter(state=BallotState.OPEN)
+        Ballot.objects.filter(state=BallotState.OPEN, box=Box.CLEAR)
         .annotate(voted=Count("roll", filter=Q(roll__voted=True)))
         .filter(voted__gt=F("papers_resealed"))
         .values_list("pk", flat=True)
@@ -242,8 +283,10 @@ def _ballot_title(ballot: Ballot) -> str:
 
 
 def close_ballot(*, ballot_id: int, now: datetime | None = None) -> int:
-    """Close a ballot due to close, once: count it, publish the result and ratify what passed;
-    or, if its box does not match its roll, count nothing and declare it void.
+    """Close a ballot due to close, once. An encrypted ballot goes to its count: the trustees
+    decrypt the tally (count_decrypted_ballots). A clear box is counted at once: publish the
+    result and ratify what passed. Either is void, counting nothing, if its box does not match
+    its roll; an encrypted one too if its record does not verify.
 
     The members are told of the result afterwards, by `announce_results`, in a transaction of
     its own: a ratification tells every member, and writing their notifications here held the
@@ -258,18 +301,66 @@ def close_ballot(*, ballot_id: int, now: datetime | None = None) -> int:
         )
         if ballot is None:
             return 0
+        if ballot.is_encrypted:
+            _end_voting(ballot, now)
+            return 1
         reseal_ballot_box(ballot)
         audit = selectors.audit_box(ballot)
         if audit.matches:
-            _count_ballot(ballot, in_force, now)
+            _count_ballot(ballot, in_force, now, selectors.count_votes(ballot))
         else:
-            _void_ballot(ballot, audit, now)
+            _void_ballot(ballot, VoidReason.BOX_MISMATCH, now, audit)
     vacuum_ballot_boxes()
     return 1
 
 
-def _count_ballot(ballot: Ballot, in_force: CharterVersion | None, now: datetime) -> None:
-    tally = selectors.count_votes(ballot)
+def _end_voting(ballot: Ballot, now: datetime) -> None:
+    audit = selectors.audit_box(ballot)
+    if not audit.matches:
+        _void_ballot(ballot, VoidReason.BOX_MISMATCH, now, audit)
+        return
+    if elections.end_voting(ballot, now=now) is not None:
+        _void_ballot(ballot, VoidReason.RECORD, now)
+        return
+    ballot.state = BallotState.COUNTING
+    ballot.closed_at = now
+    ballot.save(update_fields=["state", "closed_at"])
+
+
+def count_decrypted_ballots(*, now: datetime) -> int:
+    """Count each closed encrypted ballot whose trustees decrypted the tally, once (each
+    deadline run, and after each decryption); void one whose time to decrypt is over."""
+    counted = 0
+    for pk in elections.counting_ballots():
+        with transaction.atomic():
+            in_force = selectors.version_in_force(lock=True)
+            ballot = (
+                Ballot.objects.select_for_update()
+                .select_related("proposal", "draft", "election")
+                .filter(pk=pk, state=BallotState.COUNTING)
+                .first()
+            )
+            if ballot is None:
+                continue
+            try:
+                with transaction.atomic():
+                    tally = elections.decrypted_result(ballot)
+            except belenios.EngineError:
+                _void_ballot(ballot, VoidReason.RECORD, ballot.closed_at)
+                counted += 1
+                continue
+            if tally is not None:
+                _count_ballot(ballot, in_force, ballot.closed_at, tally)
+                counted += 1
+            elif now >= ballot.election.decrypt_by:
+                _void_ballot(ballot, VoidReason.NOT_DECRYPTED, ballot.closed_at)
+                counted += 1
+    return counted
+
+
+def _count_ballot(
+    ballot: Ballot, in_force: CharterVersion | None, now: datetime, tally: dict[str, int]
+) -> None:
     active_days = selectors.values_in_force(in_force)["active_days"]
     active_since = ballot.closes_at - timedelta(days=active_days)
     ballot.active_count = (
@@ -297,15 +388,19 @@ def _count_ballot(ballot: Ballot, in_force: CharterVersion | None, now: datetime
     ballot.save()
 
 
-def _void_ballot(ballot: Ballot, audit: selectors.BoxAudit, now: datetime) -> None:
-    """Nothing is counted from a box that does not match its roll, and its question goes to a
-    new ballot: the proposal waits, frozen, for the next free slot (the same run of the
-    deadlines opens it); the founding draft is set aside, and its copy is the provisional
-    draft again, for an admin to put to a new founding ballot."""
+def _void_ballot(
+    ballot: Ballot, reason: VoidReason, now: datetime, audit: selectors.BoxAudit | None = None
+) -> None:
+    """Nothing is counted from a box that does not match its roll, a record that does not
+    verify, or a tally too few trustees decrypted; its question goes to a new ballot: the
+    proposal waits, frozen, for the next free slot (the same run of the deadlines opens it);
+    the founding draft is set aside, and its copy is the provisional draft again, for an admin
+    to put to a new founding ballot."""
     ballot.state = BallotState.VOID
     ballot.closed_at = now
-    ballot.void_reason = VoidReason.BOX_MISMATCH
-    ballot.papers_found, ballot.ticks_found = audit.papers, audit.ticks
+    ballot.void_reason = reason
+    if audit is not None:
+        ballot.papers_found, ballot.ticks_found = audit.papers, audit.ticks
     if ballot.is_founding:
         _set_draft_aside(ballot.draft, VersionState.VOID)
     else:

@@ -6,7 +6,7 @@ changes only when an amendment's ballot passes, which writes a new version.
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,8 +20,9 @@ from charter.models import (
     VersionState,
 )
 from charter.rules import InvalidChange
+from charter.services import elections
 from charter.services.amendments import checked_parameters
-from charter.services.ballots import founding_title, freeze_roll, write_articles
+from charter.services.ballots import write_articles
 from charter.texts import ArticleText
 from members.models import Member
 from members.rules import require
@@ -76,7 +77,8 @@ def edit_provisional_charter(
 def open_founding_ballot(
     *, admin: Member, version: CharterVersion, now: datetime | None = None
 ) -> Ballot:
-    """Freeze the provisional draft and put it to every verified member."""
+    """Freeze the provisional draft and prepare its ballot: trustees drawn among volunteers make
+    its key, then every verified member may vote."""
     require(rules.can_draft(admin))
     now = now or timezone.now()
     with transaction.atomic():
@@ -94,14 +96,14 @@ def open_founding_ballot(
         founding = parameters.defaults()
         ballot = Ballot.objects.create(
             draft=locked,
-            opened_at=now,
-            closes_at=now + timedelta(days=founding["founding_ballot_days"]),
             quorum_percent=founding["quorum_founding"],
             majority=founding["majority_founding"],
             eligibility_days=0,
             eligible_count=0,
         )
-        freeze_roll(ballot, selectors.verified_members(at=now), title=founding_title())
+        # Voting opens, with every verified member on its roll, when the trustees have made
+        # its key (ballots.open_prepared_ballots).
+        elections.prepare_election(ballot, now=now, values=founding)
     return ballot
 
 

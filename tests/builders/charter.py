@@ -13,6 +13,7 @@ from charter.parameters import AMENDABLE, defaults
 from charter.texts import Change
 from forum.rendering import render_markdown
 from members.models import Member
+from tests.builders.elections import decrypt, give_key
 from tests.builders.members import elders
 
 ARTICLES = [
@@ -26,17 +27,18 @@ ARTICLES = [
 
 
 def found_charter(*, admin, voters, now, articles=ARTICLES, parameters=None) -> CharterVersion:
-    """Draft `articles`, put them to a founding ballot 20 days before `now`, all `voters` vote
-    yes, close: version 1. Each voter then accepts it, as they would on the accept page."""
+    """Draft `articles`, put them to a founding ballot 20 days before `now` (its key given to
+    keyholders), all `voters` vote yes, close, two trustees decrypt: version 1. Each voter then
+    accepts it, as they would on the accept page."""
     draft = services.start_provisional_charter()
     services.edit_provisional_charter(
         admin=admin, version=draft, articles=articles, parameters=parameters or {}
     )
     opened = now - timedelta(days=20)
-    ballot = services.open_founding_ballot(admin=admin, version=draft, now=opened)
+    ballot = open_founding(admin, draft, now=opened)
     for voter in voters:
         services.cast_vote(member=voter, ballot=ballot, choice="yes", now=opened)
-    services.close_ballot(ballot_id=ballot.pk, now=now - timedelta(days=1))
+    count(ballot, now=now - timedelta(days=1))
     services.announce_results()
     version = selectors.current_version()
     assert version is not None and version.number == 1
@@ -44,6 +46,23 @@ def found_charter(*, admin, voters, now, articles=ARTICLES, parameters=None) -> 
         voter.refresh_from_db()
         services.accept_charter(member=voter, version=version)
     return version
+
+
+def open_founding(admin: Member, draft: CharterVersion, *, now: datetime) -> Ballot:
+    """The founding ballot on `draft`, its key made (elections.give_key) and voting open at
+    `now`."""
+    ballot = services.open_founding_ballot(admin=admin, version=draft, now=now)
+    return give_key(ballot, now=now)
+
+
+def count(ballot: Ballot, *, now: datetime, positions=(1, 3)) -> Ballot:
+    """Close `ballot` at `now` (its deadline at the latest) and have the trustees at
+    `positions` decrypt it: counted, or void."""
+    services.close_ballot(ballot_id=ballot.pk, now=max(now, ballot.closes_at))
+    ballot.refresh_from_db()
+    if ballot.is_counting:
+        return decrypt(ballot, now=max(now, ballot.closes_at), positions=positions)
+    return ballot
 
 
 def charter_in_force(
@@ -115,10 +134,12 @@ def propose(
 
 
 def put_to_ballot(proposal: Proposal) -> Ballot:
-    """What beat does at the end of the discussion: freeze the text and open its ballot."""
-    services.run_deadlines(now=proposal.discussion_ends_at + timedelta(seconds=1))
+    """What beat does at the end of the discussion: freeze the text and prepare its ballot;
+    then its key is given (elections.give_key) and the voting opens."""
+    now = proposal.discussion_ends_at + timedelta(seconds=1)
+    services.run_deadlines(now=now)
     proposal.refresh_from_db()
-    return proposal.ballot
+    return give_key(proposal.ballot, now=now)
 
 
 def open_amendment_ballot(version: CharterVersion, voters: list[Member], changes) -> Ballot:
@@ -136,7 +157,7 @@ def ratify_amendment(version: CharterVersion, changes) -> CharterVersion:
     ballot = open_amendment_ballot(version, voters, changes)
     for voter in voters:
         services.cast_vote(member=voter, ballot=ballot, choice="yes", now=ballot.opened_at)
-    services.run_deadlines(now=ballot.closes_at)
+    count(ballot, now=ballot.closes_at)
     amended = selectors.current_version()
     assert amended.number == version.number + 1
     return amended
