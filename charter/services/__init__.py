@@ -31,27 +31,25 @@ from charter.services.ballots import (
     open_amendment_ballots,
     open_prepared_ballots,
     remind_voters,
-    reseal_ballot_box,
-    reseal_open_ballot_boxes,
 )
-from charter.services.elections import (
-    check_trustee_shares,
-    decrypt_as_trustee,
-    make_trustee_key,
-    replace_late_trustees,
-    share_trustee_key,
-    submit_certificate,
-    submit_partial_decryption,
-    submit_polynomial,
-    submit_verification,
-    trustee_step,
-)
+from charter.services.clear_box import reseal_ballot_box, reseal_open_ballot_boxes
+from charter.services.elections import decrypt_as_trustee, submit_partial_decryption
 from charter.services.founding import (
     ArticleDraft,
     accept_charter,
     edit_provisional_charter,
     open_founding_ballot,
     start_provisional_charter,
+)
+from charter.services.trustees import (
+    check_trustee_shares,
+    make_trustee_key,
+    replace_late_trustees,
+    share_trustee_key,
+    submit_certificate,
+    submit_polynomial,
+    submit_verification,
+    trustee_step,
 )
 from members.models import Member
 

@@ -20,7 +20,7 @@ from charter.models import (
     VersionState,
 )
 from charter.rules import InvalidChange
-from charter.services import elections
+from charter.services import trustees
 from charter.services.amendments import checked_parameters
 from charter.services.ballots import write_articles
 from charter.texts import ArticleText
@@ -103,7 +103,7 @@ def open_founding_ballot(
         )
         # Voting opens, with every verified member on its roll, when the trustees have made
         # its key (ballots.open_prepared_ballots).
-        elections.prepare_election(ballot, now=now, values=founding)
+        trustees.prepare_election(ballot, now=now, values=founding)
     return ballot
 
 
