@@ -1,7 +1,8 @@
 """The charter in Django's admin: to look, never to change.
 
 A ratified version changes only by the members' vote, so every charter model is read-only
-here, and the ballot box is not registered at all.
+here, and the ballot box, the elections' trustees, the voters' credentials and the public
+record are not registered at all.
 """
 
 from django.contrib import admin
@@ -42,7 +43,7 @@ class BallotAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("yes / no / abstain"))
     def tally(self, ballot: Ballot) -> str:
-        if ballot.is_open:
+        if ballot.yes is None:  # not counted yet, or void
             return "—"
         return f"{ballot.yes} / {ballot.no} / {ballot.abstain}"
 
