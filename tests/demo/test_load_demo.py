@@ -1,4 +1,5 @@
 import io
+import stat
 
 import pytest
 from django.core import mail
@@ -6,9 +7,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
 
-from charter import rules, selectors
-from charter.models import Acceptance, Ballot, ProposalState
+from charter import belenios, rules, selectors
+from charter import services as charter
+from charter.models import Acceptance, Ballot, BallotState, ProposalState
+from charter.services import elections
 from demo import charter_content, content, moderation_content
+from demo import elections as demo_elections
 from forum.models import Category, Post, PostState, Quote, Thanks, Thread
 from members.models import Member
 from moderation import rules as moderation_rules
@@ -34,6 +38,14 @@ NEWCOMER = min(content.MEMBERS, key=lambda spec: spec["days_ago_joined"])["usern
 SECOND_MODERATOR = moderation_content.SECOND_MODERATOR["username"]
 
 
+@pytest.fixture(autouse=True)
+def trustee_keys(tmp_path, monkeypatch):
+    """The open ballot's key files go to the test's own directory, not the worktree's var/."""
+    directory = tmp_path / "demo-trustees"
+    monkeypatch.setattr(demo_elections, "default_key_directory", lambda: directory)
+    return directory
+
+
 def test_the_demo_community_loads_once_and_prints_credentials(capsys):
     call_command("load_demo")
     counts = (Member.objects.count(), Category.objects.count(), Thread.objects.count(),
@@ -53,6 +65,54 @@ def test_the_demo_community_loads_once_and_prints_credentials(capsys):
     assert f"{LOGIN} (or any demo member) / palabre-membre" in output
     assert f"{NEWCOMER} / palabre-membre" in output
     assert "already loaded" in output
+    trustees = [line for line in output.splitlines() if line.startswith("  trustee ")]
+    # Printed by both runs: where each of the open ballot's three trustees finds their key.
+    assert len(trustees) == 6 and "missing" not in output
+    for username in demo_elections.TRUSTEE_VOLUNTEERS:
+        assert f"{username} / palabre-membre: " in output
+        assert f"/demo-trustees/{username}.key" in output
+
+
+def test_the_demo_ballot_is_encrypted_with_three_volunteer_trustees(trustee_keys):
+    call_command("load_demo")
+    ballot = selectors.open_ballots().get()
+    assert ballot.is_encrypted and ballot.state == BallotState.OPEN
+    trustees = elections.current_trustees(ballot.election)
+    assert len(trustees) == 3 and ballot.election.public_key
+    assert {t.member.username for t in trustees} == set(demo_elections.TRUSTEE_VOLUNTEERS)
+    for trustee in trustees:
+        assert not trustee.member.is_staff and trustee.member != ballot.proposal.author
+        key_file = trustee_keys / f"{trustee.member.username}.key"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    # The ballots the demo closed were decrypted by their trustees and are in their record.
+    for past in Ballot.objects.filter(state=BallotState.CLOSED):
+        assert past.is_encrypted and selectors.votes_cast(past) == past.yes + past.no + past.abstain
+        belenios.verify(
+            uuid=past.election.uuid,
+            record=elections.record_files(past.election),
+            timestamp=past.election.timestamp,
+        )
+
+
+def test_two_demo_trustees_decrypt_the_open_ballot_with_their_key_files(trustee_keys):
+    call_command("load_demo")
+    ballot = selectors.open_ballots().get()
+    charter.run_deadlines(now=ballot.closes_at)
+    ballot.refresh_from_db()
+    assert ballot.state == BallotState.COUNTING
+    first, _absent, third = elections.current_trustees(ballot.election)
+    for trustee in (first, third):
+        key = (trustee_keys / f"{trustee.member.username}.key").read_text()
+        charter.decrypt_as_trustee(member=trustee.member, trustee=trustee, key=key)
+    charter.count_decrypted_ballots(now=ballot.closes_at)
+    ballot.refresh_from_db()
+    votes = next(
+        spec["votes"] for spec in charter_content.PROPOSALS if spec["votes"] and not spec["closed"]
+    )
+    assert ballot.state == BallotState.CLOSED
+    assert (ballot.yes, ballot.no, ballot.abstain) == tuple(
+        list(votes.values()).count(choice) for choice in ("yes", "no", "abstain")
+    )
 
 
 def test_the_demo_record_matches_its_digests():
