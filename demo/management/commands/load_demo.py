@@ -48,7 +48,7 @@ class Command(BaseCommand):
             return
         threshold = ballot.election.threshold
         lines = [
-            f"The open ballot is a Belenios election. Its trustees' key files (the site never "
+            f"\nThe open ballot is a Belenios election. Its trustees' key files (the site never "
             f"keeps them) are in {key_directory}/:"
         ]
         for key_file in elections.key_files(ballot, key_directory):
@@ -60,6 +60,6 @@ class Command(BaseCommand):
         closes = f" on {ballot.closes_at:%Y-%m-%d %H:%M} UTC" if ballot.closes_at else ""
         lines.append(
             f"When it closes{closes}, sign in as {threshold} of them and decrypt the count "
-            f"on its page ({ballot.get_absolute_url()}) with their key file.\n"
+            f"on its page (http://127.0.0.1:8000{ballot.get_absolute_url()}) with their key file.\n"
         )
         self.stdout.write("\n".join(lines))
