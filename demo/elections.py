@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from charter import services as charter
-from charter.models import Ballot, Election
+from charter.models import Ballot, Election, Trustee
 from charter.services import elections
 from demo import charter_content
 from members.models import Member
@@ -69,11 +69,7 @@ def make_key_and_open(ballot: Ballot, *, drawn_at: datetime) -> dict[int, str]:
         charter.check_trustee_shares(
             member=t.member, trustee=t, key=keys[t.member_id], now=drawn_at + timedelta(hours=3)
         )
-    for t in trustees:
-        duties = Notification.objects.filter(recipient=t.member, kind=Kind.TRUSTEE_DUTY)
-        notifications.mark_events_read(
-            member=t.member, event_keys=duties.values_list("event_key", flat=True)
-        )
+    _duties_done(trustees)
     charter.open_prepared_ballots(now=drawn_at + KEY_MADE_AFTER)
     ballot.refresh_from_db()
     return keys
@@ -91,6 +87,16 @@ def decrypt_and_count(ballot: Ballot, keys: dict[int, str]) -> None:
         )
     charter.count_decrypted_ballots(now=at)
     charter.announce_results()
+    _duties_done(elections.current_trustees(election))
+
+
+def _duties_done(trustees: list[Trustee]) -> None:
+    """The trustees have read the news of the steps they have taken."""
+    for t in trustees:
+        duties = Notification.objects.filter(recipient=t.member, kind=Kind.TRUSTEE_DUTY)
+        notifications.mark_events_read(
+            member=t.member, event_keys=duties.values_list("event_key", flat=True)
+        )
 
 
 def write_key_files(ballot: Ballot, keys: dict[int, str], directory: Path) -> None:
