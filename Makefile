@@ -4,15 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=true
 
-.PHONY: run test venv messages demo lint format makemessages trial bench bench-pages bench-load bench-faults
+.PHONY: run test venv messages belenios demo lint format makemessages trial bench bench-pages bench-load bench-faults
 
-run: venv messages
+run: venv messages belenios
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_demo
 	$(DEV) scripts/run
 
 test:
 	scripts/test
+
+# Every ballot is a Belenios election, the demo's too: belenios-tool is installed when missing
+# (apt-get; without apt, the script says where to get it). No database server, no browser.
+belenios:
+	scripts/install-system-packages --only belenios-tool
 
 venv: $(BIN)/.installed
 
@@ -33,10 +38,10 @@ makemessages: venv
 	$(BIN)/python manage.py makemessages --locale fr --ignore '.venv/*' --no-obsolete
 
 # The production stack on 127.0.0.1 (scripts/trial); data kept in var/trial/, Ctrl-C stops all.
-trial: venv messages
+trial: venv messages belenios
 	scripts/trial
 
-demo: venv messages
+demo: venv messages belenios
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_demo
 

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -24,7 +25,7 @@ from charter import services as charter
 from charter.models import Ballot, Proposal
 from charter.parameters import draft_defaults
 from charter.texts import Change
-from demo import charter_content, content, moderation_content
+from demo import charter_content, content, elections, moderation_content
 from forum import services as forum
 from forum.models import Category, Post, Thread
 from members.models import Member
@@ -49,8 +50,9 @@ def demo_is_loaded() -> bool:
 
 
 @transaction.atomic
-def load_demo_community() -> None:
-    """Create the demo members, categories, charter and threads; all or nothing."""
+def load_demo_community(*, key_directory: Path) -> None:
+    """Create the demo members, categories, charter and threads; all or nothing. The trustees
+    of the open ballot find their key files in `key_directory`."""
     now = timezone.now()
     admin = _member(**ADMIN, is_staff=True, is_superuser=True, is_moderator=True,
                     joined=now - timedelta(days=450), seen=now - timedelta(hours=1))  # fmt: skip
@@ -86,9 +88,11 @@ def load_demo_community() -> None:
     ]
     _add_signs_of_life(threads)
     _moderate(threads, members, now)
+    open_ballot_keys = {}
     for spec in charter_content.PROPOSALS:
         if not spec["closed"]:
-            _propose(spec, members, now)
+            open_ballot_keys |= _propose(spec, members, now)
+    elections.write_key_files(elections.demo_ballot(), open_ballot_keys, key_directory)
 
 
 def _demo_member(
@@ -104,6 +108,7 @@ def _demo_member(
         joined=now - timedelta(days=spec["days_ago_joined"]),
         # Signed in lately, so each counts among the active voters of a ballot's quorum.
         seen=now - timedelta(hours=5 + 13 * position),
+        trustee_volunteer=spec["username"] in elections.TRUSTEE_VOLUNTEERS,
         **fields,
     )
 
@@ -219,9 +224,10 @@ def _found_the_charter(admin: Member, members: dict[str, Member], now: datetime)
     )
     opened = now - timedelta(days=charter_content.FOUNDING_DAYS_AGO)
     ballot = charter.open_founding_ballot(admin=admin, version=draft, now=opened)
+    keys = elections.make_key_and_open(ballot, drawn_at=opened)
     _vote(ballot, charter_content.FOUNDING_VOTES, members, now)
     charter.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
-    charter.announce_results()
+    elections.decrypt_and_count(ballot, keys)
     _accept_current_charter(members.values())
 
 
@@ -231,8 +237,9 @@ def _accept_current_charter(members: Iterable[Member]) -> None:
         charter.accept_charter(member=member, version=version)
 
 
-def _propose(spec: dict, members: dict[str, Member], now: datetime) -> Proposal:
-    """Submit, co-sponsor and discuss an amendment; to its ballot, and counted, as `spec` says."""
+def _propose(spec: dict, members: dict[str, Member], now: datetime) -> dict[int, str]:
+    """Submit, co-sponsor and discuss an amendment; to its ballot, and counted, as `spec` says.
+    Returns its trustees' private keys by member id (none when it has no ballot)."""
     texts = spec[_language()]
     author = members[spec["author"]]
     proposal = charter.create_proposal(
@@ -252,17 +259,20 @@ def _propose(spec: dict, members: dict[str, Member], now: datetime) -> Proposal:
     if proposal.thread_id:
         _discuss(proposal, spec["replies"], members)
     if spec["votes"] is None:
-        return proposal
-    # The beat's work at the end of the discussion: the text is frozen and the ballot opens.
+        return {}
+    # The beat's work at the end of the discussion: the text is frozen and trustees are drawn,
+    # who make the key; the ballot opens.
     charter.run_deadlines(now=proposal.discussion_ends_at)
     ballot = charter_selectors.proposal_detail(proposal.pk).ballot
+    keys = elections.make_key_and_open(ballot, drawn_at=proposal.discussion_ends_at)
     _vote(ballot, spec["votes"], members, now)
     if spec["closed"]:
         reminder_hours = charter_selectors.parameters_in_force()["reminder_hours"]
         reminder = timedelta(hours=reminder_hours - 1)
         charter.run_deadlines(now=ballot.closes_at - reminder)
         charter.run_deadlines(now=ballot.closes_at)
-    return proposal
+        elections.decrypt_and_count(ballot, keys)
+    return keys
 
 
 def _discuss(

@@ -13,7 +13,7 @@ from charter import selectors as charter_selectors
 from charter import services as charter
 from charter.models import Acceptance, Ballot, CharterVersion
 from charter.parameters import draft_defaults
-from demo import charter_content
+from demo import charter_content, elections
 from demo.generated.community import DAY, HISTORY, PASSWORD, Community, GenerationRefused
 from demo.generated.vocabulary import FIRST_NAMES, LAST_NAMES
 from members.models import Member
@@ -41,6 +41,9 @@ def found_the_charter(community: Community) -> None:
         Notification.objects.filter(event_key=charter.ballot_event_key(ballot.pk, event)).update(
             created_at=at, read_at=at + timedelta(hours=5)
         )
+    Notification.objects.filter(kind=Kind.VOTE_TRACKER, read_at__isnull=True).update(
+        read_at=ratified
+    )
     community.ratified = (ratified - community.start).total_seconds()
 
 
@@ -86,9 +89,9 @@ def _vote_the_charter(community: Community, members: list[Member]) -> Ballot:
         articles=[charter.ArticleDraft(*article) for article in charter_content.ARTICLES[language]],
         parameters=draft_defaults(),
     )
-    ballot = charter.open_founding_ballot(
-        admin=admin, version=draft, now=community.at(FOUNDING_BALLOT_OPENS)
-    )
+    opened = community.at(FOUNDING_BALLOT_OPENS)
+    ballot = charter.open_founding_ballot(admin=admin, version=draft, now=opened)
+    keys = elections.make_key_and_open(ballot, drawn_at=opened)
     voting = (ballot.closes_at - ballot.opened_at) / 2
     for n, member in enumerate(members):
         if n % 5 == 4:
@@ -101,6 +104,7 @@ def _vote_the_charter(community: Community, members: list[Member]) -> Ballot:
         created_at=community.at(FOUNDERS_JOINED_WITHIN)
     )
     charter.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+    elections.decrypt_and_count(ballot, keys)
     return ballot
 
 
@@ -145,6 +149,8 @@ def _create_members(community: Community, indexes: range, *, must_accept: bool) 
                 is_staff=index == 0,
                 is_superuser=index == 0,
                 is_moderator=index <= community.moderators,
+                # The last three founders volunteered to hold the ballots' keys.
+                trustee_volunteer=community.founders - 3 <= index < community.founders,
                 must_accept_charter=must_accept,
             )
         )

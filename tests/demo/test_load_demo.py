@@ -1,15 +1,18 @@
 import io
+import stat
 
 import pytest
-from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
 
-from charter import rules, selectors
-from charter.models import Acceptance, Ballot, ProposalState
+from charter import belenios, rules, selectors
+from charter import services as charter
+from charter.models import Acceptance, Ballot, BallotState, ProposalState
+from charter.services import elections
 from demo import charter_content, content, moderation_content
-from forum.models import Category, Post, PostState, Quote, Thanks, Thread
+from demo import elections as demo_elections
+from forum.models import Post, PostState, Quote, Thanks, Thread
 from members.models import Member
 from moderation import rules as moderation_rules
 from moderation import selectors as moderation_selectors
@@ -26,7 +29,8 @@ from moderation.models import (
 from moderation.sanctions import Step
 from notifications.models import EmailChoice, Kind, Notification, Preference
 
-pytestmark = pytest.mark.django_db
+# One load for the module (tests/demo/conftest.py); each test runs in a savepoint of its own.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_demo")]
 
 # The demo login the README and the load command name; the newest member, too new to vote.
 LOGIN = content.MEMBERS[0]["username"]
@@ -34,29 +38,47 @@ NEWCOMER = min(content.MEMBERS, key=lambda spec: spec["days_ago_joined"])["usern
 SECOND_MODERATOR = moderation_content.SECOND_MODERATOR["username"]
 
 
-def test_the_demo_community_loads_once_and_prints_credentials(capsys):
-    call_command("load_demo")
-    counts = (Member.objects.count(), Category.objects.count(), Thread.objects.count(),
-              Post.objects.count(), Signal.objects.count(),
-              JournalEntry.objects.count())  # fmt: skip
-    call_command("load_demo")
-    assert (Member.objects.count(), Category.objects.count(), Thread.objects.count(),
-            Post.objects.count(), Signal.objects.count(),
-            JournalEntry.objects.count()) == counts  # fmt: skip
-    assert counts[0] == len(content.MEMBERS) + 3  # the admin and two moderators
-    assert counts[1] == len(content.CATEGORIES) + 1
-    # Each amendment that found its co-sponsors has its discussion.
-    discussed = [spec for spec in charter_content.PROPOSALS if spec["votes"] or spec["replies"]]
-    assert counts[2] == len(content.THREADS) + len(discussed) == 33
-    output = capsys.readouterr().out
-    assert "admin / palabre-admin" in output and "moderatrice / palabre-moderatrice" in output
-    assert f"{LOGIN} (or any demo member) / palabre-membre" in output
-    assert f"{NEWCOMER} / palabre-membre" in output
-    assert "already loaded" in output
+def test_the_demo_ballot_is_encrypted_with_three_volunteer_trustees(loaded_demo):
+    ballot = selectors.open_ballots().get()
+    assert ballot.is_encrypted and ballot.state == BallotState.OPEN
+    trustees = elections.current_trustees(ballot.election)
+    assert len(trustees) == 3 and ballot.election.public_key
+    assert {t.member.username for t in trustees} == set(demo_elections.TRUSTEE_VOLUNTEERS)
+    for trustee in trustees:
+        assert not trustee.member.is_staff and trustee.member != ballot.proposal.author
+        key_file = loaded_demo.trustee_keys / f"{trustee.member.username}.key"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    # The ballots the demo closed were decrypted by their trustees and are in their record.
+    for past in Ballot.objects.filter(state=BallotState.CLOSED):
+        assert past.is_encrypted and selectors.votes_cast(past) == past.yes + past.no + past.abstain
+        belenios.verify(
+            uuid=past.election.uuid,
+            record=elections.record_files(past.election),
+            timestamp=past.election.timestamp,
+        )
+
+
+def test_two_demo_trustees_decrypt_the_open_ballot_with_their_key_files(loaded_demo):
+    ballot = selectors.open_ballots().get()
+    charter.run_deadlines(now=ballot.closes_at)
+    ballot.refresh_from_db()
+    assert ballot.state == BallotState.COUNTING
+    first, _absent, third = elections.current_trustees(ballot.election)
+    for trustee in (first, third):
+        key = (loaded_demo.trustee_keys / f"{trustee.member.username}.key").read_text()
+        charter.decrypt_as_trustee(member=trustee.member, trustee=trustee, key=key)
+    charter.count_decrypted_ballots(now=ballot.closes_at)
+    ballot.refresh_from_db()
+    votes = next(
+        spec["votes"] for spec in charter_content.PROPOSALS if spec["votes"] and not spec["closed"]
+    )
+    assert ballot.state == BallotState.CLOSED
+    assert (ballot.yes, ballot.no, ballot.abstain) == tuple(
+        list(votes.values()).count(choice) for choice in ("yes", "no", "abstain")
+    )
 
 
 def test_the_demo_record_matches_its_digests():
-    call_command("load_demo")
     out = io.StringIO()
     call_command("verify_record", stdout=out)
     lines = out.getvalue().splitlines()
@@ -66,7 +88,6 @@ def test_the_demo_record_matches_its_digests():
 
 
 def test_the_demo_has_staff_quotes_and_consistent_counters():
-    call_command("load_demo")
     assert Member.objects.get(username="admin").is_superuser
     assert Member.objects.get(username="moderatrice").is_moderator
     assert Quote.objects.exists()
@@ -79,7 +100,6 @@ def test_the_demo_has_staff_quotes_and_consistent_counters():
 
 
 def test_the_demo_charter_was_founded_then_amended_once_and_everyone_accepted_it():
-    call_command("load_demo")
     current = selectors.current_version()
     assert current.number == 2
     assert current.articles.count() == 10
@@ -96,7 +116,6 @@ def test_the_demo_charter_was_founded_then_amended_once_and_everyone_accepted_it
 
 
 def test_the_demo_has_amendments_in_discussion_in_ballot_and_seeking_co_sponsors():
-    call_command("load_demo")
     login = Member.objects.get(username=LOGIN)
     discussed = selectors.proposals(states=[ProposalState.DISCUSSION]).get()
     assert discussed.thread.post_count >= 3
@@ -112,9 +131,8 @@ def test_the_demo_has_amendments_in_discussion_in_ballot_and_seeking_co_sponsors
     assert "less than 30 days" in rules.why_cannot_vote(newcomer, ballot, None)
 
 
-def test_loading_the_demo_sends_no_email_and_leaves_only_live_news_unread():
-    call_command("load_demo")
-    assert mail.outbox == []
+def test_loading_the_demo_sends_no_email_and_leaves_only_live_news_unread(loaded_demo):
+    assert loaded_demo.emails == []
     assert not Preference.objects.exclude(email=EmailChoice.DIGEST).exists()
     assert Preference.objects.count() == Member.objects.count() * len(Kind)
     unread = Notification.objects.filter(recipient__username=LOGIN, read_at__isnull=True)
@@ -128,19 +146,7 @@ def test_loading_the_demo_sends_no_email_and_leaves_only_live_news_unread():
     assert waiting.filter(kind=Kind.NEW_CASE).count() == 2
 
 
-def test_the_demo_charter_follows_the_site_language(settings):
-    settings.LANGUAGE_CODE = "fr"
-    call_command("load_demo")
-    current = selectors.current_version()
-    assert current.articles.get(number=1).title == "Objet du forum"
-    assert selectors.open_ballots().get().proposal.title.startswith("Raccourcir")
-    kept = JournalEntry.objects.filter(action=Action.KEEP).first()
-    assert "première fois" in kept.rationale
-    assert "Respect" in str(kept.articles.get())
-
-
 def test_the_demo_charter_pages_render_for_the_demo_login():
-    call_command("load_demo")
     client = Client()
     client.force_login(Member.objects.get(username=LOGIN))
     urls = ["/charter/", "/charter/history/", "/charter/proposals/", "/charter/v/1/"]
@@ -152,7 +158,6 @@ def test_the_demo_charter_pages_render_for_the_demo_login():
 
 
 def test_the_demo_journal_has_settled_cases_and_a_reversal_on_appeal():
-    call_command("load_demo")
     respect = selectors.current_version().articles.get(number=2)
     entries = JournalEntry.objects.select_related("post", "moderator")
     warned = entries.get(sanction=SanctionKind.WARNING)
@@ -175,7 +180,6 @@ def test_the_demo_journal_has_settled_cases_and_a_reversal_on_appeal():
 
 
 def test_the_demo_queue_holds_a_signal_citing_other_and_a_post_hidden_pending_review():
-    call_command("load_demo")
     moderator = Member.objects.get(username="moderatrice")
     other, held = moderation_selectors.queue(moderator, moderation_selectors.QueueFilters())
     assert other.post.state == PostState.VISIBLE and other.signaller_count == 1
@@ -193,7 +197,6 @@ def test_the_demo_queue_holds_a_signal_citing_other_and_a_post_hidden_pending_re
 
 
 def test_the_demo_has_an_appeal_for_another_moderator_to_hear():
-    call_command("load_demo")
     appeal = Appeal.objects.get(state=AppealState.PENDING)
     assert appeal.decision.moderator.username == SECOND_MODERATOR
     signallers = moderation_selectors.signaller_ids(appeal.decision.case)
@@ -203,7 +206,6 @@ def test_the_demo_has_an_appeal_for_another_moderator_to_hear():
 
 
 def test_the_demo_moderation_happened_after_what_it_is_about_and_in_order():
-    call_command("load_demo")
     for signal in Signal.objects.select_related("post", "signaller", "decision"):
         assert signal.post.created_at < signal.created_at
         assert signal.signaller.date_joined < signal.created_at
@@ -219,7 +221,6 @@ def test_the_demo_moderation_happened_after_what_it_is_about_and_in_order():
 
 
 def test_the_demo_moderation_pages_show_each_persona_its_part():
-    call_command("load_demo")
     visitor = Client()
     journal = visitor.get("/moderation/journal/").content.decode()
     assert f"{JournalEntry.objects.count()} entries" in journal

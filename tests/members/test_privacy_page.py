@@ -20,7 +20,16 @@ def test_it_says_what_deletion_keeps(visitor_client):
     page = visitor_client.get("/privacy/").text
     assert "“Deleted member”" in page
     assert "a note you wrote may say something about you" in page
-    assert "the secrecy of your vote rests on the people who run the server" in page
+
+
+def test_it_says_plainly_what_the_encryption_of_votes_does_not_protect(visitor_client):
+    page = visitor_client.get("/privacy/").text
+    assert "rests on the people who run the server" not in page
+    assert "Every ballot is a Belenios election" in page
+    assert "changes its code could see choices as they are cast" in page
+    assert "nor any vote from the database, its backups or its logs, without the trustees" in page
+    assert "could decrypt single papers" in page
+    assert "could cast a vote in your name while you have not voted" in page
 
 
 def test_it_says_what_the_record_protects_and_what_whoever_runs_the_database_can_still_do(

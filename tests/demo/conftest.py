@@ -1,0 +1,36 @@
+"""The demo community, loaded once for a module's tests: a load plays the whole history through
+the services, belenios-tool included (some 15 seconds). The module's tests run inside the
+transaction that loaded it, each in a savepoint of its own, and the whole is rolled back after
+the module's last test."""
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+
+
+@dataclass(frozen=True)
+class LoadedDemo:
+    trustee_keys: Path
+    output: str
+    emails: list
+
+
+@pytest.fixture(scope="module")
+def loaded_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("demo-trustees")
+    output = io.StringIO()
+    with django_db_blocker.unblock():
+        loading = transaction.atomic()
+        loading.__enter__()
+        try:
+            mail.outbox = []
+            call_command("load_demo", trustee_keys=directory, stdout=output)
+            yield LoadedDemo(directory, output.getvalue(), list(mail.outbox))
+        finally:
+            transaction.set_rollback(True)
+            loading.__exit__(None, None, None)
