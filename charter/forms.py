@@ -1,3 +1,4 @@
+import json
 import uuid
 
 from django import forms
@@ -195,6 +196,63 @@ class VoteForm(forms.Form):
         label=_("I understand that my vote is secret and final: it cannot be changed."),
         error_messages={"required": _("Confirm that you understand your vote is final.")},
     )
+
+
+class UploadedTextForm(forms.Form):
+    """One small text file a trustee uploads, read as UTF-8 text: `text()` once valid."""
+
+    # The limit in bytes; a key file is 23 characters, a belenios-tool output a few kilobytes.
+    LIMIT = 1024
+    upload = forms.FileField(label=_("File"))
+
+    def clean_upload(self) -> str:
+        upload = self.cleaned_data["upload"]
+        if upload.size > self.LIMIT:
+            raise ValidationError(
+                _("This file is too large to be the one asked for (%(limit)s bytes at most).")
+                % {"limit": self.LIMIT}
+            )
+        try:
+            text = upload.read().decode("utf-8").strip()
+        except UnicodeDecodeError as error:
+            raise ValidationError(_("This file is not a text file.")) from error
+        if not text:
+            raise ValidationError(_("The file is empty."))
+        return text
+
+    def text(self) -> str:
+        return self.cleaned_data["upload"]
+
+
+class KeyFileForm(UploadedTextForm):
+    """A trustee's key file, for a step the site takes with it and then forgets."""
+
+    upload = forms.FileField(
+        label=_("Your key file"),
+        help_text=_("The file palabre-trustee-….key you saved when you made your key."),
+        error_messages={"required": _("Choose your key file.")},
+    )
+
+
+class TrusteeFileForm(UploadedTextForm):
+    """What a trustee made offline with belenios-tool: a certificate, a polynomial, a check or
+    a partial decryption."""
+
+    LIMIT = 1024 * 1024
+    upload = forms.FileField(
+        label=_("The file belenios-tool made"),
+        error_messages={"required": _("Choose the file to upload.")},
+    )
+
+    def clean_upload(self) -> str:
+        text = super().clean_upload()
+        try:
+            lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except ValueError as error:
+            raise ValidationError(_("This is not a file belenios-tool made.")) from error
+        if not all(isinstance(line, dict) for line in lines):
+            raise ValidationError(_("This is not a file belenios-tool made."))
+        return text
 
 
 class CompareForm(forms.Form):

@@ -5,6 +5,7 @@ many papers) and `count_votes`, which the close calls, and pages show a tally on
 closed ballot's own columns.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,13 +15,14 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from charter import parameters
+from charter import belenios, parameters
 from charter.models import (
     LIVE_STATES,
     Acceptance,
     Ballot,
     BallotState,
     CharterVersion,
+    Election,
     Proposal,
     ProposalState,
     ProposedChange,
@@ -273,6 +275,47 @@ def audit_box(ballot: Ballot) -> BoxAudit:
         papers=papers,
         ticks=RollEntry.objects.filter(ballot=ballot, voted=True).count(),
     )
+
+
+# Elections: an encrypted ballot's public record, which anyone may read and check.
+
+
+def election_of(ballot: Ballot) -> Election | None:
+    """The election of an encrypted ballot; None for a clear box."""
+    if not ballot.is_encrypted:
+        return None
+    return Election.objects.filter(ballot=ballot).first()
+
+
+def record_stream(election: Election) -> Iterator[belenios.File]:
+    """The record's files in order, read a chunk at a time: a download of a long record never
+    holds it whole in memory."""
+    rows = (
+        RecordFile.objects.filter(election=election)
+        .order_by("position")
+        .values_list("name", "content")
+    )
+    for name, content in rows.iterator(chunk_size=500):
+        yield belenios.File(name, content.encode())
+
+
+def papers(election: Election) -> QuerySet:
+    """The encrypted papers in the box, in the record's order, as their contents: the ballot
+    box page shows each by its tracker."""
+    return (
+        RecordFile.objects.filter(election=election, credential__isnull=False)
+        .order_by("position")
+        .values_list("content", flat=True)
+    )
+
+
+def paper_number(election: Election, tracker: str) -> int | None:
+    """Where the paper with `tracker` is in the box, from 1; None if no paper has it."""
+    contents = papers(election).iterator(chunk_size=500)
+    for number, content in enumerate(contents, start=1):
+        if belenios.tracker(content.encode()) == tracker:
+            return number
+    return None
 
 
 def void_ballots() -> QuerySet[Ballot]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from charter import views
+from charter import ballot_views, views
 
 app_name = "charter"
 
@@ -20,7 +20,13 @@ urlpatterns = [
     path("proposals/<int:pk>/submit/", views.submit_proposal, name="submit_proposal"),
     path("proposals/<int:pk>/sponsor/", views.sponsor_proposal, name="sponsor_proposal"),
     path("proposals/<int:pk>/withdraw/", views.withdraw_proposal, name="withdraw_proposal"),
-    path("ballots/<int:pk>/", views.ballot, name="ballot"),
-    path("ballots/<int:pk>/vote/", views.vote, name="vote"),
-    path("ballots/<int:pk>/count/", views.votes_cast, name="votes_cast"),
+    path("ballots/<int:pk>/", ballot_views.ballot, name="ballot"),
+    path("ballots/<int:pk>/vote/", ballot_views.vote, name="vote"),
+    path("ballots/<int:pk>/count/", ballot_views.votes_cast, name="votes_cast"),
+    path("ballots/<int:pk>/record/", ballot_views.ballot_record, name="ballot_record"),
+    path("ballots/<int:pk>/box/", ballot_views.ballot_box, name="ballot_box"),
+    path("ballots/<int:pk>/trustee/key/", ballot_views.make_trustee_key, name="trustee_key"),
+    path("ballots/<int:pk>/trustee/step/", ballot_views.trustee_step, name="trustee_step"),
+    path("ballots/<int:pk>/trustee/upload/", ballot_views.trustee_upload, name="trustee_upload"),
+    path("ballots/<int:pk>/trustee/<str:name>", ballot_views.trustee_input, name="trustee_input"),
 ]

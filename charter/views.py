@@ -20,18 +20,14 @@ from charter.forms import (
     ArticleFormSet,
     CompareForm,
     ParametersForm,
-    VoteForm,
     draft_articles,
 )
-from charter.models import Ballot, CharterVersion, Proposal, ProposalState
+from charter.models import CharterVersion, Proposal, ProposalState
 from charter.parameters import FRACTION_NAMES, defaults
 from charter.texts import apply_changes, compare, compare_parameters
 from core.outcomes import attempt
 from core.rate_limits import rate_limited
 from members.rules import require
-
-# htmx stops polling on this status.
-STOP_POLLING = 286
 
 
 def _version_or_404(**lookup) -> CharterVersion:
@@ -45,13 +41,6 @@ def _proposal_or_404(pk: int) -> Proposal:
     try:
         return selectors.proposal_detail(pk)
     except Proposal.DoesNotExist as missing:
-        raise Http404 from missing
-
-
-def _ballot_or_404(pk: int) -> Ballot:
-    try:
-        return selectors.ballot_detail(pk)
-    except Ballot.DoesNotExist as missing:
         raise Http404 from missing
 
 
@@ -401,60 +390,3 @@ def sponsor_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("You co-sponsor this proposal."))
     return redirect(shown)
-
-
-@require_GET
-def ballot(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "charter/ballot.html", _ballot_context(request, _ballot_or_404(pk)))
-
-
-def _ballot_context(request: HttpRequest, shown: Ballot, form: VoteForm | None = None) -> dict:
-    entry = selectors.roll_entry(shown, request.user)
-    why_not = rules.why_cannot_vote(request.user, shown, entry)
-    if shown.proposal_id:
-        base = shown.result.previous if shown.result_id else shown.proposal.base
-        base_texts = selectors.article_texts(base)
-        amended = apply_changes(base_texts, selectors.changes_of(shown.proposal))
-        articles = [d for d in compare(base_texts, amended) if d.status != "same"]
-        parameters = compare_parameters(base.settings, base.settings | shown.proposal.parameters)
-    else:
-        articles = compare([], selectors.article_texts(shown.draft))
-        parameters = []
-    return {
-        "ballot": shown,
-        "articles": articles,
-        "parameters": parameters,
-        "votes_cast": selectors.votes_cast(shown),
-        "why_not": why_not,
-        "form": form or (VoteForm() if why_not is None else None),
-        "roll": None if shown.is_open else selectors.roll(shown),
-    }
-
-
-@login_required
-@require_POST
-@rate_limited("voting", granted=lambda request, pk: selectors.may_still_vote(request.user, pk))
-def vote(request: HttpRequest, pk: int) -> HttpResponse:
-    shown = _ballot_or_404(pk)
-    form = VoteForm(request.POST)
-    if form.is_valid():
-        choice = form.cleaned_data["choice"]
-        cast = partial(services.cast_vote, member=request.user, ballot=shown, choice=choice)
-        done = _("Your vote is in the ballot box. Thank you.")
-        attempt(request, cast, refusal=services.InvalidChange, done=done)
-        return redirect(shown)
-    context = _ballot_context(request, shown, form)
-    return render(request, "charter/ballot.html", context, status=400)
-
-
-@require_GET
-def votes_cast(request: HttpRequest, pk: int) -> HttpResponse:
-    shown = _ballot_or_404(pk)
-    response = render(
-        request,
-        "charter/_votes_cast.html",
-        {"ballot": shown, "votes_cast": selectors.votes_cast(shown)},
-    )
-    if not shown.is_open:
-        response.status_code = STOP_POLLING
-    return response
