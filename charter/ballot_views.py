@@ -92,6 +92,7 @@ def _election_context(request: HttpRequest, shown: Ballot, forms: dict) -> dict:
         "draws": [draw | {"at": datetime.fromisoformat(draw["at"])} for draw in election.draws],
         "trustee": mine,
         "trustee_step": step,
+        "key_name": mine and key_file_name(mine),
         "key_form": forms.get("key_form") or KeyFileForm(),
         "file_form": forms.get("file_form") or TrusteeFileForm(),
     }
@@ -205,6 +206,10 @@ def _my_trustee(request: HttpRequest, shown: Ballot) -> Trustee:
     return mine
 
 
+def key_file_name(trustee: Trustee) -> str:
+    return f"palabre-trustee-{trustee.election.uuid}-{trustee.position}.key"
+
+
 def _run_deadlines_soon() -> None:
     """A step may finish the key (the ballot opens) or the decryption (it is counted): the
     deadline run does either, as soon as this request's work is committed."""
@@ -224,9 +229,8 @@ def make_trustee_key(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refused))
         return redirect(shown)
     _run_deadlines_soon()
-    name = f"palabre-trustee-{trustee.election.uuid}-{trustee.position}.key"
     response = HttpResponse(f"{key}\n", content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="{key_file_name(trustee)}"'
     response["Cache-Control"] = "no-store"
     return response
 
