@@ -2,10 +2,11 @@
 ballot found void that waits for a new count (`BallotBoxes`).
 
 Every step of `services.run_deadlines` that has a due time is checked: an open ballot past its
-close, a reminder not sent 48 hours before a close, a proposal past its co-sponsoring window,
-a discussion past its end, and a frozen proposal waiting for a ballot while none runs. Each
-counts as overdue once it is more than CHARTER_CLOSE_GRACE_SECONDS late, the slack the beat
-schedule needs. Three queries, however many there are.
+close, a reminder not sent 48 hours before a close, an encrypted ballot still counting past its
+time to decrypt, a proposal past its co-sponsoring window, a discussion past its end, and a
+frozen proposal waiting for a ballot while none runs. Each counts as overdue once it is more
+than CHARTER_CLOSE_GRACE_SECONDS late, the slack the beat schedule needs. Four queries, however
+many there are.
 """
 
 import dataclasses
@@ -21,7 +22,7 @@ from health_check import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
 from charter import selectors
-from charter.models import Ballot, BallotState, Proposal
+from charter.models import Ballot, BallotState, Proposal, VoidReason
 from charter.models import ProposalState as State
 
 
@@ -35,6 +36,7 @@ class CharterDeadlines(HealthCheck):
         cutoff = now - timedelta(seconds=settings.CHARTER_CLOSE_GRACE_SECONDS)
         overdue = [
             *await _overdue_closes(),
+            *await _overdue_counts(cutoff),
             *await _overdue_reminders(now, cutoff),
             *await _overdue_proposals(cutoff),
         ]
@@ -54,10 +56,18 @@ class BallotBoxes(HealthCheck):
     async def run(self) -> None:
         void = [ballot async for ballot in selectors.unresolved_void_ballots()]
         if void:
-            cause = _(
-                "Papers went into or out of a ballot box, or ticks onto a roll, other than by "
-                "a vote: someone with access to the database did it, or a fault. This check "
-                "passes once the question is counted by a new ballot."
+            tampered = any(ballot.void_reason != VoidReason.NOT_DECRYPTED for ballot in void)
+            cause = (
+                _(
+                    "Papers went into or out of a ballot box, or ticks onto a roll, other than "
+                    "by a vote: someone with access to the database did it, or a fault. This "
+                    "check passes once the question is counted by a new ballot."
+                )
+                if tampered
+                else _(
+                    "Too few trustees decrypted the count in time. This check passes once the "
+                    "question is counted by a new ballot."
+                )
             )
             reports = [
                 _("Ballot #%(ballot)s was void at its close, %(closed)s. %(why)s")
@@ -81,6 +91,31 @@ async def _overdue_closes() -> list[str]:
             "%(count)d open ballot is past its close (ballot %(ballots)s, due at %(deadline)s).",
             "%(count)d open ballots are past their close (ballots %(ballots)s, the oldest due "
             "at %(deadline)s).",
+            len(ballots),
+        )
+        % _numbered(ballots)
+    ]
+
+
+async def _overdue_counts(cutoff: datetime) -> list[str]:
+    """A ballot still counting past its time to decrypt: the deadline run counts it (enough
+    trustees decrypted) or finds it void (too few), so it is not running."""
+    ballots = [
+        row
+        async for row in Ballot.objects.filter(
+            state=BallotState.COUNTING, election__decrypt_by__lt=cutoff
+        )
+        .order_by("election__decrypt_by", "pk")
+        .values_list("pk", "election__decrypt_by")
+    ]
+    if not ballots:
+        return []
+    return [
+        ngettext(
+            "%(count)d ballot is still counting past its time to decrypt (ballot %(ballots)s, "
+            "due at %(deadline)s).",
+            "%(count)d ballots are still counting past their time to decrypt (ballots "
+            "%(ballots)s, the oldest due at %(deadline)s).",
             len(ballots),
         )
         % _numbered(ballots)

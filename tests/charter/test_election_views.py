@@ -8,12 +8,14 @@ verified volunteers, or given a finished key (`give_key`) when the test is not a
 
 import re
 import subprocess  # nosec B404: belenios-tool, the verifier anyone would run
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from charter import belenios, services
 from charter.models import Ballot, BallotState, Election, RollEntry, Trustee, VoidReason
@@ -419,3 +421,30 @@ def test_the_profile_offers_to_volunteer_as_a_trustee(member_client):
     page = member_client.get(reverse("members:settings")).content.decode()
     assert 'name="trustee_volunteer"' in page
     assert "Each ballot draws its trustees by lot among volunteers." in page
+
+
+# The health check.
+
+
+def failing_checks(client: Client) -> dict[str, str]:
+    report = client.get("/healthz").json()
+    return {
+        name: check["reason"]
+        for name, check in report["checks"].items()
+        if check["status"] == "failing"
+    }
+
+
+def test_a_ballot_still_counting_past_its_time_to_decrypt_is_reported(counting, settings):
+    late = timezone.now() - timedelta(seconds=settings.CHARTER_CLOSE_GRACE_SECONDS + 60)
+    Election.objects.filter(ballot=counting).update(decrypt_by=late)
+    reason = failing_checks(Client())["charter_deadlines"]
+    assert reason.startswith("1 ballot is still counting past its time to decrypt")
+    assert f"#{counting.pk}" in reason
+    services.run_deadlines()
+    counting.refresh_from_db()
+    assert counting.void_reason == VoidReason.NOT_DECRYPTED
+    checks = failing_checks(Client())
+    assert "charter_deadlines" not in checks
+    assert "Too few trustees decrypted the count in time." in checks["ballot_boxes"]
+    assert "other than by a vote" not in checks["ballot_boxes"]
