@@ -105,7 +105,7 @@ def open_prepared_ballots(*, now: datetime) -> int:
         with transaction.atomic():
             in_force = selectors.version_in_force(lock=True)
             ballot = (
-                Ballot.objects.select_for_update()
+                Ballot.objects.select_for_update(of=("self",))
                 .select_related("proposal")
                 .filter(pk=pk, state=BallotState.SETUP)
                 .first()
@@ -278,7 +278,7 @@ def count_decrypted_ballots(*, now: datetime) -> int:
         with transaction.atomic():
             in_force = selectors.version_in_force(lock=True)
             ballot = (
-                Ballot.objects.select_for_update()
+                Ballot.objects.select_for_update(of=("self",))
                 .select_related("proposal", "draft", "election")
                 .filter(pk=pk, state=BallotState.COUNTING)
                 .first()

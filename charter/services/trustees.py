@@ -185,7 +185,7 @@ def trustee_step(trustee: Trustee) -> TrusteeStep:
 
 def locked_trustee(member: Member, trustee: Trustee, step: int) -> Trustee:
     locked = (
-        Trustee.objects.select_for_update()
+        Trustee.objects.select_for_update(of=("self",))
         .select_related("election__ballot__proposal")
         .get(pk=trustee.pk)
     )
