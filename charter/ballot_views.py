@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from charter import belenios, rules, selectors, services, tasks
 from charter.forms import KeyFileForm, TrusteeFileForm, UploadedTextForm, VoteForm
 from charter.models import Ballot, Election, Trustee
-from charter.services import elections
+from charter.services import trustees as trusteeship
 from charter.texts import apply_changes, compare, compare_parameters
 from core.queueing import queue_after_commit
 from core.rate_limits import rate_limited
@@ -79,7 +79,7 @@ def _election_context(request: HttpRequest, shown: Ballot, forms: dict) -> dict:
     if election is None:
         return {"election": None}
     election.ballot = shown
-    trustees = elections.current_trustees(election)
+    trustees = trusteeship.current_trustees(election)
     mine = next((t for t in trustees if t.member_id == request.user.pk), None)
     step = None
     if mine is not None:
@@ -199,7 +199,7 @@ def _my_trustee(request: HttpRequest, shown: Ballot) -> Trustee:
     if election is None:
         raise Http404
     election.ballot = shown
-    trustees = elections.current_trustees(election)
+    trustees = trusteeship.current_trustees(election)
     mine = next((t for t in trustees if t.member_id == request.user.pk), None)
     require(mine is not None)
     mine.election = election
@@ -341,7 +341,7 @@ INPUTS = {
 def trustee_input(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     shown = _ballot_or_404(pk)
     trustee = _my_trustee(request, shown)
-    others = elections.current_trustees(trustee.election)
+    others = trusteeship.current_trustees(trustee.election)
     if name not in INPUTS or not all(t.certificate for t in others):
         raise Http404
     content = INPUTS[name](trustee, others)
