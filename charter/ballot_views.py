@@ -88,6 +88,7 @@ def _election_context(request: HttpRequest, shown: Ballot, forms: dict) -> dict:
     return {
         "election": election,
         "trustees": trustees,
+        "trustee_names": [t.member.public_name for t in trustees],
         "decrypted": sum(1 for t in trustees if t.decrypted_at),
         "draws": [draw | {"at": datetime.fromisoformat(draw["at"])} for draw in election.draws],
         "trustee": mine,

@@ -217,7 +217,9 @@ def overdue_ballots(now: datetime | None = None) -> QuerySet[Ballot]:
 
 
 def ballot_detail(pk: int) -> Ballot:
-    return Ballot.objects.select_related("proposal__author", "draft", "result").get(pk=pk)
+    return Ballot.objects.select_related("proposal__author", "draft", "result", "election").get(
+        pk=pk
+    )
 
 
 def votes_cast(ballot: Ballot) -> int:
@@ -281,10 +283,14 @@ def audit_box(ballot: Ballot) -> BoxAudit:
 
 
 def election_of(ballot: Ballot) -> Election | None:
-    """The election of an encrypted ballot; None for a clear box."""
+    """The election of an encrypted ballot (read with it by `ballot_detail`); None for a
+    clear box."""
     if not ballot.is_encrypted:
         return None
-    return Election.objects.filter(ballot=ballot).first()
+    try:
+        return ballot.election
+    except Election.DoesNotExist:
+        return None
 
 
 def record_stream(election: Election) -> Iterator[belenios.File]:

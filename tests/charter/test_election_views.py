@@ -449,3 +449,10 @@ def test_a_ballot_still_counting_past_its_time_to_decrypt_is_reported(counting, 
     assert "charter_deadlines" not in checks
     assert "Too few trustees decrypted the count in time." in checks["ballot_boxes"]
     assert "other than by a vote" not in checks["ballot_boxes"]
+
+
+def test_the_open_ballot_names_the_trustees_who_hold_its_key(open_ballot, holders):
+    page = Client().get(page_of(open_ballot)).content.decode()
+    assert "any 2 of them together decrypt the count" in page
+    for holder in holders:
+        assert holder.public_name in page
