@@ -6,6 +6,7 @@ Ballots here are founding ballots (no charter needed before them): trustees are 
 verified volunteers, or given a finished key (`give_key`) when the test is not about the key.
 """
 
+import html
 import re
 import subprocess  # nosec B404: belenios-tool, the verifier anyone would run
 from datetime import timedelta
@@ -16,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from charter import belenios, services
 from charter.models import Ballot, BallotState, Election, RollEntry, Trustee, VoidReason
@@ -189,7 +191,7 @@ def test_it_publishes_the_draw_to_redo(preparing, volunteers):
     assert ", ".join(str(pk) for pk in draw["candidates"]) in page
     assert trusteeship.draw_order(draw["seed"], draw["candidates"])[:3] == draw["drawn"]
     for member in volunteers:
-        assert member.public_name in page
+        assert escape(member.public_name) in page
 
 
 def test_the_pages_that_list_ballots_show_one_being_prepared(preparing, draft):
@@ -455,4 +457,64 @@ def test_the_open_ballot_names_the_trustees_who_hold_its_key(open_ballot, holder
     page = Client().get(page_of(open_ballot)).content.decode()
     assert "any 2 of them together decrypt the count" in page
     for holder in holders:
-        assert holder.public_name in page
+        assert escape(holder.public_name) in page
+
+
+def offline_command(page: str, start: str) -> str:
+    """The belenios-tool command the trustee panel gives, as a shell would read it."""
+    commands = re.findall(r"<pre><code>(.*?)</code></pre>", page, flags=re.S)
+    return next(html.unescape(command) for command in commands if command.startswith(start))
+
+
+def run_offline(command: str, directory) -> None:
+    done = subprocess.run(  # nosec B602: the command the page shows, in a test's own directory
+        command, shell=True, cwd=directory, capture_output=True, check=False
+    )
+    assert done.returncode == 0, (command, done.stderr.decode())
+
+
+def test_a_trustee_makes_their_part_of_the_key_offline_with_the_commands_the_page_gives(
+    preparing, volunteers, tmp_path
+):
+    trustees = {m.pk: trustee_of(preparing, m) for m in volunteers}
+    offline, *others = sorted(volunteers, key=lambda m: trustees[m.pk].position)
+    client = signed_in(offline)
+    upload = reverse("charter:trustee_upload", args=[preparing.pk])
+
+    def send(step: int, path) -> None:
+        sent = SimpleUploadedFile(path.name, path.read_bytes())
+        response = client.post(upload, {"step": str(step), "upload": sent})
+        assert response.status_code == 302, form_errors(response)
+
+    tool = "belenios-tool setup generate-trustee-key-threshold"
+    run_offline(offline_command(client.get(page_of(preparing)).content.decode(), tool), tmp_path)
+    [certificate] = tmp_path.glob("*.cert")
+    send(1, certificate)
+    # Saved under the name the panel's commands give it.
+    election = Election.objects.get(ballot=preparing)
+    position = trustees[offline.pk].position
+    next(tmp_path.glob("*.key")).rename(
+        tmp_path / f"palabre-trustee-{election.uuid}-{position}.key"
+    )
+    keys = {}
+    for member in others:
+        trustee = trustee_of(preparing, member)
+        keys[member.pk] = services.make_trustee_key(member=member, trustee=trustee)
+
+    def fetch(name: str) -> None:
+        got = client.get(reverse("charter:trustee_input", args=[preparing.pk, name]))
+        (tmp_path / name).write_bytes(got.content)
+
+    fetch("certs.jsons")
+    run_offline(offline_command(client.get(page_of(preparing)).content.decode(), tool), tmp_path)
+    send(2, tmp_path / "polynomial.json")
+    for member in others:
+        trustee = trustee_of(preparing, member)
+        services.share_trustee_key(member=member, trustee=trustee, key=keys[member.pk])
+    fetch("vinput.json")
+    run_offline(offline_command(client.get(page_of(preparing)).content.decode(), tool), tmp_path)
+    send(3, tmp_path / "voutput.json")
+    for member in others:
+        trustee = trustee_of(preparing, member)
+        services.check_trustee_shares(member=member, trustee=trustee, key=keys[member.pk])
+    assert Election.objects.get(ballot=preparing).is_ready
