@@ -24,7 +24,7 @@ from charter.models import Ballot, BallotState, Election, RollEntry, Trustee, Vo
 from charter.services import elections
 from charter.services import trustees as trusteeship
 from members.models import Member
-from tests.builders.charter import ARTICLES
+from tests.builders.charter import ARTICLES, reword
 from tests.builders.elections import give_key, key_set, keyholders
 from tests.builders.members import elder, signed_in
 from tests.query_budget import queries_for
@@ -518,3 +518,30 @@ def test_a_trustee_makes_their_part_of_the_key_offline_with_the_commands_the_pag
         trustee = trustee_of(preparing, member)
         services.check_trustee_shares(member=member, trustee=trustee, key=keys[member.pk])
     assert Election.objects.get(ballot=preparing).is_ready
+
+
+def test_an_amendment_ballot_being_prepared_shows_on_every_page_that_lists_it(
+    charter_v1, founders, propose
+):
+    proposal = propose(
+        founders[0], [reword(charter_v1, 2, "Posts stay on topic.")], sponsors=founders[1:]
+    )
+    ends = proposal.discussion_ends_at + timedelta(seconds=1)
+    services.end_discussions(now=ends)
+    services.open_amendment_ballots(now=ends)
+    proposal.refresh_from_db()
+    ballot = proposal.ballot
+    assert ballot.state == BallotState.SETUP
+    for url in [
+        page_of(ballot),
+        proposal.get_absolute_url(),
+        reverse("charter:proposals"),
+        reverse("charter:history"),
+        reverse("charter:charter"),
+    ]:
+        response = signed_in(founders[1]).get(url)
+        assert response.status_code == 200, url
+    assert "Go to the ballot" in Client().get(proposal.get_absolute_url()).content.decode()
+    assert "Preparing" in Client().get(reverse("charter:proposals")).content.decode()
+    page = Client().get(page_of(ballot)).content.decode()
+    assert "Too few members have volunteered as trustees so far" in page
