@@ -72,7 +72,7 @@ def test_a_member_votes_in_an_encrypted_ballot_and_two_trustees_decrypt_the_coun
     eva.get_by_label("Your tracker").fill(tracker)
     eva.get_by_role("button", name="Find my paper").click()
     expect(eva.get_by_text("Your paper is in the box: number 1, on page 1.")).to_be_visible()
-    expect(eva.locator("[aria-current=true]")).to_have_text(tracker)
+    expect(eva.locator("li[aria-current=true]")).to_have_text(tracker)
 
     # 4. The ballot closes at its deadline: the trustees are to decrypt the count.
     services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
