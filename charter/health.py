@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from health_check import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
-from charter import selectors
+from charter import belenios, selectors
 from charter.models import Ballot, BallotState, Proposal, VoidReason
 from charter.models import ProposalState as State
 
@@ -75,6 +75,22 @@ class BallotBoxes(HealthCheck):
                 for ballot in void
             ]
             raise ServiceUnavailable(" ".join([*reports, cause]))
+
+
+@dataclasses.dataclass
+class BallotEngine(HealthCheck):
+    """Fails when belenios-tool, which sets up, takes and counts every ballot, is missing on
+    this machine (web or worker): no query."""
+
+    async def run(self) -> None:
+        if not belenios.available():
+            raise ServiceUnavailable(
+                _(
+                    "belenios-tool is not installed on this machine: no ballot can be prepared, "
+                    "voted in or counted here. Install it with scripts/install-system-packages "
+                    "--only belenios-tool (Debian's package belenios-tool)."
+                )
+            )
 
 
 async def _overdue_closes() -> list[str]:

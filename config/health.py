@@ -31,7 +31,7 @@ from health_check.contrib.redis import Redis
 from health_check.exceptions import ServiceUnavailable
 from redis.asyncio import Redis as RedisClient
 
-from charter.health import BallotBoxes, CharterDeadlines
+from charter.health import BallotBoxes, BallotEngine, CharterDeadlines
 from forum.health import PostAnnouncements
 from notifications.health import EmailDeliveries
 
@@ -93,6 +93,11 @@ def probes() -> list[Probe]:
             BallotBoxes(),
             _("No ballot found void waits for a new count."),
             needs=DATABASE,
+        ),
+        Probe(
+            "ballot_engine",
+            BallotEngine(),
+            _("belenios-tool, which runs every ballot, is installed."),
         ),
         Probe(
             "email_deliveries",
