@@ -27,8 +27,14 @@ class KeySet:
     decryption_keys: list[str]
 
 
-@cache
 def key_set(count: int = 3, threshold: int = 2) -> KeySet:
+    """The key set of `count` trustees with `threshold`, made once per test run: `key_set()`
+    and `key_set(3, 2)` are the same keys."""
+    return _made_key_set(count, threshold)
+
+
+@cache
+def _made_key_set(count: int, threshold: int) -> KeySet:
     made = [belenios.trustee_key() for _ in range(count)]
     certificates, keys = [c for c, _k in made], [k for _c, k in made]
     polynomials = [belenios.polynomial(certificates, key, threshold) for key in keys]
