@@ -8,8 +8,18 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from charter import record, selectors, services
-from charter.models import Article, Ballot, CharterVersion, Proposal, VersionState
+from charter.models import (
+    Article,
+    Ballot,
+    BallotState,
+    Box,
+    CharterVersion,
+    Election,
+    Proposal,
+    VersionState,
+)
 from charter.parameters import AMENDABLE, defaults
+from charter.services import ballots
 from charter.texts import Change
 from forum.rendering import render_markdown
 from members.models import Member
@@ -62,6 +72,24 @@ def count(ballot: Ballot, *, now: datetime, positions=(1, 3)) -> Ballot:
     ballot.refresh_from_db()
     if ballot.is_counting:
         return decrypt(ballot, now=max(now, ballot.closes_at), positions=positions)
+    return ballot
+
+
+def open_in_clear_box(ballot: Ballot, *, now: datetime) -> Ballot:
+    """`ballot`, still being prepared, opened at `now` as ballots were before encrypted ones:
+    with the clear box (`Box.CLEAR`) and no election, as the upgrade leaves a ballot open
+    during it. For the tests of that box (its reseal, its audit)."""
+    Election.objects.filter(ballot=ballot).delete()
+    ballot.box, ballot.state = Box.CLEAR, BallotState.OPEN
+    if ballot.is_founding:
+        days = defaults()["founding_ballot_days"]
+        voters, title = selectors.verified_members(at=now), "Founding ballot"
+    else:
+        days = selectors.version_in_force().settings["ballot_days"]
+        voters, title = selectors.eligible_voters(selectors.version_in_force(), at=now), "Ballot"
+    ballot.opened_at, ballot.closes_at = now, now + timedelta(days=days)
+    ballot.save(update_fields=["box", "state", "opened_at", "closes_at"])
+    ballots.freeze_roll(ballot, voters, title=title)
     return ballot
 
 
