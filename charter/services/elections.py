@@ -137,7 +137,7 @@ def cast_encrypted_vote(*, member: Member, ballot: Ballot, choice: str, now: dat
     entry = RollEntry.objects.filter(ballot=ballot, member=member).first()
     credential = VoterCredential.objects.filter(entry=entry).first() if entry else None
     if credential is None:
-        raise InvalidChange(rules.why_cannot_vote(member, ballot, entry) or _("You have voted."))
+        raise InvalidChange(_refusal(member, ballot, entry))
     paper = belenios.paper(
         uuid=election.uuid,
         setup=_setup_files(election),
@@ -155,14 +155,24 @@ def cast_encrypted_vote(*, member: Member, ballot: Ballot, choice: str, now: dat
         used, _deleted = VoterCredential.objects.filter(pk=credential.pk).delete()
         ticked = RollEntry.objects.filter(pk=entry.pk, voted=False).update(voted=True)
         if not (used and ticked):
-            raise InvalidChange(
-                rules.why_cannot_vote(member, locked, entry) or _("You have voted.")
-            )
+            raise InvalidChange(_refusal(member, locked, entry))
         election = Election.objects.select_for_update().get(pk=election.pk)
         _add_event(election, "Ballot", [paper], credential=public_credential)
         tracker = belenios.tracker(paper)
         _tell_voter(member, locked, tracker)
     return tracker
+
+
+def _refusal(member: Member, ballot: Ballot, entry: RollEntry | None) -> str:
+    """Why a vote was refused. A credential goes with the tick, or with the close, in one
+    transaction: once it is gone, the ballot and the roll entry read again say which (a
+    simultaneous request may have used it since they were read)."""
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    if entry is not None:
+        entry.refresh_from_db()
+    return rules.why_cannot_vote(member, ballot, entry) or _(
+        "You have voted. A secret vote is final."
+    )
 
 
 def _tell_voter(member: Member, ballot: Ballot, tracker: str) -> None:

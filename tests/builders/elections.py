@@ -98,16 +98,22 @@ def make_keys(ballot: Ballot, *, now: datetime) -> dict[int, str]:
     return keys
 
 
-def decrypt(ballot: Ballot, *, now: datetime, positions=(1, 3), keys: dict | None = None) -> Ballot:
-    """Trustees at `positions` decrypt the count (trustee 2 is absent), then the deadline run
-    at `now` counts it. `keys` by member id, else the shared key set's."""
+def decrypt_shares(ballot: Ballot, *, now: datetime, positions=(1, 3), keys: dict | None = None):
+    """Trustees at `positions` give their share of the decryption (trustee 2 is absent);
+    nothing is counted yet. `keys` by member id, else the shared key set's."""
     election = Election.objects.get(ballot=ballot)
+    shared = key_set(election.trustee_count, election.threshold)
     for trustee in elections.current_trustees(election):
         if trustee.position not in positions:
             continue
-        shared = key_set(election.trustee_count, election.threshold)
         key = (keys or {}).get(trustee.member_id) or shared.keys[trustee.position - 1]
         services.decrypt_as_trustee(member=trustee.member, trustee=trustee, key=key, now=now)
+
+
+def decrypt(ballot: Ballot, *, now: datetime, positions=(1, 3), keys: dict | None = None) -> Ballot:
+    """Trustees at `positions` decrypt the count (trustee 2 is absent), then the deadline run
+    at `now` counts it. `keys` by member id, else the shared key set's."""
+    decrypt_shares(ballot, now=now, positions=positions, keys=keys)
     services.count_decrypted_ballots(now=now)
     ballot.refresh_from_db()
     return ballot
