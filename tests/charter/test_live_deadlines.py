@@ -1,8 +1,10 @@
-"""In production nobody closes a ballot by hand: Celery beat, in the real worker, runs the
-charter's deadlines and closes a ballot once it is due.
+"""In production nobody closes or counts a ballot by hand: Celery beat, in the real worker,
+runs the charter's deadlines, closes a ballot once it is due and counts it once its trustees
+have decrypted the tally.
 
 The stack is the real one (Redis, a Celery worker with beat, gunicorn, SMTP) on the test
-database; the test only writes a founding ballot past its deadline and watches the database.
+database; the test only writes a founding ballot past its deadline, has two trustees decrypt
+once it is closed, and watches the database.
 """
 
 from datetime import timedelta
@@ -12,7 +14,8 @@ from django.db import transaction
 
 from charter import services
 from charter.models import Ballot, BallotState, CharterVersion, VersionState
-from tests.builders.charter import ARTICLES
+from tests.builders.charter import ARTICLES, open_founding
+from tests.builders.elections import decrypt_shares
 from tests.live_stack import Service, wait_until
 
 pytestmark = [
@@ -40,7 +43,9 @@ def deadline_runs(service: Service, offset: int = 0) -> tuple[int, int]:
     return sent, ended
 
 
-def test_beat_closes_a_ballot_past_its_deadline(live_stack, admin_member, founders, now):
+def test_beat_closes_a_ballot_past_its_deadline_and_counts_it_once_decrypted(
+    live_stack, admin_member, founders, now
+):
     worker = live_stack.worker
 
     # A starting worker runs the deadlines once of its own (sweep_when_ready): once that run
@@ -58,17 +63,24 @@ def test_beat_closes_a_ballot_past_its_deadline(live_stack, admin_member, founde
     opened = now - timedelta(days=15)  # the founding ballot lasts 14 days: due a day ago
     written = worker.log.stat().st_size
     with transaction.atomic():  # the worker sees the ballot once every vote is in
-        ballot = services.open_founding_ballot(admin=admin_member, version=draft, now=opened)
+        ballot = open_founding(admin_member, draft, now=opened)
         for founder in founders:
             services.cast_vote(member=founder, ballot=ballot, choice="yes", now=opened)
 
-    def closed() -> bool:
-        return Ballot.objects.filter(pk=ballot.pk, state=BallotState.CLOSED).exists()
+    def in_state(state: BallotState):
+        return lambda: Ballot.objects.filter(pk=ballot.pk, state=state).exists()
 
     try:
-        wait_until(closed, timeout=30, what="beat to close the ballot")
+        wait_until(in_state(BallotState.COUNTING), timeout=30, what="beat to close the ballot")
     except TimeoutError:
         pytest.fail(f"the ballot is still open; the worker logged:\n{log_since(worker, 0)}")
+    assert not CharterVersion.objects.filter(state=VersionState.RATIFIED).exists()
+
+    decrypt_shares(ballot, now=now)
+    try:
+        wait_until(in_state(BallotState.CLOSED), timeout=30, what="beat to count the ballot")
+    except TimeoutError:
+        pytest.fail(f"the ballot is not counted; the worker logged:\n{log_since(worker, 0)}")
 
     ballot.refresh_from_db()
     assert (ballot.yes, ballot.no, ballot.abstain, ballot.passed) == (4, 0, 0, True)
