@@ -16,11 +16,13 @@ from django.utils.formats import date_format
 from playwright.sync_api import Locator, Page, expect
 
 from charter import selectors, services
-from charter.models import Ballot, CharterVersion, Proposal, ProposalState, Vote
+from charter.models import Ballot, CharterVersion, Proposal, ProposalState
+from charter.services.elections import papers_in_box
 from charter.texts import Change
 from members.models import Member
 from tests.browser.steps import message, signed_in
 from tests.builders.charter import found_charter
+from tests.builders.elections import decrypt_shares, give_key
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory, elder
 
@@ -63,7 +65,7 @@ def vote(page: Page, choice: str) -> None:
     box.get_by_role("radio", name=choice, exact=True).check()
     box.get_by_label("I understand that my vote is secret and final: it cannot be changed.").check()
     box.get_by_role("button", name="Cast my vote").click()
-    expect(message(page, "Your vote is in the ballot box. Thank you.")).to_be_visible()
+    expect(message(page, "Your vote is in the ballot box, encrypted.")).to_be_visible()
 
 
 def test_an_amendment_from_proposal_to_ballot_to_acceptance(new_page):
@@ -143,11 +145,12 @@ def test_an_amendment_from_proposal_to_ballot_to_acceptance(new_page):
     expect(dmitri).to_have_url(re.compile(rf"/t/{proposal.thread_id}/#post-2$"))
     expect(dmitri.locator("#post-2")).to_contain_text("the café is where asides belong")
 
-    # 4. A week of discussion later the text is frozen and the ballot opens.
+    # 4. A week of discussion later the text is frozen and the ballot is prepared; once its
+    # trustees have made its key, it opens.
     call_command("run_charter_deadlines", days_ahead=8)
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.BALLOT
-    ballot = proposal.ballot
+    ballot = give_key(proposal.ballot, now=timezone.now() + timedelta(days=8))
     assert ballot.eligible_count == 5
 
     # 5. The voter follows her notification to the ballot, reads the warning and votes yes; the
@@ -184,11 +187,13 @@ def test_an_amendment_from_proposal_to_ballot_to_acceptance(new_page):
     expect(eva.get_by_role("heading", name=re.compile(r"^Result"))).to_have_count(0)
     expect(eva.get_by_role("region", name="The roll")).to_have_count(0)
     expect(eva.get_by_text(re.compile(r"\d+ yes, \d+ no"))).to_have_count(0)
-    assert Vote.objects.filter(ballot=ballot).count() == 3
+    assert papers_in_box(ballot.election) == 3
     # Signing in in the browser records last_login: all five count as active voters.
     assert not Member.objects.filter(pk__in=[m.pk for m in members], last_login=None).exists()
 
-    # 6. The ballot closes a week later, and passes.
+    # 6. The ballot closes a week later; two of its trustees decrypt the count, and it passes.
+    call_command("run_charter_deadlines", days_ahead=16)
+    decrypt_shares(ballot, now=timezone.now() + timedelta(days=16))
     call_command("run_charter_deadlines", days_ahead=16)
     ballot = Ballot.objects.get(pk=ballot.pk)
     assert (ballot.passed, ballot.active_count) == (True, 5)
@@ -266,7 +271,9 @@ def test_a_newer_member_is_told_why_and_a_vote_waits_for_its_confirmation(new_pa
     for sponsor in elders[1:]:
         services.sponsor_proposal(member=sponsor, proposal=proposal)
     call_command("run_charter_deadlines", days_ahead=8)
-    ballot = Proposal.objects.get(pk=proposal.pk).ballot
+    ballot = give_key(
+        Proposal.objects.get(pk=proposal.pk).ballot, now=timezone.now() + timedelta(days=8)
+    )
 
     # The newcomer may read the ballot, and is told why he cannot vote.
     farid = signed_in(new_page, newcomer)
@@ -286,9 +293,9 @@ def test_a_newer_member_is_told_why_and_a_vote_waits_for_its_confirmation(new_pa
     expect(box.get_by_role("alert")).to_have_text("Confirm that you understand your vote is final.")
     expect(box.get_by_role("radio", name="No", exact=True)).to_be_checked()
     expect(bruno.get_by_text("0 votes cast of 4 eligible")).to_be_visible()
-    assert not Vote.objects.filter(ballot=ballot).exists()
+    assert papers_in_box(ballot.election) == 0
     box.get_by_label("I understand that my vote is secret and final: it cannot be changed.").check()
     box.get_by_role("button", name="Cast my vote").click()
-    expect(message(bruno, "Your vote is in the ballot box. Thank you.")).to_be_visible()
+    expect(message(bruno, "Your vote is in the ballot box, encrypted.")).to_be_visible()
     expect(bruno.get_by_text("1 vote cast of 4 eligible")).to_be_visible()
-    assert list(Vote.objects.filter(ballot=ballot).values_list("choice", flat=True)) == ["no"]
+    assert papers_in_box(ballot.election) == 1

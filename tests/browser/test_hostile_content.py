@@ -44,7 +44,7 @@ from moderation import services as moderation
 from moderation.models import Case, Outcome
 from notifications import services as notifications
 from notifications.models import Kind
-from tests.builders.charter import found_charter
+from tests.builders.charter import count, found_charter, put_to_ballot
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory
 from tests.hostile_payloads import PAYLOADS
@@ -453,12 +453,11 @@ def test_article_texts_and_proposal_rationales_stay_text(reader):
     for sponsor in founders[1:]:
         charter.sponsor_proposal(member=sponsor, proposal=amended, now=past)
     amended.refresh_from_db()
-    charter.run_deadlines(now=amended.discussion_ends_at + timedelta(seconds=1))
-    amended.refresh_from_db()
+    ballot = put_to_ballot(amended)
     for voter in founders:
-        charter.cast_vote(member=voter, ballot=amended.ballot, choice="yes",
-                          now=amended.ballot.opened_at)  # fmt: skip
-    charter.run_deadlines(now=amended.ballot.closes_at)
+        charter.cast_vote(member=voter, ballot=ballot, choice="yes", now=ballot.opened_at)
+    count(ballot, now=ballot.closes_at)
+    charter.announce_results()
     second = charter_selectors.current_version()
     assert second.number == 2
     proposals = [amended]
