@@ -379,3 +379,24 @@ def verify(*, uuid: str, record: Iterable[File], timestamp: int) -> None:
     """belenios-tool's own check of the whole record; EngineError says what failed."""
     with _written(uuid, record, timestamp) as directory:
         _run(["election", "verify", "--dir", "."], cwd=directory)
+
+
+# What compute-result says, once it has checked every partial decryption, when they are right
+# but too few to decrypt the tally.
+TOO_FEW_DECRYPTIONS = "not enough partial decryptions"
+
+
+def check_partial_decryptions(*, uuid: str, record: Iterable[File], timestamp: int) -> None:
+    """The record, and every partial decryption in it, as belenios-tool checks them; raises
+    EngineError saying what failed.
+
+    `election verify` checks the partial decryptions only against a result ("no result to
+    check" before one exists), so a wrong one would pass it: `election compute-result` checks
+    each one present before it counts whether there are enough."""
+    with _written(uuid, record, timestamp) as directory:
+        _run(["election", "verify", "--dir", "."], cwd=directory)
+        try:
+            _run(["election", "compute-result", "--dir", "."], cwd=directory)
+        except EngineError as error:
+            if not str(error).endswith(TOO_FEW_DECRYPTIONS):
+                raise

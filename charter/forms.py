@@ -248,7 +248,7 @@ class TrusteeFileForm(UploadedTextForm):
         text = super().clean_upload()
         try:
             lines = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise ValidationError(_("This is not a file belenios-tool made.")) from error
         if not all(isinstance(line, dict) for line in lines):
             raise ValidationError(_("This is not a file belenios-tool made."))

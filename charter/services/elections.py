@@ -255,10 +255,22 @@ def submit_partial_decryption(
 ) -> None:
     """Step 4 offline: the trustee's share computed with belenios-tool, checked with the whole
     record by belenios-tool before it is added."""
-    lines = [line.encode() for line in partial_decryption.strip().splitlines() if line.strip()]
+    lines = [line for line in partial_decryption.strip().splitlines() if line.strip()]
     if not lines:
         raise InvalidChange(_("The file is empty."))
-    _add_decryption(member, trustee, lines, now or timezone.now(), checked=False)
+    # belenios-tool writes the decryption, then the line naming its owner; or the first alone.
+    if len(lines) > 2 or not all(isinstance(_json(line), dict) for line in lines):
+        raise InvalidChange(_("This is not a file belenios-tool made."))
+    encoded = [line.encode() for line in lines]
+    _add_decryption(member, trustee, encoded, now or timezone.now(), checked=False)
+
+
+def _json(line: str) -> object:
+    """The JSON value of `line`, or None if it is not JSON (or nests too deep to read)."""
+    try:
+        return json.loads(line)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _add_decryption(
@@ -280,7 +292,9 @@ def _add_decryption(
         if not checked:
             candidate = [*record_files(election), *_event_files(election, lines)]
             try:
-                belenios.verify(uuid=election.uuid, record=candidate, timestamp=election.timestamp)
+                belenios.check_partial_decryptions(
+                    uuid=election.uuid, record=candidate, timestamp=election.timestamp
+                )
             except belenios.EngineError as error:
                 raise InvalidChange(
                     _("belenios-tool found this decryption wrong: %(error)s") % {"error": error}

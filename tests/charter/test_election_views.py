@@ -364,6 +364,81 @@ def test_a_trustee_decrypts_offline_with_the_commands_the_page_gives(counting, h
     assert trustee_of(counting, holders[0]).decrypted_at is not None
 
 
+def offline_decryption(ballot: Ballot, position: int) -> bytes:
+    """What `belenios-tool election decrypt-threshold` prints for the trustee at `position`,
+    with their own keys: the decryption, then the line naming its owner."""
+    election = Election.objects.get(ballot=ballot)
+    lines = belenios.partial_decryption(
+        uuid=election.uuid,
+        record=elections.record_files(election),
+        timestamp=election.timestamp,
+        key=keys_given().keys[position - 1],
+        decryption_key=keys_given().decryption_keys[position - 1],
+        trustee=position,
+    )
+    return b"".join(line + b"\n" for line in lines)
+
+
+def upload_decryption(client: Client, ballot: Ballot, content: bytes):
+    return client.post(
+        reverse("charter:trustee_upload", args=[ballot.pk]),
+        {"step": "4", "upload": SimpleUploadedFile("decryption.jsons", content)},
+    )
+
+
+def test_the_decryption_uploaded_second_is_checked_and_counts_the_ballot(
+    counting, holders, django_capture_on_commit_callbacks
+):
+    decrypt_through_pages(counting, holders, positions=(1,))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload_decryption(
+            signed_in(holders[2]), counting, offline_decryption(counting, 3)
+        )
+    assert response.status_code == 302, form_errors(response)
+    counting.refresh_from_db()
+    assert (counting.state, counting.yes, counting.no) == (BallotState.CLOSED, 2, 0)
+
+
+# What a trustee may upload as their partial decryption that is no such thing. The form refuses
+# what is not JSON objects; the service refuses it too, whoever calls it, and what belenios-tool
+# finds is not a partial decryption of this tally.
+NOT_A_DECRYPTION = {
+    "text": b"my decryption\n",
+    "a list": b"[1, 2]\n",
+    "a second line not json": b'{"owner": 1, "payload": "ab"}\nthe end\n',
+    "nested too deep to read": b"[" * 100_000,
+    "an object of nothing": b'{"a": 1}\n',
+    "an owner without a decryption": b'{"owner": 1, "payload": "' + b"0" * 64 + b'"}\n',
+    "three objects": b'{"a": 1}\n{"b": 2}\n{"owner": 1, "payload": "ab"}\n',
+}
+
+
+@pytest.mark.parametrize("content", NOT_A_DECRYPTION.values(), ids=NOT_A_DECRYPTION)
+def test_an_upload_that_is_no_decryption_is_an_error_in_the_form(counting, holders, content):
+    before = elections.record_files(counting.election)
+    response = upload_decryption(signed_in(holders[0]), counting, content)
+    assert response.status_code == 400
+    assert form_errors(response)
+    assert trustee_of(counting, holders[0]).decrypted_at is None
+    assert elections.record_files(counting.election) == before
+
+
+@pytest.mark.parametrize("content", NOT_A_DECRYPTION.values(), ids=NOT_A_DECRYPTION)
+def test_the_service_refuses_a_decryption_that_is_none(counting, holders, content):
+    before = elections.record_files(counting.election)
+    with pytest.raises(services.InvalidChange) as refused:
+        services.submit_partial_decryption(
+            member=holders[0],
+            trustee=trustee_of(counting, holders[0]),
+            partial_decryption=content.decode(),
+        )
+    assert str(refused.value).startswith(
+        ("This is not a file belenios-tool made.", "belenios-tool found this decryption wrong")
+    )
+    assert trustee_of(counting, holders[0]).decrypted_at is None
+    assert elections.record_files(counting.election) == before
+
+
 def test_a_member_who_is_not_a_trustee_is_refused(counting, voters):
     response = take_step(signed_in(voters[0]), counting, 4, keys_given().keys[0])
     assert response.status_code == 403
