@@ -1,4 +1,7 @@
-"""run_deadlines: each charter deadline acts at its time, not before, once, the same if late."""
+"""run_deadlines: each charter deadline acts at its time, not before, once, the same if late.
+
+Ballots are encrypted: the end of a discussion prepares one, the run after its key is made
+opens it, the close ends its voting, and the run after its trustees decrypt counts it."""
 
 from contextlib import suppress
 from datetime import timedelta
@@ -9,10 +12,21 @@ from django.test import override_settings
 from django.utils import timezone
 
 from charter import selectors, services
-from charter.models import Ballot, BallotState, CharterVersion, ProposalState, VersionState
+from charter.models import (
+    Ballot,
+    BallotState,
+    CharterVersion,
+    Election,
+    ProposalState,
+    RecordFile,
+    Trustee,
+    VersionState,
+)
+from charter.services import elections
 from members.models import Member
 from notifications.models import Kind, Notification
-from tests.builders.charter import ARTICLES, reword
+from tests.builders.charter import ARTICLES, count, open_founding, reword
+from tests.builders.elections import decrypt, key_set, make_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +67,26 @@ def vote(ballot: Ballot, **choices) -> None:
             services.cast_vote(member=member, ballot=ballot, choice=choice, now=ballot.opened_at)
 
 
+def volunteer(members: list[Member]) -> None:
+    Member.objects.filter(pk__in=[m.pk for m in members]).update(trustee_volunteer=True)
+
+
+def trustees_decrypt(ballot: Ballot, at) -> None:
+    """Trustees 1 and 3 give their share of the decryption at `at`; the count is left to the
+    next deadline run."""
+    election = Election.objects.get(ballot=ballot)
+    keys = key_set().keys
+    for trustee in elections.current_trustees(election):
+        if trustee.position in (1, 3):
+            services.decrypt_as_trustee(
+                member=trustee.member, trustee=trustee, key=keys[trustee.position - 1], now=at
+            )
+
+
+def events(ballot: Ballot, kind: str) -> int:
+    return RecordFile.objects.filter(election__ballot=ballot, event=kind).count()
+
+
 # Co-sponsors: 14 days
 
 
@@ -84,7 +118,8 @@ def test_a_co_sponsorship_after_the_14_days_does_not_save_the_proposal(seeking, 
     assert state_at(seeking, late) == State.LAPSED
 
 
-# Discussion: 7 days, then frozen and put to the vote in the same run
+# Discussion: 7 days, then frozen and its ballot prepared in the same run; the voting opens
+# at the first run after the trustees made the key, for 7 days
 
 
 def test_the_text_cannot_be_revised_once_the_discussion_has_ended(
@@ -115,33 +150,64 @@ def test_the_discussion_runs_for_7_days(discussed, now):
     assert state_at(discussed, now + timedelta(days=7) - SECOND) == State.DISCUSSION
 
 
-def test_at_the_end_of_the_discussion_the_text_is_frozen_and_its_ballot_opens(discussed, now):
+def test_at_the_end_of_the_discussion_the_text_is_frozen_and_its_ballot_prepared(
+    discussed, founders, now
+):
+    volunteer(founders)
     ends = now + timedelta(days=7)
     assert run(ends) == {
         "lapsed": 0,
         "frozen": 1,
         "closed": 0,
+        "counted": 0,
         "announced": 0,
-        "opened": 1,
+        "prepared": 1,
+        "replaced": 0,
+        "opened": 0,
         "reminded": 0,
         "resealed": 0,
     }
     discussed.refresh_from_db()
     assert discussed.state == State.BALLOT
-    assert (discussed.ballot.opened_at, discussed.ballot.closes_at) == (
-        ends,
-        ends + timedelta(days=7),
+    assert (discussed.ballot.state, discussed.ballot.opened_at) == (BallotState.SETUP, None)
+    drawn = Trustee.objects.filter(election__ballot=discussed.ballot).values_list(
+        "member", flat=True
+    )
+    assert sorted(drawn) == [f.pk for f in founders[1:]]  # never the author
+
+
+def test_the_voting_opens_at_the_first_run_after_the_key_is_made_for_7_days(
+    discussed, founders, now
+):
+    volunteer(founders)
+    ends = now + timedelta(days=7)
+    run(ends)
+    discussed.refresh_from_db()
+    make_keys(discussed.ballot, now=ends + timedelta(hours=1))
+    opens = ends + timedelta(hours=2)
+    assert run(opens)["opened"] == 1
+    assert run(opens + timedelta(hours=1))["opened"] == 0
+    discussed.ballot.refresh_from_db()
+    assert (discussed.ballot.state, discussed.ballot.opened_at, discussed.ballot.closes_at) == (
+        BallotState.OPEN,
+        opens,
+        opens + timedelta(days=7),
     )
 
 
-def test_a_ballot_opened_by_a_late_run_still_lasts_7_days(discussed, now):
+def test_a_ballot_opened_by_a_late_run_still_lasts_7_days(discussed, founders, now):
+    volunteer(founders)
+    run(discussed.discussion_ends_at)
+    discussed.refresh_from_db()
+    make_keys(discussed.ballot, now=discussed.discussion_ends_at + timedelta(hours=1))
     late = discussed.discussion_ends_at + timedelta(days=3)
     run(late)
-    discussed.refresh_from_db()
+    discussed.ballot.refresh_from_db()
+    assert discussed.ballot.opened_at == late
     assert discussed.ballot.closes_at - discussed.ballot.opened_at == timedelta(days=7)
 
 
-# The close: at the deadline, not before, once
+# The close: at the deadline, not before, once; the count: once the trustees decrypted, once
 
 
 def test_the_ballot_is_still_open_just_before_its_deadline(ballot, founders):
@@ -155,6 +221,17 @@ def test_the_ballot_closes_at_its_deadline(ballot, founders):
     vote(ballot, yes=founders)
     assert run(ballot.closes_at)["closed"] == 1
     ballot.refresh_from_db()
+    assert (ballot.state, ballot.closed_at) == (BallotState.COUNTING, ballot.closes_at)
+    assert ballot.yes is None
+
+
+def test_a_closed_ballot_is_counted_by_the_first_run_after_its_trustees_decrypt(ballot, founders):
+    vote(ballot, yes=founders)
+    run(ballot.closes_at)
+    assert run(ballot.closes_at + timedelta(hours=1))["counted"] == 0
+    trustees_decrypt(ballot, ballot.closes_at + timedelta(hours=2))
+    assert run(ballot.closes_at + timedelta(hours=3))["counted"] == 1
+    ballot.refresh_from_db()
     assert (ballot.state, ballot.closed_at, ballot.yes) == (BallotState.CLOSED, ballot.closes_at, 4)
 
 
@@ -163,19 +240,29 @@ def test_the_founding_ballot_closes_14_days_after_it_opens(admin_member, founder
     services.edit_provisional_charter(
         admin=admin_member, version=draft, articles=ARTICLES, parameters={}
     )
-    ballot = services.open_founding_ballot(admin=admin_member, version=draft, now=now)
+    ballot = open_founding(admin_member, draft, now=now)
     vote(ballot, yes=founders)
     run(now + timedelta(days=14) - SECOND)
-    assert selectors.current_version() is None
+    ballot.refresh_from_db()
+    assert ballot.state == BallotState.OPEN
     run(now + timedelta(days=14))
+    ballot.refresh_from_db()
+    assert (ballot.state, ballot.closed_at) == (BallotState.COUNTING, now + timedelta(days=14))
+    decrypt(ballot, now=now + timedelta(days=14, hours=1))
     assert selectors.current_version() == draft
 
 
 @pytest.mark.parametrize("late", [timedelta(), timedelta(days=30)], ids=["on time", "late"])
 def test_running_the_deadlines_twice_gives_one_result_and_one_new_version(ballot, founders, late):
     vote(ballot, yes=founders)
-    first, second = run(ballot.closes_at + late), run(ballot.closes_at + late + timedelta(hours=1))
+    closing = ballot.closes_at + late
+    first, second = run(closing), run(closing + timedelta(hours=1))
     assert (first["closed"], second["closed"]) == (1, 0)
+    assert events(ballot, "EncryptedTally") == 1
+    trustees_decrypt(ballot, closing + timedelta(hours=2))
+    third, fourth = run(closing + timedelta(hours=3)), run(closing + timedelta(hours=4))
+    assert (third["counted"], fourth["counted"]) == (1, 0)
+    assert events(ballot, "Result") == 1
     assert CharterVersion.objects.filter(state=VersionState.RATIFIED).count() == 2
     results = Notification.objects.filter(event_key=services.ballot_event_key(ballot.pk, "result"))
     assert results.count() == Member.objects.filter(is_active=True).count()
@@ -187,7 +274,8 @@ def test_a_result_is_announced_after_the_close_once_by_the_next_deadline_run(bal
     """A close does not wait on writing every member's notification; a worker that died
     between the two leaves the announcement to the next run."""
     vote(ballot, yes=founders)
-    services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+    count(ballot, now=ballot.closes_at)
+    assert ballot.state == BallotState.CLOSED
     results = Notification.objects.filter(event_key=services.ballot_event_key(ballot.pk, "result"))
     assert not results.exists()
     assert run(ballot.closes_at + timedelta(minutes=1))["announced"] == 1
@@ -200,6 +288,10 @@ def test_closing_a_ballot_twice_counts_it_once(ballot, founders):
     vote(ballot, yes=founders)
     assert services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at) == 1
     assert services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at) == 0
+    assert events(ballot, "EncryptedTally") == 1
+    trustees_decrypt(ballot, ballot.closes_at)
+    assert services.count_decrypted_ballots(now=ballot.closes_at) == 1
+    assert services.count_decrypted_ballots(now=ballot.closes_at) == 0
     assert selectors.current_version().number == 2
 
 
@@ -215,6 +307,8 @@ def test_votes_cast_before_the_close_count_the_same_whether_it_runs_on_time_or_l
     )
     vote(ballot, yes=founders[:1], no=founders[1:2], abstain=founders[2:3])
     run(ballot.closes_at + late)
+    trustees_decrypt(ballot, ballot.closes_at + late)
+    run(ballot.closes_at + late + timedelta(hours=1))
     ballot.refresh_from_db()
     counted = (ballot.yes, ballot.no, ballot.abstain, ballot.active_count, ballot.passed)
     assert counted == (1, 1, 1, 4, False)

@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from charter import selectors as charter_selectors
 from charter import services as charter
-from charter.models import Acceptance, Ballot, Proposal, RollEntry, Sponsorship, Vote
+from charter.models import (
+    Acceptance,
+    Ballot,
+    Election,
+    Proposal,
+    RecordFile,
+    RollEntry,
+    Sponsorship,
+    Vote,
+    VoterCredential,
+)
 from forum import services as forum
 from forum.models import Post, PostRevision, PostState, ReadMark, Thanks, Thread
 from members import services
@@ -20,7 +30,8 @@ from members.models import Member
 from moderation import services as moderation
 from moderation.models import Case, Signal
 from notifications.models import Kind, Notification, Preference
-from tests.builders.charter import ARTICLES, addition, found_charter
+from tests.builders.charter import ARTICLES, addition, count, found_charter, open_in_clear_box
+from tests.builders.elections import give_key
 from tests.builders.forum import make_reply, make_thread
 from tests.builders.members import PASSWORD, MemberFactory
 from tests.builders.moderation import signal
@@ -233,19 +244,24 @@ def test_reading_and_watching_are_forgotten(member, thread):
 
 
 # ---------------------------------------------------------------------------------------------
-# Votes: counted, on the roll as "Deleted member", linked to no choice
+# Votes: counted, on the roll as "Deleted member", linked to no choice. In an encrypted ballot
+# nobody's choice is ever in clear: the paper stays in the record, and the credential that
+# signed it is gone. The clear box of a ballot from before encrypted ones keeps choices in
+# clear, with no name.
 
 
-@pytest.fixture
-def founding_ballot(admin_member):
-    """A founding ballot opened a day ago for every member verified by then."""
+@pytest.fixture(params=["encrypted", "clear box"])
+def founding_ballot(request, admin_member):
+    """A founding ballot opened a day ago for every member verified by then, with each box."""
     draft = charter.start_provisional_charter()
     charter.edit_provisional_charter(
         admin=admin_member, version=draft, articles=ARTICLES, parameters={}
     )
-    return charter.open_founding_ballot(
-        admin=admin_member, version=draft, now=timezone.now() - timedelta(days=1)
-    )
+    opened = timezone.now() - timedelta(days=1)
+    ballot = charter.open_founding_ballot(admin=admin_member, version=draft, now=opened)
+    if request.param == "clear box":
+        return open_in_clear_box(ballot, now=opened)
+    return give_key(ballot, now=opened)
 
 
 def test_a_deleted_members_vote_stays_counted_and_on_the_roll(
@@ -259,9 +275,9 @@ def test_a_deleted_members_vote_stays_counted_and_on_the_roll(
     delete(member)
 
     assert charter_selectors.votes_cast(founding_ballot) == cast_before == 3
+    assert charter_selectors.audit_box(founding_ballot).papers == 3
     assert RollEntry.objects.get(ballot=founding_ballot, member=member).voted
-    charter.close_ballot(ballot_id=founding_ballot.pk, now=founding_ballot.closes_at)
-    closed = Ballot.objects.get(pk=founding_ballot.pk)
+    closed = count(founding_ballot, now=founding_ballot.closes_at)
     assert (closed.yes, closed.no, closed.abstain) == (2, 1, 0)
     assert closed.eligible_count == founding_ballot.eligible_count
     assert closed.active_count == 3  # those who voted
@@ -293,8 +309,11 @@ def test_no_row_links_a_deleted_member_to_a_choice(member, founding_ballot):
         if field.related_model._default_manager.filter(**{field.field.name: member}).exists()
     }
     assert linked == {RollEntry}
+    assert not VoterCredential.objects.filter(entry__member=member).exists()
     assert {field.name for field in Vote._meta.fields} == {"id", "ballot", "choice"}
     assert {field.name for field in RollEntry._meta.fields} == {"id", "ballot", "member", "voted"}
+    relations = {field.related_model for field in RecordFile._meta.fields if field.is_relation}
+    assert relations == {Election}
 
 
 def test_the_published_roll_shows_a_deleted_member_without_a_link(member, charter_v1, admin_member):
