@@ -8,7 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from charter import rules, selectors
-from charter.models import Acceptance, Proposal
+from charter.models import Acceptance, Proposal, VoterCredential
 from charter.rules import InvalidChange
 from charter.services.amendments import (
     TRANSITIONS,
@@ -124,6 +124,9 @@ def forget_member(*, member: Member, remove_posts: bool) -> None:
     so do their acceptances, which only decided what they themselves could do. What the
     members relied on stays, as by a deleted member: the published proposals and their
     co-sponsors (a count that carried them to a ballot), and the rolls, whose ticks make the
-    turnout. The ballot box has nothing to erase: no paper in it names anyone."""
+    turnout. The ballot box has nothing to erase: no paper in it names anyone. Their unused
+    voting credentials go: kept, they would let whoever holds the database cast a paper in the
+    name of someone no longer here to see their tick on the roll."""
+    VoterCredential.objects.filter(entry__member=member).delete()
     Proposal.objects.filter(author=member, submitted_at__isnull=True).delete()
     Acceptance.objects.filter(member=member).delete()

@@ -316,6 +316,22 @@ def test_no_row_links_a_deleted_member_to_a_choice(member, founding_ballot):
     assert relations == {Election}
 
 
+def test_nobody_can_vote_in_the_name_of_a_member_who_left_before_voting(
+    member, admin_member, founding_ballot
+):
+    """Their credential goes with the account: whoever holds the database cannot cast a paper
+    in their name, which their tick on the roll would show to no one."""
+    entry = RollEntry.objects.get(ballot=founding_ballot, member=member)
+    delete(member)
+
+    assert not VoterCredential.objects.filter(entry=entry).exists()
+    assert not RollEntry.objects.get(pk=entry.pk).voted
+    charter.cast_vote(member=admin_member, ballot=founding_ballot, choice="yes")
+    assert VoterCredential.objects.filter(entry__ballot=founding_ballot).count() == (
+        founding_ballot.eligible_count - 2
+    )
+
+
 def test_the_published_roll_shows_a_deleted_member_without_a_link(member, charter_v1, admin_member):
     ballot = Ballot.objects.get(draft=charter_v1)
     voter = RollEntry.objects.filter(ballot=ballot, voted=True).first().member
