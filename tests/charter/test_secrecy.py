@@ -15,7 +15,7 @@ import os
 import re
 import subprocess  # nosec B404: PostgreSQL's own tools, with arguments we build
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -437,8 +437,8 @@ def test_the_order_on_disk_does_not_link_a_paper_to_its_voter(voted_in_order):
 # nothing about the encrypted one.
 
 
-def _vector(values: list[int]) -> str:
-    return r"\[\s*" + r"\s*,\s*".join(map(str, values)) + r"\s*\]"
+def _vector(vector: list[int]) -> str:
+    return r"\[\s*" + r"\s*,\s*".join(map(str, vector)) + r"\s*\]"
 
 
 VECTORS = {name: re.compile(_vector(vector)) for name, vector in belenios.CHOICES.items()}
@@ -449,10 +449,10 @@ STORED = {
 }
 
 
-def choices_in(values: Iterable[str]) -> list[str]:
-    """The choices spelled in clear in `values` (each a column's value, as text)."""
+def choices_in(cells: Iterable[str]) -> list[str]:
+    """The choices spelled in clear in `cells` (each a column's value, as text)."""
     found = []
-    for value in values:
+    for value in cells:
         if value in belenios.CHOICES:
             found.append(value)
             continue
@@ -484,11 +484,11 @@ def as_text(value) -> str:
     return bytes(value).decode("latin-1") if isinstance(value, memoryview) else str(value)
 
 
-def papers_in(values: Iterable[str]) -> list[str]:
-    """The tracker of each Belenios paper among `values`: a signed ciphertext with its proofs,
+def papers_in(cells: Iterable[str]) -> list[str]:
+    """The tracker of each Belenios paper among `cells`: a signed ciphertext with its proofs,
     each choice an ElGamal pair of numbers."""
     trackers = []
-    for value in values:
+    for value in cells:
         if not value.startswith("{") or '"answers"' not in value:
             continue
         paper = json.loads(value)
@@ -537,7 +537,7 @@ def dumped_rows(dump: str) -> Iterator[tuple[str, list[str]]]:
     table = None
     for line in dump.splitlines():
         if table is None:
-            if copy := re.match(r"COPY (\S+) \(", line):
+            if copy := re.match(r"COPY (?:public\.)?(\S+) \(", line):
                 table = copy[1]
         elif line == "\\.":
             table = None
@@ -566,30 +566,50 @@ class WalRead:
 def read_wal(start: str, end: str) -> WalRead:
     """The WAL written from `start` to `end`, read from the server's data directory."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('data_directory')")
-        wal = Path(cursor.fetchone()[0]) / "pg_wal"
         cursor.execute(
-            "SELECT DISTINCT pg_walfile_name(%s::pg_lsn + step) FROM generate_series("
-            "0, pg_wal_lsn_diff(%s, %s)::bigint,"
-            " (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size')) step"
-            " UNION SELECT pg_walfile_name(%s) ORDER BY 1",
-            [start, end, start, end],
+            "SELECT current_setting('data_directory'), current_setting('wal_block_size')::int,"
+            " setting::bigint, pg_walfile_name(%s)"
+            " FROM pg_settings WHERE name = 'wal_segment_size'",
+            [start],
         )
-        segments = [name for (name,) in cursor.fetchall()]
-        offsets = []
-        for position in (start, end):
-            cursor.execute("SELECT file_offset FROM pg_walfile_name_offset(%s)", [position])
-            offsets.append(cursor.fetchone()[0])
-    raw = b"".join((wal / name).read_bytes() for name in segments)
-    segment_size = (wal / segments[0]).stat().st_size
-    raw = raw[offsets[0] : (len(segments) - 1) * segment_size + offsets[1]]
+        directory, page_size, segment_size, first_name = cursor.fetchone()
+    wal = Path(directory) / "pg_wal"
+    begin, stop = wal_offset(start), wal_offset(end)
+    # A file's name is its timeline, then its number in two halves (XLogFileName).
+    per_half = 0x1_0000_0000 // segment_size
+    numbers = range(begin // segment_size, (stop - 1) // segment_size + 1)
+    raw = b"".join(
+        (wal / f"{first_name[:8]}{n // per_half:08X}{n % per_half:08X}").read_bytes()
+        for n in numbers
+    )
+    skipped = numbers[0] * segment_size
     listed = subprocess.run(
         [server_tool("pg_waldump"), "--path", str(wal), "--start", start, "--end", end],
         check=True,
         capture_output=True,
         text=True,
     )
-    return WalRead(listed.stdout.splitlines(), raw)
+    pages = records_only(
+        raw, begin - skipped, stop - skipped, page_size=page_size, segment_size=segment_size
+    )
+    return WalRead(listed.stdout.splitlines(), pages)
+
+
+def wal_offset(position: str) -> int:
+    """Where a WAL position ("0/2450000") is, in bytes from the start of the WAL."""
+    high, low = position.split("/")
+    return int(high, 16) << 32 | int(low, 16)
+
+
+def records_only(raw: bytes, begin: int, stop: int, *, page_size: int, segment_size: int) -> bytes:
+    """`raw[begin:stop]` without the header of each WAL page, which would cut a value in two
+    where a record goes on to the next page."""
+    kept = []
+    for page in range(begin - begin % page_size, stop, page_size):
+        # A segment's first page has the long header (XLogLongPageHeaderData), others the short.
+        header = 40 if page % segment_size == 0 else 24
+        kept.append(raw[max(page + header, begin) : min(page + page_size, stop)])
+    return b"".join(kept)
 
 
 @dataclass
@@ -629,8 +649,12 @@ def voters_in(rows: Rows) -> list[int]:
     return [int(row[member]) for table, row in rows if table == ROLL and row[ticked] == "True"]
 
 
-def values(rows: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:
+def values(rows: Iterable[tuple[str, Sequence[str]]]) -> list[str]:
     return [value for _table, row in rows for value in row]
+
+
+def in_table(rows: Iterable[tuple[str, Sequence[str]]], table: str) -> list[Sequence[str]]:
+    return [row for name, row in rows if name == table]
 
 
 def voted(admin_member, founders, now, *, encrypted: bool) -> tuple[Ballot, list[WatchedVote]]:
@@ -665,6 +689,7 @@ def test_two_reads_of_the_tables_around_a_vote_yield_only_a_ciphertext(encrypted
     for vote in votes:
         difference = values(vote.difference)
         assert choices_in(difference) == [], vote.difference
+        assert in_table(vote.difference, BOX) == []
         assert papers_in(difference) == [vote.tracker]
         assert voters_in(vote.difference) == [vote.member.pk]  # who voted, which is public
 
@@ -674,7 +699,10 @@ def test_two_reads_of_the_tables_around_a_vote_yield_only_a_ciphertext(encrypted
 def test_the_whole_dump_holds_no_choice(encrypted_votes):
     """pg_dump of the whole database, every row of every table, once all have voted."""
     ballot, _votes = encrypted_votes
-    assert choices_in(values(dumped_rows(pg_dump()))) == []
+    dumped = list(dumped_rows(pg_dump()))
+    assert choices_in(values(dumped)) == []
+    assert in_table(dumped, BOX) == []
+    assert len(in_table(dumped, RecordFile._meta.db_table)) > 4  # the four papers among them
     # Nor once counted, its tally published.
     ballot = count(ballot, now=ballot.closes_at)
     assert (ballot.state, ballot.yes, ballot.no, ballot.abstain) == (BallotState.CLOSED, 2, 1, 1)
@@ -705,9 +733,11 @@ def test_in_a_clear_box_the_same_reads_find_every_choice(clear_votes):
         # Two reads around a vote name the voter, by their roll entry, and their choice.
         assert voters_in(vote.difference) == [vote.member.pk]
         assert choices_in(values(vote.difference)) == [vote.choice]
+        assert len(in_table(vote.difference, BOX)) == 1
         assert papers_in(values(vote.difference)) == []
         # So does the WAL that the vote wrote: a paper in the box, with its choice.
         assert choices_in_bytes(vote.wal.raw) == [vote.choice]
         assert len(vote.wal.on(BOX)) == 1
-    dumped = Counter(choices_in(values(dumped_rows(pg_dump()))))
-    assert dumped == Counter(vote.choice for vote in votes)
+    dumped = list(dumped_rows(pg_dump()))
+    assert Counter(choices_in(values(dumped))) == Counter(vote.choice for vote in votes)
+    assert len(in_table(dumped, BOX)) == len(votes)
