@@ -182,29 +182,17 @@ def test_no_row_outside_the_box_holds_a_paper_key(open_amendment):
     for voter, choice in zip(voters, ["yes", "no", "abstain"], strict=True):
         vote_over_http(voter, ballot, choice)
     assert not Vote.objects.exists()
-    papers = list(
-        RecordFile.objects.filter(election__ballot=ballot, credential__isnull=False).order_by(
-            "position"
-        )
-    )
-    assert len(papers) == 3
-    keys = {
-        paper.pk: [
-            paper.name.removesuffix(".data.json"),
-            belenios.tracker(paper.content.encode()),
-            paper.credential,
-        ]
-        for paper in papers
-    }
+    papers = RecordFile.objects.filter(election__ballot=ballot, credential__isnull=False)
+    trackers = [belenios.tracker(paper.content.encode()) for paper in papers.order_by("position")]
+    assert len(trackers) == 3
+    spellings = trackers + [paper.name.removesuffix(".data.json") for paper in papers]
+    spellings += [paper.credential for paper in papers]
     named = []
     for model in apps.get_models(include_auto_created=True):
         if model is RecordFile or model._meta.proxy or not model._meta.managed:
             continue
         for text in rows_as_text(model):
-            named += [
-                (model, key) for spellings in keys.values() for key in spellings if key in text
-            ]
-    trackers = [belenios.tracker(paper.content.encode()) for paper in papers]
+            named += [(model, spelling) for spelling in spellings if spelling in text]
     assert named == [(Notification, tracker) for tracker in trackers], named
     told = [
         list(
@@ -396,6 +384,7 @@ def voted_in_order(request, admin_member, founders, now):
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_transaction_ids_do_not_link_a_paper_to_its_voter(voted_in_order):
+    """The clear box's reseal (a ballot opened by open_in_clear_box)."""
     ballot, how = voted_in_order
     with connection.cursor() as cursor:
         cursor.execute(
@@ -414,6 +403,7 @@ def test_transaction_ids_do_not_link_a_paper_to_its_voter(voted_in_order):
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_the_order_on_disk_does_not_link_a_paper_to_its_voter(voted_in_order):
+    """The clear box's reseal (a ballot opened by open_in_clear_box)."""
     ballot, how = voted_in_order
     with connection.cursor() as cursor:
         cursor.execute(
