@@ -1,7 +1,8 @@
 """A ratified version cannot be updated: the admin shows the charter, and changes none of it.
 
-Every charter model is read-only in the admin, even for a superuser; the ballot box (Vote) is
-not registered at all, and an open ballot shows no tally there either.
+Every charter model is read-only in the admin, even for a superuser; the ballot box (the papers
+in the record, the voters' credentials, the trustees; the clear box's Vote rows) is not
+registered at all, and an open ballot shows no tally there either.
 """
 
 import re
@@ -16,9 +17,12 @@ from charter.models import (
     Ballot,
     CharterVersion,
     Proposal,
+    RecordFile,
+    Trustee,
     Vote,
+    VoterCredential,
 )
-from tests.builders.charter import reword
+from tests.builders.charter import count, open_in_clear_box, reword
 
 pytestmark = pytest.mark.django_db
 
@@ -157,12 +161,34 @@ def test_nothing_can_be_deleted_in_the_admin(admin_client, charter_v1, open_ball
     assert snapshot() == before
 
 
-def test_the_ballot_box_is_not_in_the_admin(admin_client, open_ballot):
-    vote = Vote.objects.first()
-    assert admin_client.get("/admin/charter/vote/").status_code == 404
-    assert admin_client.get(f"/admin/charter/vote/{vote.pk}/change/").status_code == 404
-    assert "/admin/charter/vote/" not in admin_client.get("/admin/charter/").text
-    assert "/admin/charter/vote/" not in admin_client.get("/admin/").text
+def assert_not_in_admin(client, row) -> None:
+    listing = f"/admin/charter/{row._meta.model_name}/"
+    assert client.get(listing).status_code == 404
+    assert client.get(f"{listing}{row.pk}/change/").status_code == 404
+    assert listing not in client.get("/admin/charter/").text
+    assert listing not in client.get("/admin/").text
+
+
+BOX = {
+    "a paper": lambda: RecordFile.objects.filter(credential__isnull=False).first(),
+    "a credential": lambda: VoterCredential.objects.first(),  # the fourth founder's, unused
+    "a trustee": lambda: Trustee.objects.first(),
+}
+
+
+@pytest.mark.parametrize("what", BOX)
+def test_the_ballot_box_is_not_in_the_admin(admin_client, open_ballot, what):
+    assert_not_in_admin(admin_client, BOX[what]())
+
+
+def test_the_clear_ballot_box_is_not_in_the_admin(admin_client, charter_v1, founders, propose):
+    """The clear box (a ballot opened before encrypted ones): its Vote rows."""
+    proposal = propose(founders[0], [reword(charter_v1, 2, "On topic.")], sponsors=founders[1:])
+    services.run_deadlines(now=proposal.discussion_ends_at)
+    proposal.refresh_from_db()
+    ballot = open_in_clear_box(proposal.ballot, now=proposal.discussion_ends_at)
+    services.cast_vote(member=founders[0], ballot=ballot, choice="yes", now=ballot.opened_at)
+    assert_not_in_admin(admin_client, Vote.objects.get())
 
 
 def test_the_articles_are_not_editable_on_their_own(admin_client, charter_v1):
@@ -182,7 +208,7 @@ def test_an_open_ballot_shows_no_tally_in_the_admin(admin_client, open_ballot):
 
 
 def test_a_closed_ballot_shows_its_tally_in_the_admin(admin_client, open_ballot):
-    services.close_ballot(ballot_id=open_ballot.pk, now=open_ballot.closes_at)
+    count(open_ballot, now=open_ballot.closes_at)
     page = admin_client.get(f"/admin/charter/ballot/{open_ballot.pk}/change/")
     assert re.search(
         r"Yes / no / abstain:</label>\s*<div class=\"readonly\">2 / 1 / 0</div>", page.text

@@ -8,13 +8,13 @@ import pytest
 from charter import rules, selectors, services
 from charter.models import (
     Acceptance,
-    Ballot,
     BallotState,
     CharterVersion,
     VersionState,
     quorum_reached,
 )
-from tests.builders.charter import reword
+from tests.builders.charter import count, reword
+from tests.builders.elections import decrypt, give_key
 from tests.builders.members import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def same_run(charter_v1, founders, propose, put_to_ballot):
-    """The demo's deadline run: a ballot on article 1 closes and ratifies version 2, and in the
-    same run the ballot on article 3, whose discussion ended with it, opens."""
+    """The demo's deadline run: a ballot on article 1 closes, and in the same run the ballot on
+    article 3, whose discussion ended with it, is prepared; the first is counted and ratifies
+    version 2, and at that moment the second's key is made and it opens."""
     first = put_to_ballot(
         propose(founders[0], [reword(charter_v1, 1, "Be kind.")], sponsors=founders[1:4])
     )
@@ -36,11 +37,11 @@ def same_run(charter_v1, founders, propose, put_to_ballot):
     for voter in founders:
         services.cast_vote(member=voter, ballot=first, choice="yes", now=first.opened_at)
     done = services.run_deadlines(now=first.closes_at)
-    assert (done["closed"], done["opened"]) == (1, 1)
-    first.refresh_from_db()
-    second.refresh_from_db()
+    assert (done["closed"], done["prepared"]) == (1, 1)
+    decrypt(first, now=first.closes_at)
     assert first.passed and selectors.current_version() == first.result
-    return second.ballot
+    second.refresh_from_db()
+    return give_key(second.ballot, now=first.closes_at)
 
 
 def test_a_ballot_opened_in_the_run_that_ratifies_a_version_has_the_voters_of_the_day_before(
@@ -87,8 +88,7 @@ def test_the_ballot_page_never_says_a_quorum_was_met_that_was_not(
     ballot = put_to_ballot(
         propose(founders[0], [reword(charter_v1, 1, "Be kind.")], sponsors=founders[1:4])
     )
-    services.run_deadlines(now=ballot.closes_at)  # nobody voted, nobody signed in
-    ballot = Ballot.objects.get(pk=ballot.pk)
+    count(ballot, now=ballot.closes_at)  # nobody voted, nobody signed in
     assert (ballot.state, ballot.cast, ballot.active_count) == (BallotState.CLOSED, 0, 0)
     page = member_client.get(ballot.get_absolute_url()).text
     assert "The quorum of 25 % was not met." in page
@@ -103,7 +103,6 @@ def test_the_ballot_page_says_a_quorum_was_met_as_the_count_did(
         propose(founders[0], [reword(charter_v1, 1, "Be kind.")], sponsors=founders[1:4])
     )
     services.cast_vote(member=founders[0], ballot=ballot, choice="yes")
-    services.run_deadlines(now=ballot.closes_at + timedelta(seconds=1))
-    ballot = Ballot.objects.get(pk=ballot.pk)
+    count(ballot, now=ballot.closes_at + timedelta(seconds=1))
     assert (ballot.cast, ballot.active_count, ballot.quorum_met) == (1, 1, True)
     assert "The quorum of 25 % was met." in member_client.get(ballot.get_absolute_url()).text

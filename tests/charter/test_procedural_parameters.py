@@ -4,23 +4,25 @@ amendment: no setting or environment variable bends it, and the charter page lis
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django.utils.html import escape
 
 from charter import selectors, services
 from charter.models import CharterVersion, VersionState
 from charter.parameters import PARAMETERS, defaults, draft_defaults
 from charter.rules import InvalidChange
-from tests.builders.charter import ARTICLES, charter_in_force, reword
+from tests.builders.charter import ARTICLES, charter_in_force, count, open_founding, reword
 from tests.builders.members import signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 def founding_ballot(admin, parameters=None):
+    """The founding ballot on a draft with `parameters`, its key made and voting open."""
     draft = services.edit_provisional_charter(
         admin=admin, version=None, articles=ARTICLES, parameters=parameters or {}
     )
-    return services.open_founding_ballot(admin=admin, version=draft)
+    return open_founding(admin, draft, now=timezone.now())
 
 
 def test_no_setting_shortens_or_lowers_the_founding_ballot(settings, admin_member):
@@ -86,8 +88,7 @@ def test_voters_count_as_active_within_the_charters_active_days(
     away = founders[3]
     away.last_login = ballot.closes_at - timedelta(days=40)
     away.save(update_fields=["last_login"])
-    services.run_deadlines(now=ballot.closes_at)
-    ballot.refresh_from_db()
+    count(ballot, now=ballot.closes_at)
     assert ballot.active_count == 3
 
 
@@ -124,7 +125,7 @@ def test_an_amendment_ratifies_only_what_the_members_voted_on(
     ballot = put_to_ballot(proposal)
     for voter in founders:
         services.cast_vote(member=voter, ballot=ballot, choice="yes", now=ballot.opened_at)
-    services.run_deadlines(now=ballot.closes_at)
+    count(ballot, now=ballot.closes_at)
     amended = selectors.current_version()
     assert amended.number == version.number + 1
     assert amended.parameters == {"cosponsors": 3, "appeal_days": 21}

@@ -13,6 +13,7 @@ from charter.models import (
     Acceptance,
     Article,
     Ballot,
+    BallotState,
     CharterVersion,
     Proposal,
     ProposalState,
@@ -21,10 +22,12 @@ from charter.models import (
     Vote,
 )
 from charter.services.ballots import BallotNews
+from charter.services.elections import papers_in_box
 from charter.texts import Change
 from members.models import Member
 from notifications.models import Kind, Notification
-from tests.builders.charter import ARTICLES, addition, article, reword
+from tests.builders.charter import ARTICLES, addition, article, count, open_founding, reword
+from tests.builders.elections import decrypt, give_key
 from tests.builders.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,12 +81,6 @@ def vote(ballot: Ballot, **choices) -> None:
             services.cast_vote(member=member, ballot=ballot, choice=choice, now=ballot.opened_at)
 
 
-def close(ballot: Ballot, *, late: timedelta = timedelta()) -> Ballot:
-    services.run_deadlines(now=ballot.closes_at + late)
-    ballot.refresh_from_db()
-    return ballot
-
-
 def texts(version: CharterVersion) -> list[tuple]:
     return list(
         version.articles.values_list("pk", "identity", "number", "title", "body", "entrenched")
@@ -101,7 +98,7 @@ def test_the_quorum_counts_only_voters_active_within_twelve_months(
     ballot = ballot_on([reword(charter_v1, 2, "Posts stay on topic.")])
     Member.objects.filter(pk__in=[f.pk for f in founders]).update(last_login=now)
     vote(ballot, yes=founders[:2])
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     # 2 votes of 12 on the roll is under 25 %, but 2 of the 4 active ones is half.
     assert (ballot.eligible_count, ballot.active_count) == (12, 4)
     assert ballot.passed
@@ -114,7 +111,7 @@ def test_members_who_signed_in_within_twelve_months_count_against_the_quorum(
         voter_factory(last_login=now - timedelta(days=300))
     ballot = ballot_on([reword(charter_v1, 2, "Posts stay on topic.")])
     vote(ballot, yes=founders[:2])
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     assert (ballot.active_count, ballot.passed) == (10, False)  # 2 of 10 is under 25 %
 
 
@@ -123,7 +120,7 @@ def test_abstentions_count_toward_the_quorum(ballot_on, charter_v1, voter_factor
         voter_factory(last_login=now)
     ballot = ballot_on([reword(charter_v1, 2, "Posts stay on topic.")])
     vote(ballot, yes=founders[:1], abstain=founders[1:])
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     # 4 of 12 active voters took part (33 %), and the only yes-or-no is a yes.
     assert (ballot.yes, ballot.no, ballot.abstain, ballot.active_count) == (1, 0, 3, 12)
     assert ballot.passed
@@ -131,17 +128,18 @@ def test_abstentions_count_toward_the_quorum(ballot_on, charter_v1, voter_factor
 
 def test_abstentions_do_not_count_toward_the_majority(ballot, founders):
     vote(ballot, yes=founders[:1], no=founders[1:2], abstain=founders[2:])
-    assert not close(ballot).passed  # 1 yes of 2 yes-or-no, whatever the abstentions
+    # 1 yes of 2 yes-or-no, whatever the abstentions
+    assert not count(ballot, now=ballot.closes_at).passed
 
 
 def test_two_thirds_of_yes_and_no_pass_a_standard_amendment(ballot, founders):
     vote(ballot, yes=founders[:2], no=founders[2:3])
-    assert close(ballot).passed
+    assert count(ballot, now=ballot.closes_at).passed
 
 
 def test_one_yes_and_one_no_fail_a_standard_amendment(ballot, founders):
     vote(ballot, yes=founders[:1], no=founders[1:2])
-    assert not close(ballot).passed
+    assert not count(ballot, now=ballot.closes_at).passed
 
 
 def test_an_amendment_to_standard_articles_uses_the_standard_thresholds(ballot):
@@ -168,19 +166,19 @@ def test_an_amendment_uses_the_entrenched_thresholds_when(kind, ballot_on, chart
 def test_two_thirds_fail_an_amendment_to_an_entrenched_article(ballot_on, charter_v1, founders):
     ballot = ballot_on([reword(charter_v1, 4, "By vote only.")])
     vote(ballot, yes=founders[:2], no=founders[2:3])
-    assert not close(ballot).passed
+    assert not count(ballot, now=ballot.closes_at).passed
 
 
 def test_three_quarters_pass_an_amendment_to_an_entrenched_article(ballot_on, charter_v1, founders):
     ballot = ballot_on([reword(charter_v1, 4, "By vote only.")])
     vote(ballot, yes=founders[:3], no=founders[3:])
-    assert close(ballot).passed
+    assert count(ballot, now=ballot.closes_at).passed
 
 
 def test_a_passed_parameter_change_is_in_the_next_version_only(ballot_on, charter_v1, founders):
     ballot = ballot_on([], parameters={"cosponsors": 2})
     vote(ballot, yes=founders)
-    version = close(ballot).result
+    version = count(ballot, now=ballot.closes_at).result
     assert version.settings["cosponsors"] == 2
     charter_v1.refresh_from_db()
     assert charter_v1.settings["cosponsors"] == 3
@@ -199,8 +197,10 @@ def draft(admin_member) -> CharterVersion:
 
 @pytest.fixture
 def founding(admin_member, draft, now):
+    """The founding ballot on the draft, its key made and voting open at `now`."""
+
     def open_ballot() -> Ballot:
-        return services.open_founding_ballot(admin=admin_member, version=draft, now=now)
+        return open_founding(admin_member, draft, now=now)
 
     return open_ballot
 
@@ -226,7 +226,8 @@ def test_a_founding_ballot_short_of_half_the_active_members_fails(
     Member.objects.update(last_login=now)  # the 4 founders and the admin: 5 active
     ballot = founding()
     vote(ballot, yes=founders[:2])
-    assert (close(ballot).active_count, ballot.passed) == (5, False)  # 2 of 5 is 40 %
+    count(ballot, now=ballot.closes_at)
+    assert (ballot.active_count, ballot.passed) == (5, False)  # 2 of 5 is 40 %
 
 
 def test_a_founding_ballot_with_half_the_members_and_two_thirds_ratifies_version_1(
@@ -234,7 +235,7 @@ def test_a_founding_ballot_with_half_the_members_and_two_thirds_ratifies_version
 ):
     ballot = founding()
     vote(ballot, yes=founders[:2], no=founders[2:3])
-    assert close(ballot).passed
+    assert count(ballot, now=ballot.closes_at).passed
     draft.refresh_from_db()
     assert (draft.state, draft.number, ballot.result) == (VersionState.RATIFIED, 1, draft)
 
@@ -244,7 +245,7 @@ def test_a_failed_founding_draft_is_kept_as_rejected_and_a_revised_copy_is_draft
 ):
     ballot = founding()
     vote(ballot, yes=founders[:1], no=founders[1:])
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     draft.refresh_from_db()
     revised = selectors.draft()
     assert draft.state == VersionState.REJECTED
@@ -255,12 +256,12 @@ def test_a_failed_founding_draft_is_kept_as_rejected_and_a_revised_copy_is_draft
 
 def test_a_revised_founding_draft_may_go_to_a_new_ballot(founding, founders, admin_member, now):
     vote(ballot := founding(), no=founders)
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     revised = services.edit_provisional_charter(
         admin=admin_member, version=selectors.draft(), articles=ARTICLES[:2], parameters={}
     )
     second = services.open_founding_ballot(admin=admin_member, version=revised, now=now)
-    assert second.draft == revised and second.is_open
+    assert (second.draft, second.state) == (revised, BallotState.SETUP)
 
 
 def test_the_draft_cannot_be_edited_once_it_goes_to_ballot(founding, draft, admin_member):
@@ -332,7 +333,7 @@ def test_a_member_suspended_after_the_opening_stays_on_the_roll_and_votes_once_i
     services.cast_vote(
         member=suspended, ballot=ballot, choice="no", now=ballot.opened_at + timedelta(days=2)
     )
-    assert close(ballot).no == 1
+    assert count(ballot, now=ballot.closes_at).no == 1
 
 
 # Co-sponsorship and acceptance, once each
@@ -372,7 +373,7 @@ def test_accepting_the_charter_lifts_the_duty_to_accept_it(charter_v1, voter_fac
 def test_only_the_version_in_force_can_be_accepted(ballot, founders, voter_factory):
     old_v1 = ballot.proposal.base
     vote(ballot, yes=founders)
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     with pytest.raises(services.InvalidChange):
         services.accept_charter(member=voter_factory(accepted=False), version=old_v1)
 
@@ -387,7 +388,7 @@ def test_ratifying_the_founding_charter_asks_every_member_to_accept_it(founders,
 def test_ratifying_an_amendment_asks_every_member_to_accept_it(ballot, founders):
     assert not Member.objects.filter(pk__in=[f.pk for f in founders], must_accept_charter=True)
     vote(ballot, yes=founders)
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     assert not Member.objects.filter(must_accept_charter=False).exists()
 
 
@@ -398,26 +399,31 @@ def test_a_member_votes_once(ballot, founders):
     vote(ballot, yes=founders[:1])
     with pytest.raises(services.InvalidChange, match="final"):
         vote(ballot, no=founders[:1])
-    assert Vote.objects.filter(ballot=ballot).count() == 1
+    assert papers_in_box(ballot.election) == 1
 
 
 def test_a_vote_at_or_after_the_closing_time_is_refused(ballot, founders):
     for moment in (ballot.closes_at, ballot.closes_at + timedelta(hours=1)):
         with pytest.raises(services.InvalidChange, match="closed"):
             services.cast_vote(member=founders[0], ballot=ballot, choice="yes", now=moment)
-    assert not Vote.objects.filter(ballot=ballot).exists()
+    assert papers_in_box(ballot.election) == 0
 
 
-def test_the_tally_is_empty_until_the_close(ballot, founders):
+def test_the_tally_is_empty_until_the_trustees_decrypt_it(ballot, founders):
     vote(ballot, yes=founders[:2], no=founders[2:3])
     ballot.refresh_from_db()
     assert (ballot.yes, ballot.no, ballot.abstain, ballot.passed, ballot.cast) == (None,) * 5
     assert selectors.votes_cast(ballot) == 3
-    close(ballot)
+    services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+    ballot.refresh_from_db()
+    assert ballot.state == BallotState.COUNTING
+    assert (ballot.yes, ballot.no, ballot.abstain, ballot.passed, ballot.cast) == (None,) * 5
+    decrypt(ballot, now=ballot.closes_at)
     assert (ballot.yes, ballot.no, ballot.abstain, ballot.passed) == (2, 1, 0, True)
 
 
 def test_the_ballot_box_holds_the_choice_and_nothing_else():
+    """The clear box's paper (a ballot opened before encrypted ones): its own rule."""
     assert {f.name for f in Vote._meta.concrete_fields} == {"id", "ballot", "choice"}
     assert Vote._meta.pk.get_internal_type() == "UUIDField"
 
@@ -445,7 +451,7 @@ def test_a_passed_amendment_makes_version_2_and_leaves_version_1_as_it_was(
 ):
     before = texts(charter_v1)
     vote(ballot, yes=founders)
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     v2 = selectors.current_version()
     assert (v2.number, v2.previous, ballot.result) == (2, charter_v1, v2)
     assert texts(charter_v1) == before
@@ -458,7 +464,7 @@ def test_an_article_keeps_its_identity_when_an_amendment_renumbers_it(
 ):
     ballot = ballot_on([Change("remove", article(charter_v1, 1).identity)])
     vote(ballot, yes=founders)
-    v2 = close(ballot).result
+    v2 = count(ballot, now=ballot.closes_at).result
     assert [a.identity for a in v2.articles.all()] == [
         a.identity for a in charter_v1.articles.filter(number__gt=1)
     ]
@@ -490,7 +496,7 @@ def rivals(ballot, charter_v1, founders, propose, now):
 @pytest.fixture
 def version_2(ballot, rivals, founders) -> CharterVersion:
     vote(ballot, yes=founders)
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     for proposal in rivals.values():
         proposal.refresh_from_db()
     return ballot.result
@@ -508,7 +514,7 @@ def test_an_unsubmitted_draft_on_the_same_article_is_outdated_by_the_amendment(
 ):
     draft = propose(founders[1], [reword(charter_v1, 2, "Another text.")], submit=False)
     vote(ballot, yes=founders)
-    assert close(ballot).passed
+    assert count(ballot, now=ballot.closes_at).passed
     draft.refresh_from_db()
     assert (draft.state, draft.overtaken_by) == (State.OUTDATED, ballot.result)
 
@@ -529,13 +535,13 @@ def test_an_outdated_proposal_does_not_go_to_ballot(rivals, version_2):
     assert not Ballot.objects.filter(proposal=rivals["discussed"]).exists()
 
 
-def test_a_later_roll_holds_those_who_accepted_any_ratified_version(rivals, version_2, founders):
+def test_a_later_roll_holds_those_who_accepted_any_ratified_version(
+    rivals, version_2, founders, put_to_ballot
+):
     """Having to accept version 2 gates posting, never voting: those who accepted only
     version 1 are on the roll too."""
     services.accept_charter(member=founders[0], version=version_2)
-    services.run_deadlines(now=rivals["bystander"].discussion_ends_at)
-    rivals["bystander"].refresh_from_db()
-    roll = rivals["bystander"].ballot.roll.values_list("member", flat=True)
+    roll = put_to_ballot(rivals["bystander"]).roll.values_list("member", flat=True)
     assert set(roll) == {founder.pk for founder in founders}
 
 
@@ -581,7 +587,7 @@ def test_a_proposal_cannot_be_submitted_twice(charter_v1, founders, propose):
 
 def test_a_passed_proposal_cannot_be_withdrawn(ballot, founders):
     vote(ballot, yes=founders)
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     with pytest.raises(PermissionDenied):
         services.withdraw_proposal(author=founders[0], proposal=Proposal.objects.get())
 
@@ -653,7 +659,13 @@ def test_a_move_from_a_state_the_proposal_has_left_raises(charter_v1, founders, 
 
 
 def open_ballots() -> set[Proposal]:
-    return {b.proposal for b in Ballot.objects.filter(state="open")}
+    return {b.proposal for b in Ballot.objects.filter(state=BallotState.OPEN)}
+
+
+def give_keys(*, now) -> None:
+    """The trustees of every ballot being prepared make its key: its voting opens at `now`."""
+    for ballot in Ballot.objects.filter(state=BallotState.SETUP):
+        give_key(ballot, now=now)
 
 
 def test_at_most_three_amendment_ballots_run_at_once(amendment, charter_v1, now):
@@ -667,25 +679,30 @@ def test_at_most_three_amendment_ballots_run_at_once(amendment, charter_v1, now)
             [addition()],
         )
     )
-    services.run_deadlines(now=first.discussion_ends_at)
-    services.run_deadlines(now=fourth.discussion_ends_at)
+    for proposal in (first, fourth):
+        services.run_deadlines(now=proposal.discussion_ends_at)
+        give_keys(now=proposal.discussion_ends_at)
     assert open_ballots() == {first, second, third}
     fourth.refresh_from_db()
     assert fourth.state == State.FROZEN
     first.refresh_from_db()
-    services.run_deadlines(now=first.ballot.closes_at)  # the first closes: the fourth opens
+    closes = count(first.ballot, now=first.ballot.closes_at).closes_at
+    services.run_deadlines(now=closes)  # the first is counted: the fourth takes its slot
+    give_keys(now=closes)
     assert open_ballots() == {second, third, fourth}
 
 
 @pytest.fixture
 def first_and_rival(amendment, put_to_ballot, now):
-    """A ballot on `first`, then a `rival` frozen a day after it opened; returns both."""
+    """A ballot on `first`, then a `rival` frozen a day after it opened (its ballot's key
+    given if it got a ballot); returns both."""
 
     def make(first: dict, rival: dict) -> tuple[Ballot, Proposal]:
         proposal = amendment(**first)
         rival = amendment(**rival, at=now + timedelta(days=1), author=1)
         ballot = put_to_ballot(proposal)
         services.run_deadlines(now=rival.discussion_ends_at)
+        give_keys(now=rival.discussion_ends_at)
         rival.refresh_from_db()
         return ballot, rival
 
@@ -701,7 +718,9 @@ def test_a_frozen_proposal_waits_while_a_ballot_on_the_same_article_runs(
     )
     assert same.state == State.FROZEN
     assert open_ballots() == {ballot.proposal}
-    close(ballot)  # nobody voted: it fails, and the waiting proposal's ballot opens
+    count(ballot, now=ballot.closes_at)  # nobody voted: it fails, and the waiting one's turn comes
+    services.run_deadlines(now=ballot.closes_at)
+    give_keys(now=ballot.closes_at)
     assert open_ballots() == {same}
 
 
@@ -729,10 +748,11 @@ def test_a_frozen_proposal_waiting_on_a_ballot_that_passes_is_outdated(
         {"changes": [reword(charter_v1, 2, "Stay on topic.")]},
     )
     vote(ballot, yes=founders)
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
+    services.run_deadlines(now=ballot.closes_at)
     same.refresh_from_db()
     assert (same.state, same.overtaken_by) == (State.OUTDATED, ballot.result)
-    assert open_ballots() == set()
+    assert not Ballot.objects.filter(proposal=same).exists()
 
 
 # Notifications: at most three per member per ballot
@@ -755,8 +775,9 @@ def test_each_member_hears_of_a_ballot_at_most_three_times(ballot, founders, eld
     reminder_time = ballot.closes_at - timedelta(hours=47)
     services.run_deadlines(now=reminder_time)
     services.run_deadlines(now=reminder_time + timedelta(hours=1))
-    close(ballot)
-    close(ballot, late=timedelta(days=1))
+    count(ballot, now=ballot.closes_at)
+    services.run_deadlines(now=ballot.closes_at)
+    services.run_deadlines(now=ballot.closes_at + timedelta(days=1))
     assert ballot.passed
     assert notices(ballot, founders[0]) == [Kind.BALLOT_OPEN, Kind.CHARTER_RATIFIED]
     assert notices(ballot, founders[1]) == sorted(
@@ -777,7 +798,8 @@ def test_the_reminder_goes_only_to_those_on_the_roll_who_have_not_voted(ballot, 
 
 def test_a_failed_ballot_s_result_goes_to_the_roll(ballot, founders):
     vote(ballot, no=founders[:1])
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
+    services.announce_results()
     told = Notification.objects.filter(event_key=services.ballot_event_key(ballot.pk, "result"))
     assert set(told.values_list("recipient", flat=True)) == {f.pk for f in founders}
     assert set(told.values_list("kind", flat=True)) == {Kind.BALLOT_RESULT}
@@ -785,6 +807,6 @@ def test_a_failed_ballot_s_result_goes_to_the_roll(ballot, founders):
 
 def test_the_articles_of_every_version_stay_in_the_database(ballot, founders, charter_v1):
     vote(ballot, yes=founders)
-    close(ballot)
+    count(ballot, now=ballot.closes_at)
     assert Article.objects.filter(version=charter_v1).count() == 4
     assert Article.objects.filter(version=ballot.result).count() == 4
