@@ -226,7 +226,10 @@ def open_founding_ballot(request: HttpRequest) -> HttpResponse:
     except services.InvalidChange as error:
         messages.error(request, str(error))
         return redirect("charter:draft")
-    messages.success(request, _("The founding ballot is open."))
+    messages.success(
+        request,
+        _("The founding ballot is prepared: it opens as soon as its trustees have made its key."),
+    )
     return redirect(ballot)
 
 

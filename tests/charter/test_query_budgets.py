@@ -10,7 +10,7 @@ from django.test import Client
 
 from charter import selectors, services
 from charter.models import Ballot, CharterVersion, Proposal
-from tests.builders.charter import addition, reword
+from tests.builders.charter import addition, count, reword
 from tests.query_budget import assert_queries, queries_for
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,9 @@ PERSONAS = ["visitor_client", "member_client", "elder_client"]
 # proposal: the proposal, its changes, its co-sponsors, its ballots, the current version, the
 #   articles of the version it amends (6); + the standing, checked twice, for the button and
 #   the reason (11).
-# ballot: the ballot, the version amended and its articles, the changes, the votes cast (5);
-#   + the member's entry on the roll (9); closed: + the roll with its members (6, 10).
+# ballot: the ballot with its election, the version amended and its articles, the changes, the
+#   votes cast, the election's trustees with their names (6); + the member's entry on the roll
+#   (10); closed: + the roll with its members (7, 11).
 EXPECTED = {
     ("charter", "visitor_client"): 5,
     ("charter", "member_client"): 9,
@@ -48,12 +49,12 @@ EXPECTED = {
     ("proposal", "visitor_client"): 6,
     ("proposal", "member_client"): 9,
     ("proposal", "elder_client"): 11,
-    ("open ballot", "visitor_client"): 5,
-    ("open ballot", "member_client"): 9,
-    ("open ballot", "elder_client"): 9,
-    ("closed ballot", "visitor_client"): 6,
-    ("closed ballot", "member_client"): 10,
-    ("closed ballot", "elder_client"): 10,
+    ("open ballot", "visitor_client"): 6,
+    ("open ballot", "member_client"): 10,
+    ("open ballot", "elder_client"): 10,
+    ("closed ballot", "visitor_client"): 7,
+    ("closed ballot", "member_client"): 11,
+    ("closed ballot", "elder_client"): 11,
 }
 
 
@@ -74,7 +75,7 @@ def amend(founders, propose, put_to_ballot):
         ballot = put_to_ballot(proposal)
         for voter in founders:
             services.cast_vote(member=voter, ballot=ballot, choice="yes")
-        services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+        count(ballot, now=ballot.closes_at)
         version = selectors.current_version()
         for voter in founders:
             services.accept_charter(member=voter, version=version)
@@ -210,7 +211,7 @@ def test_a_closed_ballot_and_its_roll_cost_the_same_for_5_or_50_voters(
     client = request.getfixturevalue(persona)
     small, large = ballots_of_5_and_50
     for ballot in (small, large):
-        services.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+        count(ballot, now=ballot.closes_at)
     assert set(
         Ballot.objects.filter(pk__in=[small.pk, large.pk]).values_list("state", flat=True)
     ) == {"closed"}

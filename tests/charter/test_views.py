@@ -13,15 +13,18 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils.formats import date_format
 
-from charter import selectors, services
+from charter import belenios, selectors, services
 from charter.models import (
     Acceptance,
     Article,
     Ballot,
+    BallotState,
     CharterVersion,
+    Election,
     Proposal,
     ProposalState,
     ProposedChange,
+    RecordFile,
     RollEntry,
     Sponsorship,
     VersionState,
@@ -29,7 +32,8 @@ from charter.models import (
 )
 from forum.models import Post, Thread
 from members.models import Member
-from tests.builders.charter import draft_data, parameter_data, reword
+from tests.builders.charter import count, draft_data, parameter_data, reword
+from tests.builders.elections import give_key
 from tests.builders.forum import make_thread
 from tests.builders.members import signed_in
 
@@ -57,6 +61,8 @@ def database() -> dict:
         Ballot,
         RollEntry,
         Vote,
+        Election,
+        RecordFile,
         Thread,
         Post,
     ]
@@ -115,7 +121,7 @@ def charter_v2(open_ballot, founders) -> CharterVersion:
     """The founders vote 3 yes and 1 abstain on the amendment of article 2; it passes."""
     for voter, choice in zip(founders, ["yes", "yes", "yes", "abstain"], strict=True):
         services.cast_vote(member=voter, ballot=open_ballot, choice=choice)
-    services.close_ballot(ballot_id=open_ballot.pk, now=open_ballot.closes_at)
+    count(open_ballot, now=open_ballot.closes_at)
     version = selectors.current_version()
     assert version.number == 2
     return version
@@ -442,7 +448,7 @@ def test_members_cannot_draft(request, persona, admin_member):
     assert 'href="/charter/draft/edit/"' not in client.get("/charter/draft/").text
 
 
-def test_an_admin_opens_the_founding_ballot(admin_client, admin_member, founders):
+def test_an_admin_opens_the_founding_ballot(admin_client, admin_member, founders, now):
     draft = services.start_provisional_charter()
     services.edit_provisional_charter(
         admin=admin_member,
@@ -456,9 +462,12 @@ def test_an_admin_opens_the_founding_ballot(admin_client, admin_member, founders
     assert response["Location"] == f"/charter/ballots/{ballot.pk}/"
     draft.refresh_from_db()
     assert draft.state == VersionState.BALLOT
-    assert ballot.draft_id == draft.pk
+    assert (ballot.draft_id, ballot.state) == (draft.pk, BallotState.SETUP)
+    assert messages_of(response) == [
+        "The founding ballot is prepared: it opens as soon as its trustees have made its key."
+    ]
+    give_key(ballot, now=now)
     assert ballot.roll.count() == 5  # every verified member: the founders and the admin
-    assert "The founding ballot is open." in messages_of(response)
 
 
 def test_once_its_ballot_opens_the_draft_is_frozen(admin_client, admin_member):
@@ -887,8 +896,13 @@ def test_a_member_on_the_roll_votes_once(open_ballot, author_client, author):
     response = author_client.post(url, {"choice": "no", "final": "on"})
     assert response.status_code == 302
     assert response["Location"] == f"/charter/ballots/{open_ballot.pk}/"
-    assert "Your vote is in the ballot box. Thank you." in messages_of(response)
-    assert Vote.objects.filter(ballot=open_ballot).count() == 1
+    [told] = messages_of(response)
+    tracker = re.fullmatch(
+        r"Your vote is in the ballot box, encrypted\. Its tracker is (\S+): note it to find "
+        r"your paper in the ballot box\. Thank you\.",
+        told,
+    )[1]
+    assert trackers_in_the_box(open_ballot) == [tracker]
     assert RollEntry.objects.get(ballot=open_ballot, member=author).voted
     page = author_client.get(f"/charter/ballots/{open_ballot.pk}/")
     assert "You have voted. A secret vote is final." in page.text
@@ -896,8 +910,12 @@ def test_a_member_on_the_roll_votes_once(open_ballot, author_client, author):
     again = author_client.post(url, {"choice": "yes", "final": "on"})
     assert again.status_code == 302
     assert messages_of(again) == ["You have voted. A secret vote is final."]
-    assert Vote.objects.filter(ballot=open_ballot).count() == 1
-    assert list(Vote.objects.filter(ballot=open_ballot).values_list("choice", flat=True)) == ["no"]
+    assert trackers_in_the_box(open_ballot) == [tracker]  # the first paper, alone
+
+
+def trackers_in_the_box(ballot: Ballot) -> list[str]:
+    papers = selectors.papers(Election.objects.get(ballot=ballot))
+    return [belenios.tracker(content.encode()) for content in papers]
 
 
 def test_a_member_not_on_the_roll_sees_why(open_ballot, member_client):
@@ -987,8 +1005,8 @@ def test_a_closed_ballot_shows_the_tally_the_turnout_and_the_roll(
     assert page.status_code == 200
     text = " ".join(page.text.split())
     assert "Result: passed" in text
-    for label, count in (("Yes", 3), ("No", 0), ("Abstain", 1)):
-        assert f"<dt>{label}</dt><dd>{count}</dd>" in text
+    for label, votes in (("Yes", 3), ("No", 0), ("Abstain", 1)):
+        assert f"<dt>{label}</dt><dd>{votes}</dd>" in text
     assert re.search(r"Turnout: 4 \w.*? 4 active eligible voters \(100 %\)", text)
     assert "The roll" in text
     for voter in founders:

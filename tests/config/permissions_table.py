@@ -343,6 +343,18 @@ CHARTER = [
         data={"choice": "yes", "final": "on"},
     ),
     page("charter:votes_cast", PUBLIC, kwargs=lambda w: {"pk": w.ballot.pk}),
+    page("charter:ballot_record", PUBLIC, kwargs=lambda w: {"pk": w.ballot.pk}),
+    page("charter:ballot_box", PUBLIC, kwargs=lambda w: {"pk": w.ballot.pk}),
+    # The trustees' steps: only the members drawn for the ballot's key, and none of the
+    # personas is one.
+    action("charter:trustee_key", signed_in(FORBIDDEN), kwargs=lambda w: {"pk": w.ballot.pk}),
+    action("charter:trustee_step", signed_in(FORBIDDEN), kwargs=lambda w: {"pk": w.ballot.pk}),
+    action("charter:trustee_upload", signed_in(FORBIDDEN), kwargs=lambda w: {"pk": w.ballot.pk}),
+    page(
+        "charter:trustee_input",
+        signed_in(FORBIDDEN),
+        kwargs=lambda w: {"pk": w.ballot.pk, "name": "certs.jsons"},
+    ),
     page(
         "charter:ballot",
         PUBLIC,

@@ -24,7 +24,7 @@ from charter.parameters import defaults
 from config.health import probes
 from forum.models import Post
 from notifications.models import Channel, Delivery, DeliveryState, EmailChoice, Kind, Notification
-from tests.builders.charter import found_charter, propose, put_to_ballot, reword
+from tests.builders.charter import found_charter, open_founding, propose, put_to_ballot, reword
 from tests.builders.forum import make_thread
 from tests.builders.members import MemberFactory, elders
 from tests.config.database_outage import database_at, wsgi_get
@@ -35,12 +35,13 @@ WITHOUT_REDIS = [
     "cache",
     "charter_deadlines",
     "ballot_boxes",
+    "ballot_engine",
     "email_deliveries",
     "post_announcements",
 ]
-# One for the database, three for the charter's deadlines, one for its ballot boxes, one each
-# for emails and posts.
-QUERIES = 7
+# One for the database, four for the charter's deadlines, one for its ballot boxes, none for
+# the ballot engine, one each for emails and posts.
+QUERIES = 8
 LATE = timedelta(minutes=10)  # well past every grace the checks allow
 
 
@@ -95,7 +96,7 @@ def founding_ballot(admin_member):
             parameters={},
         )
         opened = timezone.now() - timedelta(days=defaults()["founding_ballot_days"]) - overdue
-        return charter.open_founding_ballot(admin=admin_member, version=draft, now=opened)
+        return open_founding(admin_member, draft, now=opened)
 
     return open_ballot
 
@@ -128,6 +129,7 @@ def test_with_redis_it_checks_redis_a_worker_and_the_cache_there(settings):
         "cache": "redis",
         "charter_deadlines": "database",
         "ballot_boxes": "database",
+        "ballot_engine": None,
         "email_deliveries": "database",
         "post_announcements": "database",
     }

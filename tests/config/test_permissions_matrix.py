@@ -44,6 +44,7 @@ from tests.builders.charter import (
     article,
     draft_data,
     found_charter,
+    open_founding,
     propose,
     put_to_ballot,
     reword,
@@ -321,7 +322,7 @@ def build_founding_world(stage: str) -> World:
             admin=admin_member, version=w.draft, articles=ARTICLES, parameters={}
         )
     if stage == table.FOUNDING_BALLOT:
-        w.ballot = charter.open_founding_ballot(admin=admin_member, version=w.draft)
+        w.ballot = open_founding(admin_member, w.draft, now=now)
     return sign_in(w)
 
 
