@@ -313,6 +313,7 @@ def vote_requests(stack, site: dict, args: argparse.Namespace, report: Report) -
         if n >= args.warm_up:
             timings.append(spent)
     ticked, papers = _box(ballot)
+    reads, made = _paper_parts(ballot, samples=20)
     vote = {
         "median": statistics.median(timings),
         "p95": percentile(timings, 0.95),
@@ -323,6 +324,8 @@ def vote_requests(stack, site: dict, args: argparse.Namespace, report: Report) -
         "answers": {str(k): v for k, v in answers.items()},
         "ticked": ticked,
         "papers": papers,
+        "setup_read_median": statistics.median(reads),
+        "paper_median": statistics.median(made),
         "sent": len(voting),
         "taken": sum(site["cast"].values()),
     }
@@ -345,9 +348,42 @@ def vote_requests(stack, site: dict, args: argparse.Namespace, report: Report) -
         )
         + f"\n{args.warm_up} untimed requests first; one request at a time, {args.web_workers}"
         f" gunicorn workers; answers: {dict(answers)}; afterwards the roll has {ticked} ticks"
-        f" and the box {papers} papers",
+        f" and the box {papers} papers\n"
+        f"Apart, in this process, 20 times each: reading the election's setup files from the"
+        f" database, as each vote does, median {_ms(vote['setup_read_median'])} ms; making a"
+        f" paper with belenios-tool (generate-ballot, the archive written out first), median"
+        f" {_ms(vote['paper_median'])} ms",
     )
     return vote
+
+
+def _paper_parts(ballot, *, samples: int) -> tuple[list[float], list[float]]:
+    """The two parts of a vote that grow with the roll, timed without the request around
+    them: reading the election (with every public credential), and making a paper with it.
+    The papers are made for voters who have not voted, and thrown away."""
+    from charter import belenios
+    from charter.models import VoterCredential
+    from charter.services import elections
+
+    election = ballot.election
+    credentials = VoterCredential.objects.filter(entry__ballot=ballot).values_list(
+        "private", flat=True
+    )
+    reads, made = [], []
+    for credential in credentials[:samples]:
+        began = time.perf_counter()
+        setup = elections._setup_files(election)
+        read = time.perf_counter()
+        belenios.paper(
+            uuid=election.uuid,
+            setup=setup,
+            timestamp=election.timestamp,
+            credential=credential,
+            choice="yes",
+        )
+        reads.append(read - began)
+        made.append(time.perf_counter() - read)
+    return reads, made
 
 
 def _request(host: str, port: str, method: str, path: str, cookies: dict, body: str = ""):
