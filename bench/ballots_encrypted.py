@@ -1,7 +1,8 @@
 """Encrypted ballots: the request that casts a vote, and the close and count of 1,000 and 10,000.
 
-    make bench-ballots                                   (both sizes: about 40 minutes on 2 cores)
-    make bench-ballots BENCH_ARGS="--voters 1000 --requests-only"   (options: --help)
+    make bench-ballots                                     (both sizes: over an hour on 2 cores)
+    make bench-ballots BENCH_ARGS="--voters 1000"          (about 10 minutes)
+    make bench-ballots BENCH_ARGS="--requests-only"        (part A only: a few minutes)
 
 The targets measured: "time to cast a vote (median, p95) and to close and count ballots of
 1,000 and 10,000 voters; the request that casts a vote stays under 300 ms p95".
