@@ -539,11 +539,14 @@ def engine_time():
             setattr(belenios, name, original)
 
 
-def _timed(step) -> dict:
+def _timed(report: Report, what: str, step) -> dict:
+    """`step` timed, with belenios-tool's part; said at once, as a large ballot's steps take
+    minutes each."""
     with engine_time() as spent:
         began = time.perf_counter()
         step()
         seconds = time.perf_counter() - began
+    report.line(f"{what}: {seconds:.1f} s")
     return {"seconds": seconds, "engine": dict(spent)}
 
 
@@ -555,7 +558,10 @@ def close_and_count(site: dict, report: Report, figures: dict) -> None:
 
     ballot = site["ballot"]
     at = ballot.closes_at
-    figures["close"] = _timed(lambda: services.close_ballot(ballot_id=ballot.pk, now=at))
+    report.line("")
+    figures["close"] = _timed(
+        report, "close_ballot", lambda: services.close_ballot(ballot_id=ballot.pk, now=at)
+    )
     ballot.refresh_from_db()
     figures["closed_state"] = ballot.state
 
@@ -566,12 +572,18 @@ def close_and_count(site: dict, report: Report, figures: dict) -> None:
         for trustee in elections.current_trustees(election):
             if trustee.position in DECRYPTING:
                 decrypted = _timed(
+                    report,
+                    f"decrypt_as_trustee, trustee {trustee.position}",
                     lambda t=trustee: services.decrypt_as_trustee(
                         member=t.member, trustee=t, key=keys[t.position - 1], now=at
-                    )
+                    ),
                 )
                 figures["decryptions"].append(decrypted | {"position": trustee.position})
-        figures["count"] = _timed(lambda: services.count_decrypted_ballots(now=at))
+        figures["count"] = _timed(
+            report,
+            "count_decrypted_ballots",
+            lambda: services.count_decrypted_ballots(now=at),
+        )
     ballot.refresh_from_db()
     figures["counted"] = {
         "state": ballot.state,
