@@ -1,6 +1,6 @@
 """Encrypted ballots: the request that casts a vote, and the close and count of 1,000 and 10,000.
 
-    make bench-ballots                                     (both sizes: over an hour on 2 cores)
+    make bench-ballots                                     (both sizes: about 45 minutes)
     make bench-ballots BENCH_ARGS="--voters 1000"          (about 10 minutes)
     make bench-ballots BENCH_ARGS="--requests-only"        (part A only: a few minutes)
 
