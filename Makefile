@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=true
 
-.PHONY: run test venv messages belenios demo lint format makemessages trial bench bench-pages bench-load bench-faults
+.PHONY: run test venv messages belenios demo lint format makemessages trial bench bench-pages bench-load bench-faults bench-ballots
 
 run: venv messages belenios
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -60,6 +60,10 @@ bench-load: $(BIN)/.bench-installed
 
 bench-faults: $(BIN)/.bench-installed
 	$(BIN)/python bench/faults.py $(BENCH_ARGS)
+
+# Encrypted ballots: the vote request, and the close and count of 1,000 and 10,000 voters.
+bench-ballots: venv messages belenios
+	$(BIN)/python bench/ballots_encrypted.py $(BENCH_ARGS)
 
 bench-pages: venv
 	scripts/install-system-packages --bench
