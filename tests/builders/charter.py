@@ -36,16 +36,28 @@ ARTICLES = [
 ]
 
 
-def found_charter(*, admin, voters, now, articles=ARTICLES, parameters=None) -> CharterVersion:
+def found_charter(
+    *, admin, voters, now, articles=ARTICLES, parameters=None, box: Box = Box.BELENIOS
+) -> CharterVersion:
     """Draft `articles`, put them to a founding ballot 20 days before `now` (its key given to
     keyholders), all `voters` vote yes, close, two trustees decrypt: version 1. Each voter then
-    accepts it, as they would on the accept page."""
+    accepts it, as they would on the accept page.
+
+    With `box=Box.CLEAR` the founding ballot is one of the clear box, as on a site founded
+    before encrypted ballots: the same version 1, ratified by the same services, without the
+    second or so that belenios-tool takes over an encrypted cycle. For the many tests that
+    need a charter founded by a ballot but test what comes after it."""
     draft = services.start_provisional_charter()
     services.edit_provisional_charter(
         admin=admin, version=draft, articles=articles, parameters=parameters or {}
     )
     opened = now - timedelta(days=20)
-    ballot = open_founding(admin, draft, now=opened)
+    if box == Box.CLEAR:
+        ballot = open_in_clear_box(
+            services.open_founding_ballot(admin=admin, version=draft, now=opened), now=opened
+        )
+    else:
+        ballot = open_founding(admin, draft, now=opened)
     for voter in voters:
         services.cast_vote(member=voter, ballot=ballot, choice="yes", now=opened)
     count(ballot, now=now - timedelta(days=1))

@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 from django.utils import timezone
 
-from charter.models import CharterVersion, Proposal
+from charter.models import Box, CharterVersion, Proposal
 from tests.builders import charter as builder
 from tests.builders.members import elder
 
@@ -32,9 +32,18 @@ def founders(elder_factory):
 
 @pytest.fixture
 def ratify_founding(admin_member, now):
+    """Version 1 ratified by a founding ballot of the clear box (`found_charter`): the tests
+    here test what comes after the founding; the encrypted founding ballot has its own tests
+    (test_election_cycle, and the founding tests of test_services and test_deadlines)."""
+
     def ratify(voters, articles=builder.ARTICLES, parameters=None) -> CharterVersion:
         return builder.found_charter(
-            admin=admin_member, voters=voters, now=now, articles=articles, parameters=parameters
+            admin=admin_member,
+            voters=voters,
+            now=now,
+            articles=articles,
+            parameters=parameters,
+            box=Box.CLEAR,
         )
 
     return ratify

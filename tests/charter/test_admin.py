@@ -188,7 +188,7 @@ def test_the_clear_ballot_box_is_not_in_the_admin(admin_client, charter_v1, foun
     proposal.refresh_from_db()
     ballot = open_in_clear_box(proposal.ballot, now=proposal.discussion_ends_at)
     services.cast_vote(member=founders[0], ballot=ballot, choice="yes", now=ballot.opened_at)
-    assert_not_in_admin(admin_client, Vote.objects.get())
+    assert_not_in_admin(admin_client, Vote.objects.get(ballot=ballot))
 
 
 def test_the_articles_are_not_editable_on_their_own(admin_client, charter_v1):

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from charter import services as charter
-from charter.models import Ballot, Proposal, ProposalState
+from charter.models import Ballot, Box, Proposal, ProposalState
 from charter.parameters import defaults
 from config.health import probes
 from forum.models import Post
@@ -68,7 +68,7 @@ def founders(db):
 
 @pytest.fixture
 def charter_v1(admin_member, founders):
-    return found_charter(admin=admin_member, voters=founders, now=timezone.now())
+    return found_charter(admin=admin_member, voters=founders, now=timezone.now(), box=Box.CLEAR)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from charter import services as charter
-from charter.models import Ballot
+from charter.models import Ballot, Box
 from forum import services as forum
 from forum.models import Post, Thread
 from members.models import Member
@@ -231,7 +231,7 @@ def build_world() -> World:
     w.judge = MemberFactory(username="dan", is_moderator=True, **elder)
     sponsors = [MemberFactory(**elder) for _ in range(3)]
     everybody = [*list(persons.values())[1:], w.other, w.carla, w.judge, *sponsors]
-    w.charter = found_charter(admin=persons["admin"], voters=everybody, now=now)
+    w.charter = found_charter(admin=persons["admin"], voters=everybody, now=now, box=Box.CLEAR)
     w.article = article(w.charter, 2)
     for person in everybody:
         person.refresh_from_db()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_ratelimit.core import get_usage
 
 from charter import selectors as charters
-from charter.models import RollEntry, Sponsorship
+from charter.models import Box, RollEntry, Sponsorship
 from core.rates import procedural_rate
 from forum.models import Post, Thread
 from members.models import Member
@@ -147,7 +147,7 @@ def founders(admin_member):
     """Four members of 60 days, who founded the charter: each may signal, co-sponsor and vote."""
     now = timezone.now()
     members = elders(now=now)
-    found_charter(admin=admin_member, voters=members, now=now)
+    found_charter(admin=admin_member, voters=members, now=now, box=Box.CLEAR)
     return members
 
 

@@ -15,6 +15,7 @@ from charter import services as charter
 from charter.models import (
     Acceptance,
     Ballot,
+    Box,
     Election,
     Proposal,
     RecordFile,
@@ -58,7 +59,7 @@ def founders(db) -> list[Member]:
 def charter_v1(admin_member, founders):
     """The ratified charter. Members who join later have nothing to accept, so tests that write
     ask for it before `member`."""
-    return found_charter(admin=admin_member, voters=founders, now=timezone.now())
+    return found_charter(admin=admin_member, voters=founders, now=timezone.now(), box=Box.CLEAR)
 
 
 # ---------------------------------------------------------------------------------------------
