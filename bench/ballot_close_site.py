@@ -1,6 +1,10 @@
 """The ballot bench's community and its ballots: members written in bulk as the site's sign-up
 leaves them once verified, the charter accepted, and amendment ballots opened and voted through
-`charter.services`, one vote a call, as members' requests would."""
+`charter.services`, one vote a call, as members' requests would.
+
+Every ballot here is opened with the clear box (`tests.builders.charter.open_in_clear_box`), as
+an upgrade leaves a ballot open during it: its close is what this bench times. Encrypted ballots
+are bench/ballots_encrypted.py's (`make bench-ballots`)."""
 
 import random
 import time
@@ -127,10 +131,12 @@ def vote(ballot, voters: list) -> Counter:
 
 
 def open_amendment(site: Site, number: int):
-    """An amendment to a standard article, through the services, put to its ballot."""
+    """An amendment to a standard article, through the services, put to its ballot, which
+    opens with the clear box."""
     from charter import selectors, services
     from charter.models import Ballot
     from charter.texts import Change
+    from tests.builders.charter import open_in_clear_box
 
     current = selectors.current_version()
     article = next(a for a in selectors.article_texts(current) if a.number == number)
@@ -150,8 +156,8 @@ def open_amendment(site: Site, number: int):
     proposal.refresh_from_db()
     opened_at = proposal.discussion_ends_at
     assert services.end_discussions(now=opened_at) == 1, "the discussion did not end"
-    assert services.open_amendment_ballots(now=opened_at) == 1, "the ballot did not open"
-    ballot = Ballot.objects.get(proposal=proposal)
+    assert services.open_amendment_ballots(now=opened_at) == 1, "the ballot was not prepared"
+    ballot = open_in_clear_box(Ballot.objects.get(proposal=proposal), now=opened_at)
     site.start = ballot.closes_at + timedelta(days=1)
     return ballot
 

@@ -1,5 +1,6 @@
-"""The close of a ballot, timed: `close_ballot` under a clock that times every query and names
-the project function that ran it, then `announce_results` apart; and the tables of what it found."""
+"""The close of a clear-box ballot, timed: `close_ballot` under a clock that times every query
+and names the project function that ran it, then `announce_results` apart; and the tables of
+what it found. (An encrypted ballot's close is timed by bench/ballots_encrypted.py.)"""
 
 import math
 import re
@@ -120,6 +121,9 @@ def timed_close(ballot, cast: Counter, broker, *, label: str, profiler=None) -> 
     from charter import services
     from charter.models import Ballot
 
+    assert not ballot.is_encrypted, (
+        f"ballot #{ballot.pk} is encrypted: this bench is the clear box's"
+    )
     broker.delete(QUEUE)  # only the close's own messages are counted below
     clock = QueryClock()
     with connection.execute_wrapper(clock):

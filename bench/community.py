@@ -2,10 +2,13 @@
 
 Fifty bench members ("member01" …, as many as `members`) who may all post, signal and vote:
 verified email, joined 200 days ago, on the roll of three open amendment ballots, having
-accepted the charter in force. Six regulars wrote the threads the members read, reply to and
-signal (so a member never signals their own post). A reply emails the two regulars who wrote
-its thread: the members follow the threads at the normal level (a member who replies does not
-start watching), which keeps the number of emails at two per reply.
+accepted the charter in force. Every ballot is encrypted (a Belenios election): three trustees,
+members off every roll, hold its key, given as the tests give it (tests.builders.elections),
+and two of them decrypt the founding ballot's count. Six regulars wrote the threads the
+members read, reply to and signal (so a member never signals their own post). A reply emails
+the two regulars who wrote its thread: the members follow the threads at the normal level (a
+member who replies does not start watching), which keeps the number of emails at two per
+reply.
 
 `build` needs Django set up against an empty database; it returns what the locustfile needs
 (bench/locustfile.py reads it as JSON): the members' session cookies, the threads, the posts
@@ -29,6 +32,8 @@ from charter.texts import Change
 from forum import services as forum
 from forum.models import Category, Post, Thread, ThreadSubscription, WatchLevel
 from members.models import Member
+from tests.builders.charter import count
+from tests.builders.elections import give_key
 
 ARTICLES = [
     ("Respect", "Members address each other with respect.", False),
@@ -41,6 +46,7 @@ ARTICLES = [
 # Each proposal rewrites one standard article, a different one, so all three ballots run at once.
 AMENDED_ARTICLES = [2, 3, 5]
 REGULARS = ["ada", "bruno", "chiara", "dmitri", "elif", "farid"]
+TRUSTEES = ["trustee1", "trustee2", "trustee3"]
 THREADS = 20
 POSTS_PER_THREAD = 10
 
@@ -55,9 +61,11 @@ def build(*, members: int) -> dict:
         _member(f"member{n:02}", password, joined=now - timedelta(days=200))
         for n in range(1, members + 1)
     ]
+    # Unverified, so on no roll: they hold the ballots' keys, not a vote.
+    trustees = [_member(name, password, joined=long_ago, verified=False) for name in TRUSTEES]
     everyone = [admin, *regulars, *bench]
-    _found_the_charter(admin, everyone, now)
-    ballots = _open_amendment_ballots(regulars, now)
+    _found_the_charter(admin, everyone, trustees, now)
+    ballots = _open_amendment_ballots(regulars, trustees, now)
     threads = _threads(regulars, bench)
     version = charter_selectors.current_version()
     return {
@@ -73,21 +81,21 @@ def build(*, members: int) -> dict:
     }
 
 
-def _member(username: str, password: str, *, joined, **fields) -> Member:
+def _member(username: str, password: str, *, joined, verified: bool = True, **fields) -> Member:
     member = Member.objects.create(
         username=username,
         email=f"{username}@bench.palabre.test",
         password=password,
         date_joined=joined,
-        email_verified_at=joined,
+        email_verified_at=joined if verified else None,
         last_login=timezone.now() - timedelta(days=1),  # active, for the ballots' quorum
         **fields,
     )
-    EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    EmailAddress.objects.create(user=member, email=member.email, verified=verified, primary=True)
     return member
 
 
-def _found_the_charter(admin: Member, everyone: list[Member], now) -> None:
+def _found_the_charter(admin: Member, everyone: list[Member], trustees: list[Member], now) -> None:
     draft = charter.start_provisional_charter()
     charter.edit_provisional_charter(
         admin=admin,
@@ -95,12 +103,14 @@ def _found_the_charter(admin: Member, everyone: list[Member], now) -> None:
         articles=[charter.ArticleDraft(*article) for article in ARTICLES],
         parameters=draft_defaults(),
     )
-    ballot = charter.open_founding_ballot(admin=admin, version=draft, now=now - timedelta(days=120))
+    opened = now - timedelta(days=120)
+    ballot = charter.open_founding_ballot(admin=admin, version=draft, now=opened)
+    ballot = give_key(ballot, now=opened, holders=trustees)
     for member in everyone:
         charter.cast_vote(
             member=member, ballot=ballot, choice="yes", now=ballot.opened_at + timedelta(hours=1)
         )
-    charter.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+    count(ballot, now=ballot.closes_at)
     charter.announce_results()
     version = charter_selectors.current_version()
     assert version is not None, "the founding ballot did not ratify the charter"
@@ -108,9 +118,10 @@ def _found_the_charter(admin: Member, everyone: list[Member], now) -> None:
         charter.accept_charter(member=member, version=version)
 
 
-def _open_amendment_ballots(regulars: list[Member], now) -> list[Ballot]:
-    """Three proposals, co-sponsored nine days ago: their discussions ended two days ago and
-    their ballots close in five days, far from the 48-hour reminder."""
+def _open_amendment_ballots(regulars: list[Member], trustees: list[Member], now) -> list[Ballot]:
+    """Three proposals, co-sponsored nine days ago: their discussions ended two days ago, when
+    their ballots were prepared and given their keys, and their ballots close in five days, far
+    from the 48-hour reminder."""
     version = charter_selectors.current_version()
     articles = {a.number: a for a in charter_selectors.article_texts(version)}
     author, *sponsors = regulars
@@ -133,8 +144,10 @@ def _open_amendment_ballots(regulars: list[Member], now) -> list[Ballot]:
                 member=sponsor, proposal=proposal, now=submitted + timedelta(hours=1)
             )
         proposals.append(proposal)
-    proposal = charter_selectors.proposal_detail(proposals[0].pk)
-    charter.run_deadlines(now=proposal.discussion_ends_at)
+    ended = charter_selectors.proposal_detail(proposals[0].pk).discussion_ends_at
+    charter.run_deadlines(now=ended)
+    for ballot in Ballot.objects.filter(state=BallotState.SETUP, proposal__in=proposals):
+        give_key(ballot, now=ended, holders=trustees)
     ballots = list(Ballot.objects.filter(state=BallotState.OPEN, proposal__in=proposals))
     assert len(ballots) == len(AMENDED_ARTICLES), f"{len(ballots)} amendment ballots opened"
     return ballots

@@ -140,7 +140,8 @@ def _sort(writes: list[dict], kind: str, key) -> tuple[int, set, int, set, set]:
 
 def reckon(writes: list[dict], *, run: str, members: list[str], ballots: list[int]):
     """Each kind of write, client against database; and each ballot's box against its roll."""
-    from charter.models import RollEntry, Vote
+    from charter.models import Ballot, RollEntry
+    from charter.selectors import audit_box
     from forum.models import Post
     from moderation.models import Signal
 
@@ -172,13 +173,9 @@ def reckon(writes: list[dict], *, run: str, members: list[str], ballots: list[in
             ).values_list("member__username", "ballot_id")
         ),
     )
-    boxes = {
-        ballot: (
-            Vote.objects.filter(ballot_id=ballot).count(),
-            RollEntry.objects.filter(ballot_id=ballot, voted=True).count(),
-        )
-        for ballot in ballots
-    }
+    # The site's own audit: an encrypted ballot's papers are in its public record, not Votes.
+    audits = {ballot: audit_box(Ballot.objects.get(pk=ballot)) for ballot in ballots}
+    boxes = {ballot: (audit.papers, audit.ticks) for ballot, audit in audits.items()}
     return [posts, signals, votes], boxes
 
 
