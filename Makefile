@@ -70,8 +70,8 @@ bench-pages: venv
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 # The performance benches one after the other (bench/README.md): pages on the default preset
-# (BENCH_ARGS="--growth" adds the large one), a reply to 5,000 watchers, the close of a clear-box ballot of 10,000 (`make bench-ballots`
-# times encrypted ballots: over an hour at 10,000 voters).
+# (BENCH_ARGS="--growth" adds the large one), a reply to 5,000 watchers, the close of a
+# clear-box ballot of 10,000 (`make bench-ballots` times encrypted ones: an hour at 10,000).
 bench: bench-pages
 	scripts/postgres-for-tests $(BIN)/python bench/fanout.py
 	scripts/postgres-for-tests $(BIN)/python bench/ballot_close.py
