@@ -219,6 +219,7 @@ def _run_deadlines_soon() -> None:
 
 @login_required
 @require_POST
+@rate_limited("trustee-steps")
 def make_trustee_key(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 1: the site makes the trustee's key and hands it over as a file, keeping only the
     certificate."""
@@ -260,6 +261,7 @@ OFFLINE = {
 
 @login_required
 @require_POST
+@rate_limited("trustee-steps")
 def trustee_step(request: HttpRequest, pk: int) -> HttpResponse:
     """Steps 2, 3 and 4 with the trustee's key file."""
     shown = _ballot_or_404(pk)
@@ -275,6 +277,7 @@ def trustee_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("trustee-steps")
 def trustee_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Any step with what the trustee made offline with belenios-tool."""
     shown = _ballot_or_404(pk)

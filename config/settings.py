@@ -311,6 +311,11 @@ MEMBER_RATE_LIMITS = {
     # Checking the record recomputes every digest it holds: enough to check it, too few to
     # keep the server busy (counted per member, or per address for a visitor).
     "verifying-record": "10/h",
+    # A trustee's step runs belenios-tool over the whole ballot box (half a minute a thousand
+    # voters): the few steps a trustee takes, and their mistakes, go through; a loop of them,
+    # keeping the server busy, does not. Not from the environment: a lower limit set there
+    # could stop the trustees from decrypting a count.
+    "trustee-steps": "30/h",
 }
 # Accounts: allauth's own limits, each one this site uses written out. Per IP (a whole meeting
 # room may sign up from one address), per member, or per key (the address typed: it also caps

@@ -307,6 +307,18 @@ def test_the_trustees_make_the_key_share_it_check_it_and_decrypt_the_count(
     assert "Result: passed" in page
 
 
+def test_a_trustee_s_steps_are_limited_to_thirty_an_hour(counting, holders):
+    """Each runs belenios-tool over the whole box: a loop of them would keep the server busy."""
+    client = signed_in(holders[0])
+    for _ in range(30):
+        response = take_step(client, counting, 3, keys_given().keys[0])
+        assert response.status_code == 302  # a step already taken, from an old page: counted
+    response = take_step(client, counting, 4, keys_given().keys[0])
+    assert response.status_code == 429
+    assert not Trustee.objects.filter(election__ballot=counting, decrypted_at__isnull=False)
+    assert take_step(signed_in(holders[2]), counting, 4, keys_given().keys[2]).status_code == 302
+
+
 def test_a_wrong_key_file_is_an_error_in_the_form(counting, holders):
     response = take_step(signed_in(holders[0]), counting, 4, keys_given().keys[1])
     assert response.status_code == 400
