@@ -173,6 +173,18 @@ def _lines(output: bytes) -> list[bytes]:
     return [line for line in output.split(b"\n") if line]
 
 
+def json_objects(text: str) -> list[dict]:
+    """The JSON objects of a file belenios-tool writes, one a line (a certificate, a
+    polynomial, a partial decryption…); ValueError if `text` is not such a file."""
+    try:
+        values = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except RecursionError as error:
+        raise ValueError("JSON nested too deep to read") from error
+    if not all(isinstance(value, dict) for value in values):
+        raise ValueError("a line is not a JSON object")
+    return values
+
+
 # Setting up: credentials, trustees' keys, the election.
 
 

@@ -1,10 +1,10 @@
-import json
 import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from charter import belenios
 from charter.models import Choice
 from charter.parameters import AMENDABLE, FRACTION_NAMES, Parameter
 from charter.services import ArticleDraft
@@ -247,11 +247,9 @@ class TrusteeFileForm(UploadedTextForm):
     def clean_upload(self) -> str:
         text = super().clean_upload()
         try:
-            lines = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except (ValueError, RecursionError) as error:
+            belenios.json_objects(text)
+        except ValueError as error:
             raise ValidationError(_("This is not a file belenios-tool made.")) from error
-        if not all(isinstance(line, dict) for line in lines):
-            raise ValidationError(_("This is not a file belenios-tool made."))
         return text
 
 

@@ -259,18 +259,14 @@ def submit_partial_decryption(
     if not lines:
         raise InvalidChange(_("The file is empty."))
     # belenios-tool writes the decryption, then the line naming its owner; or the first alone.
-    if len(lines) > 2 or not all(isinstance(_json(line), dict) for line in lines):
+    try:
+        belenios.json_objects(partial_decryption)
+    except ValueError as error:
+        raise InvalidChange(_("This is not a file belenios-tool made.")) from error
+    if len(lines) > 2:
         raise InvalidChange(_("This is not a file belenios-tool made."))
     encoded = [line.encode() for line in lines]
     _add_decryption(member, trustee, encoded, now or timezone.now(), checked=False)
-
-
-def _json(line: str) -> object:
-    """The JSON value of `line`, or None if it is not JSON (or nests too deep to read)."""
-    try:
-        return json.loads(line)
-    except (ValueError, RecursionError):
-        return None
 
 
 def _add_decryption(

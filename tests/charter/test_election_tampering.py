@@ -26,14 +26,13 @@ from charter.models import (
 )
 from charter.services import elections
 from members.models import Member
+from tests.belenios_verifier import verify_archive
 from tests.builders.charter import ARTICLES
 from tests.builders.elections import give_key, key_set, keyholders
 from tests.builders.members import elder, signed_in
 from tests.triggers import tampering
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
-
-VERIFIER = "/usr/bin/belenios-tool"
 
 
 @pytest.fixture
@@ -72,22 +71,12 @@ def close(ballot: Ballot) -> None:
     ballot.refresh_from_db()
 
 
-def verify(archive: bytes, uuid: str, directory: Path) -> subprocess.CompletedProcess:
-    (directory / f"{uuid}.bel").write_bytes(archive)
-    return subprocess.run(  # nosec B603: a fixed program, on our own file
-        [VERIFIER, "election", "verify", "--dir", str(directory)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def verify_published(ballot: Ballot, directory: Path) -> subprocess.CompletedProcess:
     """belenios-tool on the record as anyone downloads it from the ballot's page."""
     response = Client().get(reverse("charter:ballot_record", args=[ballot.pk]))
     assert response.status_code == 200
     archive = b"".join(response.streaming_content)
-    return verify(archive, Election.objects.get(ballot=ballot).uuid, directory)
+    return verify_archive(archive, Election.objects.get(ballot=ballot).uuid, directory)
 
 
 def chain(record: list[belenios.File], kind: str, lines: list[bytes]) -> list[belenios.File]:
@@ -278,11 +267,11 @@ def test_a_record_with_a_wrong_partial_decryption_and_a_result_fails_verificatio
     tampered += chain(tampered, "Result", [result])
     archive = b"".join(belenios.archive_bytes(tampered, timestamp=election.timestamp))
 
-    verified = verify(archive, election.uuid, tmp_path)
+    verified = verify_archive(archive, election.uuid, tmp_path)
 
     assert verified.returncode != 0
     assert "check_result failed" in verified.stderr
     # The same record with the right parts passes: what fails is the wrong part.
     honest = [*with_right, *chain(with_right, "Result", [result])]
     archive = b"".join(belenios.archive_bytes(honest, timestamp=election.timestamp))
-    assert "all checks passed" in verify(archive, election.uuid, tmp_path).stderr
+    assert "all checks passed" in verify_archive(archive, election.uuid, tmp_path).stderr
