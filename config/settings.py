@@ -146,6 +146,9 @@ def mailer_from_url(url: str) -> dict:
     """A MAILERS entry from an EMAIL_URL such as smtp+tls://user:password@host:587."""
     config = environ.Env.email_url_config(url)
     mailer = {"BACKEND": config["EMAIL_BACKEND"]}
+    if mailer["BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+        # Printed decoded, so that a link in it can be copied as printed (config/console_email.py).
+        mailer["BACKEND"] = "config.console_email.ReadableConsoleBackend"
     if mailer["BACKEND"].endswith("smtp.EmailBackend"):
         options = {
             "host": config["EMAIL_HOST"],
@@ -275,6 +278,16 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_USERNAME_VALIDATORS = "members.validators.username_validators"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# A member is told by email when their password or address changes (the old address is told of
+# a new one), so that someone else's change does not go unnoticed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# The way in, in Palabre's words (the pages are templates/account/).
+ACCOUNT_FORMS = {
+    "login": "members.account_forms.SignInForm",
+    "signup": "members.account_forms.JoinForm",
+    "reset_password": "members.account_forms.PasswordResetForm",
+    "reset_password_from_key": "members.account_forms.NewPasswordForm",
+}
 # A new member reads and accepts the charter before anything else.
 ACCOUNT_SIGNUP_REDIRECT_URL = "/charter/accept/"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if SITE_URL.startswith("http://") else "https"

@@ -1,6 +1,9 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -21,3 +24,21 @@ class MemberAccountAdapter(DefaultAccountAdapter):
         if confirmed:
             services.record_verified_address(member_id=email_address.user_id)
         return confirmed
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # The account emails (templates/account/email/) sign with the site's name, subjects
+        # included, which are rendered without the request's context processors.
+        super().send_mail(template_prefix, email, {"SITE_NAME": settings.SITE_NAME, **context})
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        # allauth's notices (password changed, address changed) do not name the member they
+        # are about, and the one after a password reset is sent to a visitor: ours greet them.
+        super().send_notification_mail(
+            template_prefix, user, context={"user": user, **(context or {})}, email=email
+        )

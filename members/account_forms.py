@@ -1,0 +1,87 @@
+"""The forms of the way in (ACCOUNT_FORMS): allauth's, in Palabre's words.
+
+allauth's own checks stay as they are; only what a newcomer reads changes. Its placeholders
+repeat the labels above them, so they go. The first field of the sign-in and sign-up forms
+takes the focus, so that a keyboard starts where the page is for.
+"""
+
+from allauth.account import forms as allauth_forms
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+
+def _word(form: forms.Form, labels: dict, help_texts: dict | None = None) -> None:
+    # A label reads as a name ("Username or email"), and next to a box as a sentence.
+    form.label_suffix = ""
+    for name, label in labels.items():
+        field = form.fields[name]
+        field.label = label
+        field.widget.attrs.pop("placeholder", None)
+    for name, help_text in (help_texts or {}).items():
+        form.fields[name].help_text = help_text
+
+
+def _focus_first(form: forms.Form) -> None:
+    first = next(iter(form.visible_fields()))
+    first.field.widget.attrs["autofocus"] = True
+
+
+class SignInForm(allauth_forms.LoginForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _word(
+            self,
+            {
+                "login": _("Username or email"),
+                "password": _("Password"),
+                "remember": _("Keep me signed in on this device"),
+            },
+            # The page links to the password reset below the form (account/login.html).
+            {"password": ""},
+        )
+        # The field takes either; "username" is what password managers fill in.
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
+        _focus_first(self)
+
+
+class JoinForm(allauth_forms.SignupForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _word(
+            self,
+            {
+                "email": _("Email address"),
+                "username": _("Username"),
+                "password1": _("Password"),
+                "password2": _("Password again"),
+            },
+            {
+                "email": _(
+                    "To confirm your account, and for the emails you choose. "
+                    "Other members do not see it."
+                ),
+                "username": _(
+                    "Public: it signs your posts and is your profile's address. "
+                    "3 to 30 letters, digits or underscores."
+                ),
+                # The rules the validators set, as plain sentences: a page's help is a
+                # paragraph, where the list allauth gives cannot go.
+                "password1": " ".join(password_validation.password_validators_help_texts()),
+            },
+        )
+        _focus_first(self)
+
+
+class PasswordResetForm(allauth_forms.ResetPasswordForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _word(self, {"email": _("Your account's email address")})
+        _focus_first(self)
+
+
+class NewPasswordForm(allauth_forms.ResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _word(self, {"password1": _("New password"), "password2": _("New password again")})
+        _focus_first(self)
