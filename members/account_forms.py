@@ -1,8 +1,8 @@
 """The forms of the way in (ACCOUNT_FORMS): allauth's, in Palabre's words.
 
 allauth's own checks stay as they are; only what a newcomer reads changes. Its placeholders
-repeat the labels above them, so they go. The first field of the sign-in and sign-up forms
-takes the focus, so that a keyboard starts where the page is for.
+repeat the labels above them, so they go. Each page's first field takes the focus, so that a
+keyboard starts where the page is for.
 """
 
 from allauth.account import forms as allauth_forms
