@@ -162,10 +162,14 @@ def category_threads(category: Category, member: Person, page: Page) -> list[Thr
     return list(threads)
 
 
-def recent_threads(member: Person, limit: int = 10) -> list[Thread]:
+def recent_threads(member: Person, *, besides: list[Category], limit: int = 10) -> list[Thread]:
+    """The latest active threads other than those the index already shows as the latest of
+    each of `besides` (its categories), so that no thread is listed twice on the page."""
+    shown = [category.last_post.thread_id for category in besides if category.last_post]
     return list(
         _thread_listing(member)
         .filter(_readable_threads(member))
+        .exclude(pk__in=shown)
         .order_by("-last_activity_at", "-pk")[:limit]
     )
 

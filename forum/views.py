@@ -70,7 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "forum/_index.html",
         lambda: {
             "categories": categories,
-            "recent_threads": selectors.recent_threads(request.user),
+            "recent_threads": selectors.recent_threads(request.user, besides=categories),
         },
         visitor_key=(
             "index",

@@ -18,6 +18,19 @@ def test_it_shows_categories_and_recent_threads_to_visitors(visitor_client, thre
     assert "Gardens" in response.text and "Seed swap in spring" in response.text
 
 
+@pytest.mark.parametrize("persona", ["visitor_client", "member_client"])
+def test_the_index_shows_each_thread_once(request, persona):
+    """A category's latest thread is on its row; the other recent threads list the rest."""
+    for name in ("Gardens", "Café"):
+        category = CategoryFactory(name=name)
+        for n in range(3):
+            make_thread(category=category, title=f"{name} thread {n}")
+    text = request.getfixturevalue(persona).get("/").text
+    for name in ("Gardens", "Café"):
+        for n in range(3):
+            assert text.count(f"{name} thread {n}") == 1, f"{name} thread {n}"
+
+
 def test_it_lists_pinned_threads_first_then_newest_activity(visitor_client, category):
     old = make_thread(category=category, title="Old news")
     pinned = make_thread(category=category, title="Read me first")
