@@ -139,6 +139,26 @@ def test_an_empty_rate_turns_a_limit_off(rates, member_client, thread):
         assert reply(member_client, thread).status_code == 302
 
 
+def test_previews_are_limited_to_120_in_ten_minutes_apart_from_posting(
+    member_client, member, thread
+):
+    """A preview renders the text as posting does: a script previewing costly Markdown in a
+    loop is stopped, and a member who previewed a lot may still post."""
+    fresh_window(member, "previewing", "120/10m")
+    for n in range(120):
+        previewed = member_client.post("/preview/", {"source": f"Draft *{n}*"}, **HTMX)
+        assert f"<em>{n}</em>" in previewed.text
+    refused = member_client.post("/preview/", {"source": "One *too* many"})
+    assert refused.status_code == 429
+    assert "You are going a little fast" in refused.text
+    in_panel = member_client.post("/preview/", {"source": "One *too* many"}, **HTMX)
+    assert "You are going a little fast" in in_panel.text
+    assert "<em>too</em>" not in in_panel.text
+    # Inside the preview panel, so that the next preview finds it to replace.
+    assert in_panel["HX-Reswap"] == "innerHTML"
+    assert reply(member_client, thread).status_code == 302
+
+
 # Signalling, co-sponsoring, voting
 
 
