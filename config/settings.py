@@ -329,6 +329,10 @@ MEMBER_RATE_LIMITS = {
     # keeping the server busy, does not. Not from the environment: a lower limit set there
     # could stop the trustees from decrypting a count.
     "trustee-steps": "30/h",
+    # The editor's Preview button renders the text as posting will, without saving it: a
+    # member clicking it every five seconds for ten minutes goes through; a loop of costly
+    # Markdown, keeping the web processes busy, does not. Fixed, like the limits above.
+    "previewing": "120/10m",
 }
 # Accounts: allauth's own limits, each one this site uses written out. Per IP (a whole meeting
 # room may sign up from one address), per member, or per key (the address typed: it also caps

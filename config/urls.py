@@ -1,9 +1,15 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.health import healthz
 from members import views as member_views
+
+# One sign-in page, with its limits on failed attempts (ACCOUNT_RATE_LIMITS): the admin's own
+# form would try passwords unlimited. A visitor is sent to the forum's sign-in page and back;
+# a signed-in member who is not staff is refused.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -3,8 +3,14 @@
 Mentions (`@name` of an existing member) become profile links; links to a post inside a
 blockquote are read as quotes of that post. Both are collected while rendering, so what is
 recorded always matches what readers see.
+
+Rendering costs time in proportion to the source's length (POST_MAX_LENGTH bounds it) times
+what one character can make the parser build. Two limits keep the worst text a member can type
+to a fraction of a second (tests/forum/test_rendering_cost.py): how deep Markdown nests, and
+how many empty cells a table may fill in.
 """
 
+import importlib
 import re
 from dataclasses import dataclass, field
 
@@ -107,9 +113,26 @@ def _text(content: str) -> Token:
     return token
 
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable(
-    ["table", "strikethrough", "linkify"]
-)
+# A table row shorter than its header is filled in with empty cells, so a line of "|" under a
+# wide header makes as many cells as the header has columns: markdown-it stops a table at
+# 65,536 filled-in cells, most of a second of work from 20,000 characters. A table a person
+# writes leaves a few cells empty; past 4,096 the rest of the text is shown as written. (The
+# package exports the rule under its module's name: the module is taken by its full name.)
+importlib.import_module("markdown_it.rules_block.table").MAX_AUTOCOMPLETED_CELLS = 4_096
+
+_markdown = MarkdownIt(
+    "commonmark",
+    {
+        "html": False,
+        "linkify": True,
+        "typographer": False,
+        # CommonMark's own limit, written out because the cost depends on it: each "[" looks
+        # ahead through brackets nested up to this deep. It is not lower because a list level
+        # counts two (list and item) and a quote one: deep outlines and long chains of quoted
+        # replies would lose what is below the limit.
+        "maxNesting": 20,
+    },
+).enable(["table", "strikethrough", "linkify"])
 _markdown.core.ruler.push("mentions_and_quotes", _link_mentions_and_collect_quotes)
 
 

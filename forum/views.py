@@ -277,6 +277,15 @@ def quote(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
+    response = _rendered_preview(request)
+    if "Retry-After" in response:
+        # Refused: the message goes inside the preview panel, which the next preview replaces.
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+@rate_limited("previewing")
+def _rendered_preview(request: HttpRequest) -> HttpResponse:
     form = PostForm(request.POST)
     return render(
         request,

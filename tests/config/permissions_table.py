@@ -671,8 +671,13 @@ def _allowed(power: str, powers: frozenset) -> str:
 def admin_entries() -> list[Entry]:
     entries = [
         form("admin:index", _staff(OK), _staff(OK)),
-        # Any signed-in member sees the form, told they may not enter; a GET lets the admin in.
-        form("admin:login", everyone(OK) | {"admin": REDIRECT}, everyone(OK)),
+        # No password is tried here: a visitor is sent to the forum's sign-in page (its limits
+        # on failed attempts), a member who is not staff is refused; a GET lets the admin in.
+        form(
+            "admin:login",
+            signed_in(FORBIDDEN, admin=REDIRECT),
+            signed_in(FORBIDDEN, admin=OK),
+        ),
         # Non-staff are sent to the admin's index, which sends them to its sign-in page.
         form(
             "admin:logout",

@@ -139,6 +139,26 @@ def test_an_empty_rate_turns_a_limit_off(rates, member_client, thread):
         assert reply(member_client, thread).status_code == 302
 
 
+def test_previews_are_limited_to_120_in_ten_minutes_apart_from_posting(
+    member_client, member, thread
+):
+    """A preview renders the text as posting does: a script previewing costly Markdown in a
+    loop is stopped, and a member who previewed a lot may still post."""
+    fresh_window(member, "previewing", "120/10m")
+    for n in range(120):
+        previewed = member_client.post("/preview/", {"source": f"Draft *{n}*"}, **HTMX)
+        assert f"<em>{n}</em>" in previewed.text
+    refused = member_client.post("/preview/", {"source": "One *too* many"})
+    assert refused.status_code == 429
+    assert "You are going a little fast" in refused.text
+    in_panel = member_client.post("/preview/", {"source": "One *too* many"}, **HTMX)
+    assert "You are going a little fast" in in_panel.text
+    assert "<em>too</em>" not in in_panel.text
+    # Inside the preview panel, so that the next preview finds it to replace.
+    assert in_panel["HX-Reswap"] == "innerHTML"
+    assert reply(member_client, thread).status_code == 302
+
+
 # Signalling, co-sponsoring, voting
 
 
@@ -295,6 +315,44 @@ def test_five_failed_sign_ins_to_one_account_stop_the_next_even_with_the_right_p
     assert right.status_code == 200
     assert "Too many failed login attempts. Try again later." in right.text
     assert not visitor_client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_the_admins_sign_in_form_tries_no_password(visitor_client, admin_member):
+    """Its own form had no limit: a script could try passwords there for ever. It sends everyone
+    to the forum's sign-in page, and its limits, with the way back to the admin."""
+    for password in ("nope", PASSWORD):
+        sent = visitor_client.post(
+            "/admin/login/?next=/admin/", {"username": "root", "password": password}
+        )
+        assert sent.status_code == 302
+        assert sent["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    assert not visitor_client.get("/").wsgi_request.user.is_authenticated
+
+
+def admin_sign_in_page(client) -> str:
+    """Where a visitor opening the admin is sent to sign in."""
+    return client.get("/admin/", follow=True).redirect_chain[-1][0]
+
+
+def test_five_failed_sign_ins_to_the_admin_stop_the_next_even_with_the_right_password(
+    visitor_client, admin_member
+):
+    page = admin_sign_in_page(visitor_client)
+    for _ in range(5):
+        wrong = visitor_client.post(page, {"login": "root", "password": "nope"})
+        assert "not correct" in wrong.text
+    right = visitor_client.post(page, {"login": "root", "password": PASSWORD})
+    assert "Too many failed login attempts. Try again later." in right.text
+    assert not visitor_client.get("/").wsgi_request.user.is_authenticated
+    assert visitor_client.get("/admin/").status_code == 302
+
+
+def test_an_admin_signs_in_on_the_forums_page_and_reaches_the_admin(visitor_client, admin_member):
+    page = admin_sign_in_page(visitor_client)
+    signed = visitor_client.post(page, {"login": "root", "password": PASSWORD}, follow=True)
+    assert signed.redirect_chain[-1][0] == "/admin/"
+    assert signed.status_code == 200
+    assert "Site administration" in signed.text
 
 
 def test_three_password_resets_an_hour_for_one_address(visitor_client, member):

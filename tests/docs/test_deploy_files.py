@@ -197,6 +197,17 @@ def test_nginx_passes_requests_to_where_gunicorn_listens_with_the_headers_palabr
     assert example()["TRUSTED_PROXY_COUNT"] == "1"  # the one address nginx adds
 
 
+def test_the_guides_admin_location_passes_requests_as_nginx_conf_does():
+    """A location of its own takes none of `location /`'s proxy settings: it repeats them."""
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    [snippet] = re.findall(r"```nginx\n(.*?)```", GUIDE, re.DOTALL)
+    assert "location /admin/ {" in snippet and "deny all;" in snippet
+    passing = re.findall(r"^\s*(proxy_(?:pass|set_header|redirect) .*;)$", nginx, re.MULTILINE)
+    assert len(passing) == 5
+    for line in passing:
+        assert line in snippet
+
+
 def test_certbot_renews_through_the_location_nginx_serves():
     nginx = (DEPLOY / "nginx.conf").read_text()
     webroot = re.search(r"acme-challenge/ \{\s*root (\S+);", nginx)[1]
