@@ -1,4 +1,5 @@
 import io
+import re
 import stat
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from charter.models import Acceptance, Ballot, BallotState, ProposalState
 from charter.services import elections
 from demo import charter_content, content, moderation_content
 from demo import elections as demo_elections
+from demo import logins as demo_logins
 from demo import news as demo_news
 from forum.models import Post, PostState, Quote, Thanks, Thread
 from members.models import Member
@@ -80,6 +82,33 @@ def test_two_demo_trustees_decrypt_the_open_ballot_with_their_key_files(loaded_d
     assert (ballot.yes, ballot.no, ballot.abstain) == tuple(
         list(votes.values()).count(choice) for choice in ("yes", "no", "abstain")
     )
+
+
+def test_load_demo_prints_every_demo_login_and_each_password_signs_in(loaded_demo):
+    printed = dict(re.findall(r"^  (\w+) / (\S+)  \(", loaded_demo.output, re.MULTILINE))
+    assert set(printed) == set(Member.objects.values_list("username", flat=True))
+    for username, password in printed.items():
+        assert Client().login(username=username, password=password), username
+
+
+def test_each_printed_login_says_in_which_language_the_site_speaks_to_it(loaded_demo):
+    assert "camille / palabre-membre  (member, site in French)" in loaded_demo.output
+    assert "marco / palabre-membre  (member, site in English)" in loaded_demo.output
+    assert "admin / palabre-admin  (admin, site in your browser's language)" in loaded_demo.output
+
+
+def test_what_the_printed_logins_say_is_true_of_the_demo():
+    ballot = selectors.open_ballots().get()
+    trustees = {t.member.username for t in elections.current_trustees(ballot.election)}
+    for login in demo_logins.LOGINS:
+        member = Member.objects.get(username=login.username)
+        assert member.is_staff == (login.role == "admin"), login
+        assert member.is_moderator == (login.role in ("admin", "moderator")), login
+        entry = selectors.roll_entry(ballot, member)
+        if "ballot awaits" in login.to_try:
+            assert rules.why_cannot_vote(member, ballot, entry) is None and not entry.voted
+        assert (login.username in trustees) == ("trustee of the open ballot" in login.to_try)
+        assert (login.role == "newcomer") == (entry is None), login
 
 
 def test_the_demo_record_matches_its_digests():
