@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 DEV := DEBUG=true
 # `make run PORT=8001` (or `PORT=8001 make run`) serves on another port than 8000.
 PORT ?= 8000
-# Each stage of `make run` says what it does (scripts/step), pip's output included on a terminal.
+# Each stage of `make run` says what it does (scripts/step); pip shows its progress on a
+# terminal and is quiet in logs (CI's, `make test`'s).
 STEP := @scripts/step
 
 .PHONY: run test venv messages belenios demo lint format makemessages trial bench bench-pages bench-load bench-faults bench-ballots
@@ -30,8 +31,8 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(STEP) "Python packages: creating .venv and installing requirements-dev.txt" \
 		"(about a minute)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install $$([ -t 1 ] || echo --quiet) --disable-pip-version-check \
-		-r requirements-dev.txt
+	if [ -t 1 ]; then quiet=; else quiet=--quiet; fi; \
+		$(BIN)/pip install $$quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 # Compiles locale/*/LC_MESSAGES/django.po; until a catalog exists there is nothing to do
