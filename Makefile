@@ -3,13 +3,16 @@ PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v p
 VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=true
+# `make run PORT=8001` (or `PORT=8001 make run`) serves on another port than 8000.
+PORT ?= 8000
+# Each stage of `make run` says what it does (scripts/step); pip shows its progress on a
+# terminal and is quiet in logs (CI's, `make test`'s).
+STEP := @scripts/step
 
 .PHONY: run test venv messages belenios demo lint format makemessages trial bench bench-pages bench-load bench-faults bench-ballots
 
-run: venv messages belenios
-	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py load_demo
-	$(DEV) scripts/run
+run: belenios venv messages
+	$(DEV) PORT=$(PORT) scripts/run
 
 test:
 	scripts/test
@@ -17,6 +20,7 @@ test:
 # Every ballot is a Belenios election, the demo's too: belenios-tool is installed when missing
 # (apt-get; without apt, the script says where to get it). No database server, no browser.
 belenios:
+	$(STEP) "System packages: checking that belenios-tool is installed"
 	scripts/install-system-packages --only belenios-tool
 
 venv: $(BIN)/.installed
@@ -24,14 +28,18 @@ venv: $(BIN)/.installed
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
 		{ echo "Palabre needs Python 3.12 or newer (found $$($(PYTHON) --version))."; exit 1; }
+	$(STEP) "Python packages: creating .venv and installing requirements-dev.txt" \
+		"(about a minute)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	if [ -t 1 ]; then quiet=; else quiet=--quiet; fi; \
+		$(BIN)/pip install $$quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 # Compiles locale/*/LC_MESSAGES/django.po; until a catalog exists there is nothing to do
 # (pybabel would fail on an empty locale/, and git does not keep empty directories).
 CATALOGS := $(wildcard locale/*/LC_MESSAGES/django.po)
 messages: venv
+	$(STEP) "Translations: compiling locale/"
 	$(if $(CATALOGS),$(BIN)/pybabel compile --domain django --directory locale --use-fuzzy --statistics,@echo "No translation catalog in locale/ yet: nothing to compile.")
 
 makemessages: venv

@@ -17,6 +17,7 @@ from charter import services as charter
 from charter.models import Ballot, Election, Trustee
 from charter.services import elections
 from demo import charter_content
+from demo.news import played, told_at
 from members.models import Member
 from notifications import services as notifications
 from notifications.models import Kind, Notification
@@ -56,21 +57,29 @@ def make_key_and_open(ballot: Ballot, *, drawn_at: datetime) -> dict[int, str]:
     election = Election.objects.get(ballot=ballot)
     trustees = elections.current_trustees(election)
     keys = {
-        t.member_id: charter.make_trustee_key(
-            member=t.member, trustee=t, now=drawn_at + timedelta(hours=1)
+        t.member_id: played(
+            charter.make_trustee_key, member=t.member, trustee=t, now=drawn_at + timedelta(hours=1)
         )
         for t in trustees
     }
     for t in elections.current_trustees(election):
-        charter.share_trustee_key(
-            member=t.member, trustee=t, key=keys[t.member_id], now=drawn_at + timedelta(hours=2)
+        played(
+            charter.share_trustee_key,
+            member=t.member,
+            trustee=t,
+            key=keys[t.member_id],
+            now=drawn_at + timedelta(hours=2),
         )
     for t in elections.current_trustees(election):
-        charter.check_trustee_shares(
-            member=t.member, trustee=t, key=keys[t.member_id], now=drawn_at + timedelta(hours=3)
+        played(
+            charter.check_trustee_shares,
+            member=t.member,
+            trustee=t,
+            key=keys[t.member_id],
+            now=drawn_at + timedelta(hours=3),
         )
     _duties_done(trustees)
-    charter.open_prepared_ballots(now=drawn_at + KEY_MADE_AFTER)
+    played(charter.open_prepared_ballots, now=drawn_at + KEY_MADE_AFTER)
     ballot.refresh_from_db()
     return keys
 
@@ -81,12 +90,13 @@ def decrypt_and_count(ballot: Ballot, keys: dict[int, str]) -> None:
     election = Election.objects.get(ballot=ballot)
     ballot.refresh_from_db()
     at = ballot.closed_at + DECRYPTED_AFTER
-    for trustee in elections.current_trustees(election)[: election.threshold]:
-        charter.decrypt_as_trustee(
-            member=trustee.member, trustee=trustee, key=keys[trustee.member_id], now=at
-        )
-    charter.count_decrypted_ballots(now=at)
-    charter.announce_results()
+    with told_at(at):
+        for trustee in elections.current_trustees(election)[: election.threshold]:
+            charter.decrypt_as_trustee(
+                member=trustee.member, trustee=trustee, key=keys[trustee.member_id], now=at
+            )
+        charter.count_decrypted_ballots(now=at)
+        charter.announce_results()
     _duties_done(elections.current_trustees(election))
 
 

@@ -5,6 +5,7 @@ proposals at each stage. That past is played through `charter.services` in the o
 happened, with the clock passed in (`now=`), so every state, roll and tally is one the site
 itself could reach. Moderation is played the same way, through `moderation.services`: settled
 cases in the journal, a reversal on appeal, an appeal to hear and open cases in the queue.
+The news of each step is dated at the step's time (`demo.news`).
 """
 
 import re
@@ -25,7 +26,8 @@ from charter import services as charter
 from charter.models import Ballot, Proposal
 from charter.parameters import draft_defaults
 from charter.texts import Change
-from demo import charter_content, content, elections, moderation_content
+from demo import charter_content, content, elections, moderation_content, news
+from demo.news import played
 from forum import services as forum
 from forum.models import Category, Post, Thread
 from members.models import Member
@@ -33,7 +35,7 @@ from moderation import selectors as moderation_selectors
 from moderation import services as moderation
 from moderation.models import AppealState, Decision, Outcome
 from notifications import services as notifications
-from notifications.models import EmailChoice, Kind, Notification
+from notifications.models import EmailChoice, Kind
 
 # The demo's logins are public on purpose: the README and `load_demo` print them.
 ADMIN = {"username": "admin", "email": "admin@demo.palabre.test", "password": "palabre-admin",  # nosec B105
@@ -70,9 +72,6 @@ def load_demo_community(*, key_directory: Path) -> None:
     for spec in past:
         _propose(spec, members, now)
         _accept_current_charter(members.values())
-    # All this is history: its notifications were read long ago.
-    for member in members.values():
-        notifications.mark_all_read(member=member)
     for position, spec in enumerate(content.MEMBERS):
         if spec["days_ago_joined"] <= founding:
             members[spec["username"]] = _demo_member(spec, position, now)
@@ -93,6 +92,7 @@ def load_demo_community(*, key_directory: Path) -> None:
         if not spec["closed"]:
             open_ballot_keys |= _propose(spec, members, now)
     elections.write_key_files(elections.demo_ballot(), open_ballot_keys, key_directory)
+    news.read_as_on_a_living_site(list(members.values()))
 
 
 def _demo_member(
@@ -178,9 +178,11 @@ def _reply(thread: Thread, replies: list[tuple[str, str]], members: dict[str, Me
 
 
 def _spread(thread: Thread, times: dict[int, datetime], **fields) -> None:
-    """Date each post (by number) as given, so the demo reads like a lived-in forum."""
+    """Date each post (by number) as given, and its news, so the demo reads like a lived-in
+    forum."""
     for number, at in times.items():
         Post.objects.filter(thread=thread, number=number).update(created_at=at)
+    news.announce_posts(thread.posts.all())
     Thread.objects.filter(pk=thread.pk).update(
         created_at=times[1], last_activity_at=max(times.values()), **fields
     )
@@ -223,10 +225,10 @@ def _found_the_charter(admin: Member, members: dict[str, Member], now: datetime)
         parameters=draft_defaults(),
     )
     opened = now - timedelta(days=charter_content.FOUNDING_DAYS_AGO)
-    ballot = charter.open_founding_ballot(admin=admin, version=draft, now=opened)
+    ballot = played(charter.open_founding_ballot, admin=admin, version=draft, now=opened)
     keys = elections.make_key_and_open(ballot, drawn_at=opened)
     _vote(ballot, charter_content.FOUNDING_VOTES, members, now)
-    charter.close_ballot(ballot_id=ballot.pk, now=ballot.closes_at)
+    played(charter.close_ballot, ballot_id=ballot.pk, now=ballot.closes_at)
     elections.decrypt_and_count(ballot, keys)
     _accept_current_charter(members.values())
 
@@ -249,12 +251,18 @@ def _propose(spec: dict, members: dict[str, Member], now: datetime) -> dict[int,
         changes=[_change(change) for change in spec["changes"]],
         parameters=spec["parameters"],
     )
-    charter.submit_proposal(
-        author=author, proposal=proposal, now=now - timedelta(days=spec["days_ago"])
+    played(
+        charter.submit_proposal,
+        author=author,
+        proposal=proposal,
+        now=now - timedelta(days=spec["days_ago"]),
     )
     for username, days_ago in spec["sponsors"]:
-        charter.sponsor_proposal(
-            member=members[username], proposal=proposal, now=now - timedelta(days=days_ago)
+        played(
+            charter.sponsor_proposal,
+            member=members[username],
+            proposal=proposal,
+            now=now - timedelta(days=days_ago),
         )
     if proposal.thread_id:
         _discuss(proposal, spec["replies"], members)
@@ -262,15 +270,15 @@ def _propose(spec: dict, members: dict[str, Member], now: datetime) -> dict[int,
         return {}
     # The beat's work at the end of the discussion: the text is frozen and trustees are drawn,
     # who make the key; the ballot opens.
-    charter.run_deadlines(now=proposal.discussion_ends_at)
+    played(charter.run_deadlines, now=proposal.discussion_ends_at)
     ballot = charter_selectors.proposal_detail(proposal.pk).ballot
     keys = elections.make_key_and_open(ballot, drawn_at=proposal.discussion_ends_at)
     _vote(ballot, spec["votes"], members, now)
     if spec["closed"]:
         reminder_hours = charter_selectors.parameters_in_force()["reminder_hours"]
         reminder = timedelta(hours=reminder_hours - 1)
-        charter.run_deadlines(now=ballot.closes_at - reminder)
-        charter.run_deadlines(now=ballot.closes_at)
+        played(charter.run_deadlines, now=ballot.closes_at - reminder)
+        played(charter.run_deadlines, now=ballot.closes_at)
         elections.decrypt_and_count(ballot, keys)
     return keys
 
@@ -304,7 +312,8 @@ def _vote(ballot: Ballot, votes: dict[str, str], members: dict[str, Member], now
     until = min(ballot.opened_at + (ballot.closes_at - ballot.opened_at) / 2, now)
     step = (until - ballot.opened_at) / (len(votes) + 1)
     for position, (username, choice) in enumerate(votes.items(), start=1):
-        charter.cast_vote(
+        played(
+            charter.cast_vote,
             member=members[username],
             ballot=ballot,
             choice=choice,
@@ -317,8 +326,8 @@ def _vote(ballot: Ballot, votes: dict[str, str], members: dict[str, Member], now
 
 
 def _moderate(threads: list[Thread], members: dict[str, Member], now: datetime) -> None:
-    """Play the demo's moderation: first what is settled, whose news was read long ago, then
-    what still awaits someone (an appeal to hear, the open cases), whose news is fresh."""
+    """Play the demo's moderation: first what is settled, then what still awaits someone (an
+    appeal to hear, the open cases)."""
     by_title = {thread.title: thread for thread in threads}
     cases = [
         (spec, _moderated_post(spec, by_title[spec["thread"]], members, now))
@@ -327,7 +336,6 @@ def _moderate(threads: list[Thread], members: dict[str, Member], now: datetime) 
     # The replies added to finished threads leave some categories' latest post out of date.
     forum.recount()
     articles = {a.number: a.pk for a in moderation_selectors.citable_articles()}
-    news_from = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for spec, post in cases:
         if spec["decision"] is not None:
             _signal(spec, post, members, articles, now)
@@ -335,12 +343,12 @@ def _moderate(threads: list[Thread], members: dict[str, Member], now: datetime) 
             appeal = spec.get("appeal")
             if appeal and appeal["hearing"] is not None:
                 _appeal(appeal, decision, members, now)
-    _read_news_since(news_from, members.values())
     for spec, post in cases:
         if spec["decision"] is None:
             _signal(spec, post, members, articles, now)
             if deferred := spec.get("deferred"):
-                moderation.defer_case(
+                played(
+                    moderation.defer_case,
                     moderator=members[deferred["by"]],
                     case=post.moderation_case,
                     note=deferred[_language()],
@@ -363,6 +371,8 @@ def _moderated_post(spec: dict, thread: Thread, members: dict[str, Member], now:
     at = _ago(now, reply["days_ago"])
     Post.objects.filter(pk=post.pk).update(created_at=at)
     Thread.objects.filter(pk=thread.pk).update(last_activity_at=at)
+    post.refresh_from_db()
+    news.announce_posts([post])
     return post
 
 
@@ -370,7 +380,8 @@ def _signal(
     spec: dict, post: Post, members: dict[str, Member], articles: dict[int, int], now: datetime
 ) -> None:
     for signal in spec["signals"]:
-        moderation.signal_post(
+        played(
+            moderation.signal_post,
             member=members[signal["by"]],
             post=post,
             article_ids=[articles[number] for number in signal["articles"]],
@@ -387,8 +398,11 @@ def _decide(
     moderator = members[decision["by"]]
     case = post.moderation_case
     if "claimed" in spec:
-        moderation.claim_case(moderator=moderator, case=case, now=_ago(now, spec["claimed"]))
-    return moderation.decide_case(
+        played(
+            moderation.claim_case, moderator=moderator, case=case, now=_ago(now, spec["claimed"])
+        )
+    return played(
+        moderation.decide_case,
         moderator=moderator,
         case=case,
         outcome=Outcome(decision["outcome"]),
@@ -402,29 +416,19 @@ def _decide(
 
 def _appeal(spec: dict, decision: Decision, members: dict[str, Member], now: datetime) -> None:
     """The author appeals `decision`; another moderator hears it if `spec` says so."""
-    appeal = moderation.appeal_decision(
+    appeal = played(
+        moderation.appeal_decision,
         member=decision.case.post.author,
         decision=decision,
         statement=spec[_language()],
         now=_ago(now, spec["days_ago"]),
     )
     if hearing := spec["hearing"]:
-        moderation.hear_appeal(
+        played(
+            moderation.hear_appeal,
             moderator=members[hearing["by"]],
             appeal=appeal,
             outcome=AppealState(hearing["outcome"]),
             rationale=hearing[_language()],
             now=_ago(now, hearing["days_ago"]),
         )
-
-
-def _read_news_since(first_excluded: int, members: Iterable[Member]) -> None:
-    """Everyone has read what they were told after notification `first_excluded`."""
-    told: dict[int, set[str]] = {}
-    for recipient, key in Notification.objects.filter(pk__gt=first_excluded).values_list(
-        "recipient_id", "event_key"
-    ):
-        told.setdefault(recipient, set()).add(key)
-    for member in members:
-        if member.pk in told:
-            notifications.mark_events_read(member=member, event_keys=told[member.pk])

@@ -5,12 +5,14 @@ the module's last test."""
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class LoadedDemo:
     trustee_keys: Path
     output: str
     emails: list
+    started_at: datetime
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +32,9 @@ def loaded_demo(django_db_setup, django_db_blocker, tmp_path_factory):
         loading.__enter__()
         try:
             mail.outbox = []
+            started_at = timezone.now()
             call_command("load_demo", trustee_keys=directory, stdout=output)
-            yield LoadedDemo(directory, output.getvalue(), list(mail.outbox))
+            yield LoadedDemo(directory, output.getvalue(), list(mail.outbox), started_at)
         finally:
             transaction.set_rollback(True)
             loading.__exit__(None, None, None)

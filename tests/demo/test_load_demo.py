@@ -1,5 +1,7 @@
 import io
+import re
 import stat
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -12,6 +14,8 @@ from charter.models import Acceptance, Ballot, BallotState, ProposalState
 from charter.services import elections
 from demo import charter_content, content, moderation_content
 from demo import elections as demo_elections
+from demo import logins as demo_logins
+from demo import news as demo_news
 from forum.models import Post, PostState, Quote, Thanks, Thread
 from members.models import Member
 from moderation import rules as moderation_rules
@@ -20,6 +24,8 @@ from moderation.models import (
     Action,
     Appeal,
     AppealState,
+    CaseEvent,
+    Decision,
     JournalEntry,
     JournalKind,
     Outcome,
@@ -76,6 +82,33 @@ def test_two_demo_trustees_decrypt_the_open_ballot_with_their_key_files(loaded_d
     assert (ballot.yes, ballot.no, ballot.abstain) == tuple(
         list(votes.values()).count(choice) for choice in ("yes", "no", "abstain")
     )
+
+
+def test_load_demo_prints_every_demo_login_and_each_password_signs_in(loaded_demo):
+    printed = dict(re.findall(r"^  (\w+) / (\S+)  \(", loaded_demo.output, re.MULTILINE))
+    assert set(printed) == set(Member.objects.values_list("username", flat=True))
+    for username, password in printed.items():
+        assert Client().login(username=username, password=password), username
+
+
+def test_each_printed_login_says_in_which_language_the_site_speaks_to_it(loaded_demo):
+    assert "camille / palabre-membre  (member, site in French)" in loaded_demo.output
+    assert "marco / palabre-membre  (member, site in English)" in loaded_demo.output
+    assert "admin / palabre-admin  (admin, site in your browser's language)" in loaded_demo.output
+
+
+def test_what_the_printed_logins_say_is_true_of_the_demo():
+    ballot = selectors.open_ballots().get()
+    trustees = {t.member.username for t in elections.current_trustees(ballot.election)}
+    for login in demo_logins.LOGINS:
+        member = Member.objects.get(username=login.username)
+        assert member.is_staff == (login.role == "admin"), login
+        assert member.is_moderator == (login.role in ("admin", "moderator")), login
+        entry = selectors.roll_entry(ballot, member)
+        if "ballot awaits" in login.to_try:
+            assert rules.why_cannot_vote(member, ballot, entry) is None and not entry.voted
+        assert (login.username in trustees) == ("trustee of the open ballot" in login.to_try)
+        assert (login.role == "newcomer") == (entry is None), login
 
 
 def test_the_demo_record_matches_its_digests():
@@ -144,6 +177,39 @@ def test_loading_the_demo_sends_no_email_and_leaves_only_live_news_unread(loaded
     waiting = Notification.objects.filter(recipient__username="moderatrice", read_at__isnull=True)
     assert waiting.filter(kind=Kind.NEW_APPEAL).count() == 1
     assert waiting.filter(kind=Kind.NEW_CASE).count() == 2
+
+
+def test_the_demo_bells_ring_for_a_few_news_each_as_on_a_living_site():
+    """Each member has read all but their newest news and what waits for them."""
+    for member in Member.objects.all():
+        news = Notification.objects.filter(recipient=member)
+        unread = news.filter(read_at__isnull=True).count()
+        assert unread <= demo_news.UNREAD_NEWEST + 3, (member.username, unread)
+        assert unread < news.count() / 2, member.username
+
+
+def test_the_demo_news_is_dated_at_the_events_it_tells_of(loaded_demo):
+    """Not at the minute the demo was loaded: a reply of three weeks ago reads so."""
+    at_event = {
+        "post": lambda pk: Post.objects.get(pk=pk).created_at,
+        "case-event": lambda pk: CaseEvent.objects.get(pk=pk).at,
+        "decision": lambda pk: Decision.objects.get(pk=pk).created_at,
+    }
+    told = Notification.objects.all()
+    assert told.count() > 500
+    for notification in told:
+        family, pk, *news = notification.event_key.split(":")
+        if family in at_event:
+            assert notification.created_at == at_event[family](pk), notification.event_key
+        elif family == "appeal":
+            appeal = Appeal.objects.get(pk=pk)
+            heard = news == ["heard"]
+            assert notification.created_at == (appeal.heard_at if heard else appeal.created_at)
+        elif news == ["open"]:
+            assert notification.created_at == Ballot.objects.get(pk=pk).opened_at
+        assert notification.created_at < loaded_demo.started_at, notification.event_key
+    replies = told.filter(kind=Kind.REPLY)
+    assert replies.filter(created_at__lt=loaded_demo.started_at - timedelta(days=14)).exists()
 
 
 def test_the_demo_charter_pages_render_for_the_demo_login():

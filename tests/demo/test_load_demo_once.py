@@ -41,7 +41,7 @@ def test_the_demo_community_loads_once_and_prints_credentials(capsys, trustee_ke
     assert counts[2] == len(content.THREADS) + len(discussed) == 33
     output = capsys.readouterr().out
     assert "admin / palabre-admin" in output and "moderatrice / palabre-moderatrice" in output
-    assert f"{LOGIN} (or any demo member) / palabre-membre" in output
+    assert f"{LOGIN} / palabre-membre" in output
     assert f"{NEWCOMER} / palabre-membre" in output
     assert "already loaded" in output
     trustees = [line for line in output.splitlines() if line.startswith("  trustee ")]

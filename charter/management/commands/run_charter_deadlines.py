@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, at: str | None, days_ahead: float | None, every: int | None,
                **options) -> None:  # fmt: skip
         while every:
-            self._run(None)
+            self._run(None, quiet_if_idle=True)
             time.sleep(every)
         now = None
         if at:
@@ -39,9 +39,14 @@ class Command(BaseCommand):
             now = timezone.now() + timedelta(days=days_ahead)
         self._run(now)
 
-    def _run(self, now) -> None:
+    def _run(self, now, *, quiet_if_idle: bool = False) -> None:
+        """Say what the deadlines did. Kept running, it says nothing when nothing was due: a
+        line every 30 seconds would bury what shares its terminal (`make run`'s emails)."""
         try:
             done = services.run_deadlines(now=now)
         except NotARehearsal as refusal:
             raise CommandError(str(refusal)) from refusal
-        self.stdout.write(", ".join(f"{name}: {count}" for name, count in done.items()))
+        if did := [f"{name}: {count}" for name, count in done.items() if count]:
+            self.stdout.write(", ".join(did))
+        elif not quiet_if_idle:
+            self.stdout.write("Nothing was due.")

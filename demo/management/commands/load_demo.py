@@ -1,9 +1,12 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import get_language_info
 
 from demo import elections, services
-from demo.moderation_content import SECOND_MODERATOR
+from demo.logins import LOGINS
+from members.models import Member
 
 
 class Command(BaseCommand):
@@ -26,20 +29,24 @@ class Command(BaseCommand):
         else:
             services.load_demo_community(key_directory=key_directory)
             self.stdout.write(self.style.SUCCESS("Demo community loaded."))
-        newest = min(services.content.MEMBERS, key=lambda spec: spec["days_ago_joined"])
-        self.stdout.write(
-            "\nSign in at http://127.0.0.1:8000/accounts/login/ with:\n"
-            f"  admin      {services.ADMIN['username']} / {services.ADMIN['password']}\n"
-            f"  moderator  {services.MODERATOR['username']} / {services.MODERATOR['password']}: "
-            "two open cases in the queue and an appeal to hear\n"
-            f"  moderator  {SECOND_MODERATOR['username']} / {services.MODERATOR['password']}: "
-            "decided the appealed case, so may not hear its appeal\n"
-            f"  member     {services.content.MEMBERS[0]['username']} (or any demo member) / "
-            f"{services.MEMBER_PASSWORD}: a charter ballot is open and awaits their vote\n"
-            f"  newcomer   {newest['username']} / {services.MEMBER_PASSWORD}: joined "
-            f"{newest['days_ago_joined']} days ago, too recently to vote on the charter\n"
-        )
+        self._print_logins()
         self._print_trustees(key_directory)
+
+    def _print_logins(self) -> None:
+        """Every demo login, with its role, the language the site speaks to it, and what to
+        try with it (demo.logins)."""
+        languages = dict(Member.objects.values_list("username", "language"))
+        lines = [
+            f"\nSign in at {settings.SITE_URL}/accounts/login/ with any of these logins.\n"
+            "The site speaks to each in their profile's language; the Language menu at the foot "
+            "of every page changes it."
+        ]
+        for login in LOGINS:
+            language = languages[login.username]
+            speaks = get_language_info(language)["name"] if language else "your browser's language"
+            lines.append(f"  {login.username} / {login.password}  ({login.role}, site in {speaks})")
+            lines.append(f"      {login.to_try}")
+        self.stdout.write("\n".join(lines))
 
     def _print_trustees(self, key_directory: Path) -> None:
         """Where each trustee of the open ballot finds their key file, to decrypt its count."""
@@ -60,6 +67,6 @@ class Command(BaseCommand):
         closes = f" on {ballot.closes_at:%Y-%m-%d %H:%M} UTC" if ballot.closes_at else ""
         lines.append(
             f"When it closes{closes}, sign in as {threshold} of them and decrypt the count "
-            f"on its page (http://127.0.0.1:8000{ballot.get_absolute_url()}) with their key file.\n"
+            f"on its page ({settings.SITE_URL}{ballot.get_absolute_url()}) with their key file.\n"
         )
         self.stdout.write("\n".join(lines))
