@@ -32,6 +32,7 @@ from charter import services as charter
 from charter.models import Ballot, CharterVersion
 from charter.models import Box as BallotBox
 from forum import services as forum
+from forum.models import PostState
 from members.models import Member
 from moderation.models import Case
 from tests.builders.charter import found_charter, open_in_clear_box, propose, reword
@@ -133,6 +134,9 @@ def build_community() -> Community:
     decision = uphold(signal(spam).case, moderator)
     forum.reply(author=others[3], thread=thread, source="Back on topic: a ladder for a pear tree.")
     make_thread(category=category, author=member, title="Tomatoes in the shade")
+    advert.refresh_from_db()
+    spam.refresh_from_db()
+    assert (advert.state, spam.state) == (PostState.PENDING, PostState.HIDDEN)
 
     return Community(
         member=member,
