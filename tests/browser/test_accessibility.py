@@ -72,6 +72,13 @@ RUN_AXE = """async tags => {
     }));
 }"""
 
+# How the page was served and shown: its language, the member's theme, the browser's scheme.
+SEEN_AS = """() => [
+    document.documentElement.lang,
+    document.documentElement.dataset.theme,
+    matchMedia("(prefers-color-scheme: dark)").matches,
+]"""
+
 
 @dataclass
 class Community:
@@ -218,7 +225,8 @@ def test_the_main_pages_meet_wcag_2_1_aa(new_page, live_server, configuration):
     french = "locale" in options
     if french:
         Member.objects.update(language="fr")
-    if configuration.startswith("dark"):
+    dark = configuration.startswith("dark")
+    if dark:
         Member.objects.filter(pk=community.moderator.pk).update(theme="dark")
         moderator_options = options | {"color_scheme": "light"}
     else:
@@ -268,6 +276,13 @@ def test_the_main_pages_meet_wcag_2_1_aa(new_page, live_server, configuration):
     check(moderator, "a case", c.case)
     check(moderator, "a decision (its author's and the moderators' to read)", c.decision)
     check(moderator, "a thread, as a moderator", c.thread)
+
+    # Each context saw the pages as this configuration means: in French, in dark.
+    for context in (visitor, member, moderator):
+        language, theme, prefers_dark = context.pages[0].evaluate(SEEN_AS)
+        assert language == ("fr" if french else "en"), f"{configuration}: in {language!r}"
+        shown_dark = theme == "dark" or (theme == "auto" and prefers_dark)
+        assert shown_dark == dark, f"{configuration}: theme {theme!r}, dark browser {prefers_dark}"
 
     assert not report, f"axe-core found WCAG 2.1 A/AA violations ({configuration}):\n" + "".join(
         report
