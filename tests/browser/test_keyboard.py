@@ -34,10 +34,13 @@ BANNER = "header:not(:is(article, aside, main, nav, section) header)"
 # Where the focused element is, and what hides it: None when nothing is focused (the page
 # itself, after a navigation) or when it can be seen, otherwise what is wrong.
 FOCUS_PROBLEM = """async banner => {
-    // Look two frames later, once the page has scrolled to what takes the focus and the
-    // reduced-motion stylesheet's 0.01 ms transitions (the skip link hiding) have ended.
+    // Look once the page has scrolled to what takes the focus and the reduced-motion
+    // stylesheet's 0.01 ms transitions (the skip link hiding) have ended: on a busy machine
+    // they may take frames (a second at most, in case one never ends).
     const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
     await frame();
+    const ended = document.getAnimations().map(a => a.finished.catch(() => null));
+    await Promise.race([Promise.all(ended), new Promise(resolve => setTimeout(resolve, 1000))]);
     await frame();
     const el = document.activeElement;
     if (!el || el === document.body || el === document.documentElement) return null;
