@@ -1,5 +1,5 @@
 """A member who uses only the keyboard, at 1280 px and on a 390 px phone: from the index she signs
-in, opens a thread, replies, and signals an earlier post to the moderators citing article 2,
+in, opens a thread from its category, replies, and signals an earlier post to the moderators citing article 2,
 with Tab (and Shift+Tab back up the thread), Enter, Space and typing alone.
 
 After every key press the focused element must be where she can see it (WCAG 2.4.7, and 2.4.11
@@ -51,10 +51,16 @@ FOCUS_PROBLEM = """async banner => {
         && (hit === el || el.contains(hit) || hit.closest("label")?.control === el);
     const problems = [];
     if (box.width === 0 || box.height === 0) problems.push("it has no size");
-    // Its top edge and its centre on screen, its width whole. Not its bottom edge: a text
-    // field taking the focus is scrolled only as far as its caret, on its first line.
+    // Its top edge and its centre on screen, its width whole. A text area taking the focus is
+    // scrolled only as far as its caret, on its first line: there, its first line stands for
+    // its centre, and its bottom edge may be below the fold.
+    const style = getComputedStyle(el);
+    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+    const textArea = el.matches("textarea");
+    const probe = textArea ? box.top + parseFloat(style.paddingTop) + line / 2
+        : box.top + box.height / 2;
     const inside = box.top >= -1 && box.left >= -1 && box.right <= innerWidth + 1
-        && box.top + box.height / 2 <= innerHeight;
+        && probe <= innerHeight;
     if (!inside) {
         problems.push(`it is outside the ${innerWidth}x${innerHeight} viewport: `
             + `from ${at(box.left, box.top)} to ${at(box.right, box.bottom)}`);
@@ -69,9 +75,10 @@ FOCUS_PROBLEM = """async banner => {
                 + `(its bottom at ${Math.round(bottom)})`);
         }
     }
-    const centre = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    const centre = document.elementFromPoint(box.left + box.width / 2, probe);
     if (!shows(centre)) {
-        problems.push(`its centre shows ${centre ? centre.outerHTML.slice(0, 100) : "nothing"}`);
+        const where = textArea ? "its first line" : "its centre";
+        problems.push(`${where} shows ${centre ? centre.outerHTML.slice(0, 100) : "nothing"}`);
     }
     return problems.length ? `${el.outerHTML.slice(0, 160)}: ${problems.join("; ")}` : null;
 }"""
@@ -169,7 +176,9 @@ def test_sign_in_reply_and_signal_with_the_keyboard_alone(new_page, thread_and_m
     expect(page.locator("form[action='/accounts/logout/']")).to_have_count(1)
     assert page.url.endswith("/"), page.url
 
-    # Open the thread from the index.
+    # Open the thread's category from the index, then the thread.
+    keys.tab_to(f"main a[href='{thread.category.get_absolute_url()}']")
+    keys.follow()
     keys.tab_to(f"main a[href^='{thread.get_absolute_url()}']")
     keys.follow()
     expect(page.locator("h1")).to_have_text(thread.title)
