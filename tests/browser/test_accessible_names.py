@@ -1,17 +1,27 @@
 """What a screen reader and forced colours make of the pages: every group of choices is named,
-and a charter diff says which words are added and which removed in words."""
+no two landmarks of one role share a name, and a charter diff says which words are added and
+which removed in words."""
 
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from notifications import selectors as notifications
 from tests.browser.steps import signed_in
 from tests.builders.charter import charter_in_force, ratify_amendment, reword
+from tests.builders.forum import make_thread
 from tests.builders.members import MemberFactory
 
 NEW_WORDS = "Posts stay on the topic of their thread."
+
+
+def landmarks(page: Page, role: str) -> list[str]:
+    """The accessible names of the page's landmarks of `role`, as the accessibility tree has
+    them ("" for an unnamed one)."""
+    tree = page.locator("body").aria_snapshot()
+    # A landmark's line: `- search:` or `- navigation "Pages, top":` (not `- searchbox`).
+    return re.findall(rf'^\s*- {role}(?: "([^"]*)")?(?=:|$)', tree, flags=re.M)
 
 
 def test_each_email_choice_is_a_group_named_by_its_kind(new_page):
@@ -69,3 +79,20 @@ def test_a_charter_diff_keeps_a_visible_cue_in_forced_colours(new_page, amended)
     )
     # The brackets are drawn, not spoken twice: the accessible text keeps the words only.
     assert "[+" not in changed.aria_snapshot()
+
+
+def test_the_two_page_navigations_of_a_thread_have_different_names(page, settings):
+    settings.POSTS_PER_PAGE = 2
+    thread = make_thread(replies=3)
+    page.goto(thread.get_absolute_url())
+    navigations = landmarks(page, "navigation")
+    assert "Pages, top" in navigations and "Pages, bottom" in navigations
+    assert len(navigations) == len(set(navigations)), navigations
+
+
+def test_the_search_page_tells_its_two_search_forms_apart(page):
+    make_thread(title="Seed swap in spring")
+    page.goto("/search/?q=seed")
+    searches = landmarks(page, "search")
+    assert len(searches) == 2 and len(set(searches)) == 2, searches
+    expect(page.get_by_role("search", name="Search", exact=True)).to_be_visible()
