@@ -1,6 +1,6 @@
 """What a screen reader and forced colours make of the pages: every group of choices is named,
-no two landmarks of one role share a name, and a charter diff says which words are added and
-which removed in words."""
+no two landmarks of one role share a name, a charter diff says which words are added and which
+removed in words, and content in the other language carries its `lang`."""
 
 import re
 
@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from notifications import selectors as notifications
 from tests.browser.steps import signed_in
 from tests.builders.charter import charter_in_force, ratify_amendment, reword
-from tests.builders.forum import make_thread
+from tests.builders.forum import CategoryFactory, make_reply, make_thread
 from tests.builders.members import MemberFactory
 
 NEW_WORDS = "Posts stay on the topic of their thread."
@@ -96,3 +96,19 @@ def test_the_search_page_tells_its_two_search_forms_apart(page):
     searches = landmarks(page, "search")
     assert len(searches) == 2 and len(set(searches)) == 2, searches
     expect(page.get_by_role("search", name="Search", exact=True)).to_be_visible()
+
+
+def test_a_french_post_on_an_english_page_is_read_in_french(page):
+    category = CategoryFactory()
+    thread = make_thread(
+        category=category, author=MemberFactory(language="fr"), title="Troc de graines"
+    )
+    make_reply(thread, author=MemberFactory(language="en"), source="Count me in.")
+    page.goto(thread.get_absolute_url())
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "fr")
+    french = page.locator(".post__body").filter(has_text="The opening post.")
+    expect(french).to_have_attribute("lang", "fr")
+    expect(page.locator(".post__body").filter(has_text="Count me in.")).to_have_attribute(
+        "lang", "en"
+    )
