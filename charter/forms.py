@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter import belenios
 from charter.models import Choice
@@ -100,7 +101,7 @@ class ParametersForm(forms.Form):
 class ProposalForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     rationale = forms.CharField(
-        label=_("Rationale"),
+        label=pgettext_lazy("why an amendment is proposed", "Rationale"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Why the charter should change. Markdown is allowed."),
@@ -110,7 +111,11 @@ class ProposalForm(forms.Form):
 class ArticleChangeForm(forms.Form):
     """What a proposal does to one article of the version it amends."""
 
-    ACTIONS = [("keep", _("Keep")), ("change", _("Change")), ("remove", _("Remove"))]
+    ACTIONS = [
+        ("keep", _("Keep")),
+        ("change", pgettext_lazy("verb: what a proposal does to an article", "Change")),
+        ("remove", _("Remove")),
+    ]
     action = forms.ChoiceField(label=_("This article"), choices=ACTIONS, widget=forms.RadioSelect)
     title = forms.CharField(label=_("Short title"), max_length=80, required=False)
     body = forms.CharField(

@@ -70,7 +70,14 @@ class Parameter:
         if not isinstance(days, list) or not 1 <= len(days) <= 8:
             return _("The ladder has from one to eight suspensions.")
         if not all(isinstance(n, int) and self._in_range(n) for n in days):
-            return _("Each suspension lasts from %(min)s to %(max)s days.") % self.names
+            return (
+                ngettext(
+                    "Each suspension lasts from %(min)s to %(max)s day.",
+                    "Each suspension lasts from %(min)s to %(max)s days.",
+                    self.maximum,
+                )
+                % self.names
+            )
         if days != sorted(set(days)):
             return _("Each suspension is longer than the one before.")
         return None

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from charter import selectors
 from charter.models import (
@@ -52,8 +53,10 @@ def why_not_eligible(
     days = version.settings["eligibility_days"]
     if member.date_joined > at - timedelta(days=days):
         eligible_on = timezone.localtime(member.date_joined + timedelta(days=days))
-        return _(
-            "Members may take part after %(days)s days of membership: you may from %(date)s."
+        return ngettext(
+            "Members may take part after %(days)s day of membership: you may from %(date)s.",
+            "Members may take part after %(days)s days of membership: you may from %(date)s.",
+            days,
         ) % {"days": days, "date": date_format(eligible_on)}
     if not Acceptance.objects.of_a_ratified_version().filter(member=member).exists():
         return _("Accept the current version of the charter first.")
@@ -142,9 +145,11 @@ def why_cannot_vote(member: Person, ballot: Ballot, entry: RollEntry | None) -> 
     if member.date_joined > ballot.opened_at:
         return _("You joined after this ballot opened: its roll was frozen at the opening.")
     if member.date_joined > ballot.opened_at - timedelta(days=ballot.eligibility_days):
-        return _("You had been a member for less than %(days)s days when this ballot opened.") % {
-            "days": ballot.eligibility_days
-        }
+        return ngettext(
+            "You had been a member for less than %(days)s day when this ballot opened.",
+            "You had been a member for less than %(days)s days when this ballot opened.",
+            ballot.eligibility_days,
+        ) % {"days": ballot.eligibility_days}
     if not member.was_verified_by(ballot.opened_at):
         return _("Your email address was not verified when this ballot opened.")
     if ballot.is_founding:

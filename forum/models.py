@@ -58,6 +58,10 @@ class Thread(models.Model):
     # (forum.rules): set and cleared only by the services of the app whose process the thread
     # belongs to (the discussion of a live charter amendment), never in the admin.
     held_open = models.BooleanField(_("held open"), default=False, editable=False)
+    # The language the title is written in, as for its first post (Post.language).
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", db_default="", editable=False
+    )
     # Posts are numbered 1..post_count in the thread, deleted ones included, so a page is a range
     # of numbers and unread counts are a subtraction.
     post_count = models.PositiveIntegerField(default=0, editable=False)
@@ -124,6 +128,12 @@ class Post(models.Model):
         editable=False,
     )
     thanks_count = models.PositiveIntegerField(default=0, editable=False)
+    # The language the post is taken to be written in, recorded as it is posted (forum.services
+    # .posting): pages in another language mark its text with `lang`, so a screen reader reads
+    # it with the right voice. Empty when unknown, as for posts from before it was recorded.
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", db_default="", editable=False
+    )
     # The words of the post, and of its thread's title for a first post (GIN-indexed on
     # PostgreSQL: migration 0003).
     search_vector = SearchVectorField(null=True, editable=False)

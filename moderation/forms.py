@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.models import Article
 from forum.models import Category
@@ -61,7 +62,7 @@ def _outcome_field(label: str, choices: list[tuple[str, str]]) -> forms.ChoiceFi
 def _rationale_field(**options) -> forms.CharField:
     """A moderator's rationale, as long as the record keeps it."""
     return forms.CharField(
-        label=_("Rationale"),
+        label=pgettext_lazy("the reasons for a moderation decision", "Rationale"),
         max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 4}),
         **options,
@@ -238,7 +239,9 @@ class AccountChangeForm(forms.Form):
     """In the admin: one change to an account's standing or roles, with the reason the
     journal publishes."""
 
-    change = forms.ChoiceField(label=_("Change"), widget=forms.RadioSelect)
+    change = forms.ChoiceField(
+        label=pgettext_lazy("noun: a change to an account", "Change"), widget=forms.RadioSelect
+    )
     rationale = forms.CharField(
         label=_("Reason"),
         max_length=5_000,

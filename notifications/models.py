@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -205,7 +205,7 @@ class DeliveryState(models.TextChoices):
     SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     SKIPPED = "skipped", _("Nothing to send")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("email delivery state", "Failed")
 
 
 class Delivery(models.Model):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from charter.models.proposals import Proposal
@@ -191,11 +191,19 @@ class Ballot(models.Model):
     def why_void(self) -> str:
         """Why the ballot was not counted, in the reader's language; empty unless void."""
         if self.void_reason == VoidReason.BOX_MISMATCH:
+            # Two counts: each takes its own singular or plural before the sentence is built.
+            papers = ngettext("%(n)s paper", "%(n)s papers", self.papers_found)
+            ticked = ngettext(
+                "%(n)s member was ticked", "%(n)s members were ticked", self.ticks_found
+            )
             return gettext(
-                "At the close the ballot box held %(papers)s papers, but %(ticks)s members were "
-                "ticked on the roll as having voted: papers went into or out of the box other "
-                "than by a vote. A box that does not match its roll is not counted."
-            ) % {"papers": self.papers_found, "ticks": self.ticks_found}
+                "At the close the ballot box held %(papers)s, but %(ticked)s on the roll as "
+                "having voted: papers went into or out of the box other than by a vote. A box "
+                "that does not match its roll is not counted."
+            ) % {
+                "papers": papers % {"n": self.papers_found},
+                "ticked": ticked % {"n": self.ticks_found},
+            }
         if self.void_reason == VoidReason.RECORD:
             return gettext(
                 "At the close, belenios-tool's verification of the ballot's public record "

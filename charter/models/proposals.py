@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.models.versions import CharterVersion
 
@@ -22,7 +23,7 @@ class ProposalState(models.TextChoices):
     FROZEN = "frozen", _("Frozen, waiting for its ballot")
     BALLOT = "ballot", _("Ballot open")
     PASSED = "passed", _("Passed")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("proposal state", "Failed")
     LAPSED = "lapsed", _("Lapsed")
     OUTDATED = "outdated", _("Outdated: to rebase")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -127,7 +128,7 @@ class Proposal(models.Model):
 
 class ChangeAction(models.TextChoices):
     ADD = "add", _("Add")
-    CHANGE = "change", _("Change")
+    CHANGE = "change", pgettext_lazy("verb: what a proposal does to an article", "Change")
     REMOVE = "remove", _("Remove")
 
 

@@ -181,6 +181,8 @@ def _start_discussion(proposal: Proposal, now: datetime) -> None:
         # The discussion stays open to every member who may post, whatever an admin does to
         # its category or its lock, until the proposal ends (`move`).
         held_open=True,
+        # Its opening is written in the site's language, like the charter it amends.
+        language=settings.LANGUAGE_CODE,
     )
     move(
         proposal,
@@ -228,7 +230,12 @@ def _discussion_opening_text(proposal: Proposal) -> str:
 def _post_in_discussion(proposal: Proposal, text: str) -> None:
     if proposal.thread_id is None:
         return
-    forum.reply(author=proposal.author, thread=proposal.thread, source=f"*{text}*")
+    forum.reply(
+        author=proposal.author,
+        thread=proposal.thread,
+        source=f"*{text}*",
+        language=settings.LANGUAGE_CODE,
+    )
 
 
 def withdraw_proposal(*, author: Member, proposal: Proposal) -> Proposal:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from charter import belenios, selectors
 from charter.models import Ballot, BallotState, Election, Trustee
@@ -127,19 +128,26 @@ def tell_trustees(election: Election, members: list[int], news: str) -> None:
     ballot = election.ballot
     with translation.override(settings.LANGUAGE_CODE):
         excerpt = {
-            "drawn": _(
+            "drawn": ngettext(
+                "You were drawn by lot as a trustee of this ballot: make your key on the "
+                "ballot's page within %(hours)s hour. Keep the key file the site gives you; "
+                "nobody else has it.",
                 "You were drawn by lot as a trustee of this ballot: make your key on the "
                 "ballot's page within %(hours)s hours. Keep the key file the site gives you; "
-                "nobody else has it."
+                "nobody else has it.",
+                election.setup_hours,
             )
             % {"hours": election.setup_hours},
             "share": _("Every trustee has made a key: share yours on the ballot's page."),
             "check": _(
                 "Every trustee has shared their key: check the shares on the ballot's page."
             ),
-            "decrypt": _(
+            "decrypt": ngettext(
                 "The ballot is closed: decrypt the count with your key file on the ballot's "
-                "page within %(days)s days."
+                "page within %(days)s day.",
+                "The ballot is closed: decrypt the count with your key file on the ballot's "
+                "page within %(days)s days.",
+                election.decryption_days,
             )
             % {"days": election.decryption_days},
         }[news]

@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.queueing import queue_after_commit
 from forum import rules, tasks
@@ -55,29 +55,57 @@ def create_thread(*, author: Member, category: Category, title: str, source: str
 
 
 def start_thread_for(
-    *, author: Member, category: Category, title: str, source: str, held_open: bool = False
+    *,
+    author: Member,
+    category: Category,
+    title: str,
+    source: str,
+    held_open: bool = False,
+    language: str = "",
 ) -> Thread:
     """Open a thread in `author`'s name as part of another app's process (e.g. the discussion
     of a charter amendment); checking who may cause it is that app's business. `held_open`
-    keeps it open to every member who may post until that app calls `release_thread`."""
+    keeps it open to every member who may post until that app calls `release_thread`;
+    `language` is that of the text the app wrote, if not the author's (`writing_language`)."""
     now = timezone.now()
+    language = language or writing_language(author)
     with transaction.atomic():
         thread = Thread.objects.create(
-            category=category, title=title, author=author, last_activity_at=now, held_open=held_open
+            category=category,
+            title=title,
+            author=author,
+            last_activity_at=now,
+            held_open=held_open,
+            language=language,
         )
         Category.objects.filter(pk=category.pk).update(
             thread_count=F("thread_count") + 1, stamp=uuid.uuid4()
         )
-        _append_post(thread=thread, author=author, source=source, now=now)
+        _append_post(thread=thread, author=author, source=source, now=now, language=language)
         thread.refresh_from_db()
     return thread
 
 
-def reply(*, author: Member, thread: Thread, source: str) -> Post:
+def reply(*, author: Member, thread: Thread, source: str, language: str = "") -> Post:
+    """`language` is that of a text another app wrote in `author`'s name, if not theirs."""
     rules.require(rules.can_reply(author, thread))
     with transaction.atomic():
         _require_first_day_allowance(author, starting_thread=False)
-        return _append_post(thread=thread, author=author, source=source, now=timezone.now())
+        return _append_post(
+            thread=thread,
+            author=author,
+            source=source,
+            now=timezone.now(),
+            language=language or writing_language(author),
+        )
+
+
+def writing_language(author: Member) -> str:
+    """The language a member's post is taken to be written in: the one they chose for the site,
+    else the one they are reading it in (their browser's). A guess, not asked: members of a
+    bilingual forum write in their own language, and without `lang` a screen reader reads
+    French with an English voice; one who writes in the other language is marked wrongly."""
+    return author.language or translation.get_language() or ""
 
 
 def _require_first_day_allowance(member: Member, *, starting_thread: bool) -> None:
@@ -94,7 +122,9 @@ def _require_first_day_allowance(member: Member, *, starting_thread: bool) -> No
         raise rules.PostingRefused(problem)
 
 
-def _append_post(*, thread: Thread, author: Member, source: str, now: datetime) -> Post:
+def _append_post(
+    *, thread: Thread, author: Member, source: str, now: datetime, language: str
+) -> Post:
     # The row lock serialises concurrent replies, so numbers never collide and none is lost.
     locked = Thread.objects.select_for_update().only("post_count").get(pk=thread.pk)
     rendered = render_post_source(source)
@@ -104,6 +134,7 @@ def _append_post(*, thread: Thread, author: Member, source: str, now: datetime) 
         author=author,
         source=source,
         html=rendered.html,
+        language=language,
     )
     index_post(post)
     mentioned, quoted = _record_references(post, rendered)

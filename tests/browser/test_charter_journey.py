@@ -226,8 +226,11 @@ def test_an_amendment_from_proposal_to_ballot_to_acceptance(new_page):
     expect(eva).to_have_url(re.compile(r"/charter/diff/\?old=1&new=2$"))
     expect(eva.get_by_role("heading", level=1)).to_have_text("From version 1 to version 2")
     changed = eva.get_by_role("article", name=re.compile(r"^Article 2"))
-    expect(changed.get_by_role("deletion")).to_have_text(["Posts"])
-    expect(changed.get_by_role("insertion")).to_have_text(["Replies", " or move to the café"])
+    # Each run says what it is, as a screen reader reads it (charter/_pieces.html).
+    expect(changed.get_by_role("deletion")).to_have_text(["[removed] Posts [end removed]"])
+    expect(changed.get_by_role("insertion")).to_have_text(
+        ["[added] Replies [end added]", "[added] or move to the café [end added]"]
+    )
 
     # 8. Before replying again, the voter must accept version 2: the thread tells her so, its
     # link leads to the charter and back, and then her reply goes through.

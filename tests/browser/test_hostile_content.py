@@ -35,7 +35,7 @@ from playwright.sync_api import Page
 
 from charter import selectors as charter_selectors
 from charter import services as charter
-from charter.texts import Change, compare
+from charter.texts import Change, Piece, compare
 from forum import services as forum
 from forum.models import Post, Thread, WatchLevel
 from forum.selectors import search_posts
@@ -139,6 +139,14 @@ AUDIT = """
     return problems;
 }
 """
+
+
+def spoken(piece: Piece) -> str:
+    """A run of a word diff as it reads, with the words that say what it is (charter/_pieces),
+    which the page's text has apart, as blocks (they are positioned out of sight)."""
+    if piece.kind == "same":
+        return piece.text
+    return f" [{piece.kind}] {piece.text} [end {piece.kind}] "
 
 
 def squash(text: str) -> str:
@@ -480,7 +488,7 @@ def test_article_texts_and_proposal_rationales_stay_text(reader):
     visitor.visit("/charter/", readable=article_texts(second))
     visitor.visit(first.get_absolute_url(), readable=article_texts(first))
     visitor.visit("/charter/history/", readable=[amended.title])
-    diffed = ["".join(piece.text for piece in diff.body) for diff in diffs]
+    diffed = ["".join(spoken(piece) for piece in diff.body) for diff in diffs]
     visitor.visit("/charter/diff/?old=1&new=2", readable=diffed)
     visitor.visit("/charter/proposals/", readable=[proposal.title for proposal in proposals])
     for proposal in proposals:

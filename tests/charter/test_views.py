@@ -39,6 +39,14 @@ from tests.builders.members import signed_in
 
 pytestmark = pytest.mark.django_db
 
+
+def marked(html: str, tag: str) -> list[str]:
+    """The text of each <ins> or <del> (`tag`) of a page, as a screen reader reads it: with the
+    words at each end that say what it is (charter/_pieces.html)."""
+    runs = re.findall(rf"<{tag}>(.*?)</{tag}>", html, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", run) for run in runs]
+
+
 PERSONAS = ["visitor_client", "member_client", "admin_client"]
 OLD_WORDS = "Posts stay on the subject of their thread."
 NEW_WORDS = "Posts stay on the topic of their thread."
@@ -186,8 +194,8 @@ def test_the_diff_highlights_the_words_an_amendment_changed(request, persona, ch
     for url in ("/charter/diff/?old=1&new=2", "/charter/diff/"):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert "<del>subject</del>" in response.text
-        assert "<ins>topic</ins>" in response.text
+        assert "[removed] subject [end removed]" in marked(response.text, "del")
+        assert "[added] topic [end added]" in marked(response.text, "ins")
         assert "From version 1 to version 2" in response.text
 
 
@@ -677,7 +685,8 @@ def test_an_eligible_member_proposes_an_amendment(author_client, author, charter
     )
     assert proposal.parameters == {}
     shown = author_client.get(response["Location"])
-    assert "<del>subject</del>" in shown.text and "<ins>topic</ins>" in shown.text
+    assert "[removed] subject [end removed]" in marked(shown.text, "del")
+    assert "[added] topic [end added]" in marked(shown.text, "ins")
     assert f'action="/charter/proposals/{proposal.pk}/submit/"' in shown.text
 
 
@@ -872,7 +881,8 @@ def test_the_ballot_page_warns_that_a_vote_is_final(open_ballot, author_client):
     assert f'action="/charter/ballots/{open_ballot.pk}/vote/"' in page.text
     assert 'name="final"' in page.text
     assert "I understand that my vote is secret and final: it cannot be changed." in page.text
-    assert "<del>subject</del>" in page.text and "<ins>topic</ins>" in page.text
+    assert "[removed] subject [end removed]" in marked(page.text, "del")
+    assert "[added] topic [end added]" in marked(page.text, "ins")
 
 
 def test_a_vote_without_the_confirmation_records_nothing(open_ballot, author_client, author):

@@ -231,7 +231,7 @@ def test_the_proposal_goes_to_a_new_ballot_with_a_new_roll(void, founders, propo
 def test_the_roll_is_told_the_ballot_was_void_and_why(void, founders):
     told = Notification.objects.filter(kind=Kind.BALLOT_VOID, event_key=f"ballot:{void.pk}:result")
     assert set(told.values_list("recipient", flat=True)) == {f.pk for f in founders}
-    assert "held 4 papers, but 1 members were ticked" in told.first().excerpt
+    assert "held 4 papers, but 1 member was ticked" in told.first().excerpt
     assert not Notification.objects.filter(kind=Kind.CHARTER_RATIFIED).exclude(
         event_key__startswith=f"ballot:{selectors.founding_ballots().get().pk}:"
     )
@@ -240,12 +240,12 @@ def test_the_roll_is_told_the_ballot_was_void_and_why(void, founders):
 def test_the_ballot_page_says_it_is_void_and_why(void, client):
     page = client.get(void.get_absolute_url()).content.decode()
     assert "Void: not counted" in page
-    assert "the ballot box held 4 papers, but 1 members were ticked on the roll" in page
+    assert "the ballot box held 4 papers, but 1 member was ticked on the roll" in page
     assert "Result: passed" not in page and "Result: failed" not in page
 
 
 def test_the_proposal_the_history_and_the_journal_show_the_void_ballot(void, proposal, client):
-    why = "the ballot box held 4 papers, but 1 members were ticked on the roll"
+    why = "the ballot box held 4 papers, but 1 member was ticked on the roll"
     for url in (proposal.get_absolute_url(), "/charter/history/", "/moderation/journal/"):
         page = client.get(url).content.decode()
         assert void.get_absolute_url() in page, url
@@ -258,7 +258,7 @@ def test_the_health_check_reports_a_void_ballot_until_its_question_is_counted(
     failures = healthz_failures(client)
     assert set(failures) == {"ballot_boxes"}
     assert f"Ballot #{void.pk} was void at its close" in failures["ballot_boxes"]
-    assert "held 4 papers, but 1 members" in failures["ballot_boxes"]
+    assert "held 4 papers, but 1 member was" in failures["ballot_boxes"]
     again = ballot_for(proposal, now=void.closed_at + timedelta(hours=1))
     vote(again, founders)
     close(again)

@@ -92,7 +92,7 @@ def test_thanks_show_in_the_count(visitor_client, thread):
     first = thread.posts.get(number=1)
     seen_twice(visitor_client, thread.get_absolute_url())
     services.thank(member=MemberFactory(), post=first)
-    assert "1 thanks" in page(visitor_client, thread.get_absolute_url())
+    assert "1 thank-you" in page(visitor_client, thread.get_absolute_url())
 
 
 def test_an_author_who_changes_name_is_shown_by_the_new_name(visitor_client, thread, category):

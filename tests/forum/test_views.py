@@ -3,6 +3,7 @@ import re
 import pytest
 from django.conf import settings
 
+from forum import services
 from forum.models import Post, PostState, Thanks, Thread
 from tests.builders.forum import CategoryFactory, make_reply, make_thread
 from tests.builders.members import MemberFactory
@@ -179,9 +180,18 @@ def test_thanks_with_htmx_returns_the_button_and_count(other_client, thread):
     post = thread.posts.get()
     response = other_client.post(f"/p/{post.pk}/thanks/", **HTMX)
     assert response.status_code == 200
-    assert 'aria-pressed="true"' in response.text and "1 thanks" in response.text
+    assert 'aria-pressed="true"' in response.text and "1 thank-you" in response.text
     other_client.post(f"/p/{post.pk}/thanks/", **HTMX)
     assert Thanks.objects.count() == 1
+
+
+def test_one_thanks_reads_in_the_singular_and_two_in_the_plural(visitor_client, thread):
+    post = thread.posts.get()
+    services.thank(member=MemberFactory(), post=post)
+    assert "1 thank-you" in visitor_client.get(thread.get_absolute_url()).text
+    services.thank(member=MemberFactory(), post=post)
+    page = visitor_client.get(thread.get_absolute_url()).text
+    assert "2 thanks" in page and "thank-you" not in page
 
 
 def test_the_author_sees_who_thanked_them(member_client, other_client, thread):
