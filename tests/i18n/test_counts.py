@@ -1,10 +1,12 @@
 """A number before a noun reads in the singular for one and in the plural for more, in English
-here (French, whose singular also covers zero, comes from the same ngettext entries)."""
+and in French (whose singular also covers zero); and a word with two senses is translated by
+its sense."""
 
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext
 
 from charter import rules
 from charter.models import Ballot, VoidReason
@@ -17,6 +19,22 @@ def test_a_void_box_counts_one_paper_and_one_member_in_the_singular():
     two = Ballot(void_reason=VoidReason.BOX_MISMATCH, papers_found=2, ticks_found=2)
     assert "held 1 paper, but 1 member was ticked on the roll" in one.why_void
     assert "held 2 papers, but 2 members were ticked on the roll" in two.why_void
+
+
+def test_a_void_box_counts_in_french_too():
+    one = Ballot(void_reason=VoidReason.BOX_MISMATCH, papers_found=1, ticks_found=1)
+    two = Ballot(void_reason=VoidReason.BOX_MISMATCH, papers_found=2, ticks_found=2)
+    with translation.override("fr"):
+        assert "contenait 1 bulletin, mais 1 membre avait émargé" in one.why_void
+        assert "contenait 2 bulletins, mais 2 membres avaient émargé" in two.why_void
+
+
+def test_a_word_with_two_senses_is_translated_by_its_sense():
+    with translation.override("fr"):
+        assert pgettext("verb: change the site's language", "Change") == "Changer"
+        assert pgettext("noun: a parameter's old and new value", "Change") == "Modification"
+        assert pgettext("ballot result", "Failed") == "Rejetée"
+        assert pgettext("email delivery state", "Failed") == "Échec"
 
 
 @pytest.mark.django_db
