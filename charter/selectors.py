@@ -230,7 +230,9 @@ def votes_cast(ballot: Ballot) -> int:
 def may_still_vote(member: Member, ballot_id: int) -> bool:
     """Whether `member` is on the ballot's roll and has not voted: their one vote, which no site
     limit may refuse (core/rate_limits.py)."""
-    return RollEntry.objects.filter(ballot_id=ballot_id, member=member, voted=False).exists()
+    # ballot__pk, not ballot_id: Django finds nothing for an id past the column's range (from
+    # the URL) only when looking it up on the key itself, where the database would fail.
+    return RollEntry.objects.filter(ballot__pk=ballot_id, member=member, voted=False).exists()
 
 
 def may_still_sponsor(member: Member, proposal_id: int) -> bool:
