@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django import forms
@@ -47,6 +48,11 @@ def draft_articles(formset) -> list[ArticleDraft]:
     ]
 
 
+# ASCII digits (str.isdigit() takes "²", which int() refuses), few enough for int() to read:
+# every parameter's own bounds are far lower.
+_DAYS = re.compile(r"[0-9]{1,9}")
+
+
 class LadderField(forms.CharField):
     """The suspensions of the sanction ladder, in days, typed as "1, 3, 7, 30"."""
 
@@ -61,7 +67,7 @@ class LadderField(forms.CharField):
 
     def to_python(self, value) -> list[int]:
         words = [word.strip() for word in super().to_python(value).split(",") if word.strip()]
-        if not all(word.isdigit() for word in words):
+        if not all(_DAYS.fullmatch(word) for word in words):
             raise forms.ValidationError(_("Write whole numbers of days separated by commas."))
         days = [int(word) for word in words]
         if problem := self.parameter.problem(days):

@@ -230,7 +230,10 @@ def votes_cast(ballot: Ballot) -> int:
 def may_still_vote(member: Member, ballot_id: int) -> bool:
     """Whether `member` is on the ballot's roll and has not voted: their one vote, which no site
     limit may refuse (core/rate_limits.py)."""
-    return RollEntry.objects.filter(ballot_id=ballot_id, member=member, voted=False).exists()
+    # ballot__pk, not ballot_id: an id past the column's range (the URL takes any number) finds
+    # nothing through the primary key's lookup, where the foreign key's sends it to the
+    # database, which fails (SQLite).
+    return RollEntry.objects.filter(ballot__pk=ballot_id, member=member, voted=False).exists()
 
 
 def may_still_sponsor(member: Member, proposal_id: int) -> bool:

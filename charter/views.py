@@ -3,12 +3,11 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,6 +24,7 @@ from charter.forms import (
 from charter.models import CharterVersion, Proposal, ProposalState
 from charter.parameters import FRACTION_NAMES, defaults
 from charter.texts import apply_changes, compare, compare_parameters
+from core.next_url import safe_next
 from core.outcomes import attempt
 from core.rate_limits import rate_limited
 from members.rules import require
@@ -42,14 +42,6 @@ def _proposal_or_404(pk: int) -> Proposal:
         return selectors.proposal_detail(pk)
     except Proposal.DoesNotExist as missing:
         raise Http404 from missing
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if allowed else default
 
 
 @require_GET
@@ -120,13 +112,13 @@ def diff(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def accept(request: HttpRequest) -> HttpResponse:
     in_force = selectors.version_in_force()
-    next_url = _safe_next(request, reverse("forum:index"))
+    next_url = safe_next(request, reverse("forum:index"))
     if in_force is None:
         # A fresh site has no charter yet: nothing to accept, nothing to stop anyone posting.
         # The member still says so with a POST: a GET never changes their standing.
         if request.method == "POST":
             services.accept_charter(member=request.user, version=None)
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         return render(request, "charter/accept_nothing.html", {"next": next_url})
     form = AcceptForm(request.POST or None, initial={"version": in_force.pk})
     if request.method == "POST" and form.is_valid():
@@ -135,7 +127,7 @@ def accept(request: HttpRequest) -> HttpResponse:
         else:
             services.accept_charter(member=request.user, version=in_force)
             messages.success(request, _("Thank you: you accepted the charter."))
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
     version = selectors.version_with_articles(pk=in_force.pk)
     return render(
         request,

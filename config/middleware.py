@@ -1,9 +1,11 @@
-"""What the site answers while its database cannot be reached: a 503 page, never a traceback."""
+"""What the site answers to requests it cannot serve: a 503 page while its database cannot be
+reached, a 400 to a NUL character; never a traceback."""
 
 import logging
 import sys
 from collections.abc import Callable
 
+from django.core.exceptions import BadRequest
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -21,6 +23,20 @@ RETRY_AFTER_SECONDS = 30
 # OperationalError: no connection could be made, or the server went away mid-query;
 # InterfaceError: the connection the process held is already closed.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def refuse_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]):
+    """400 Bad Request to a path or a query holding a NUL character, before any view: no page
+    of the site has one in its address, and PostgreSQL refuses it in every text it is given,
+    so that a view looking such a value up (`/m/%00/`) would fail with a 500."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        query = "".join(key + "".join(values) for key, values in request.GET.lists())
+        if "\x00" in request.path or "\x00" in query:
+            raise BadRequest("NUL character in the path or the query")
+        return get_response(request)
+
+    return middleware
 
 
 class DatabaseUnavailableMiddleware:

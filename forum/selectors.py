@@ -282,14 +282,21 @@ class SearchHit:
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_CANDIDATES = 1000
+# The candidates fill this many pages: a page past them would be empty on PostgreSQL, and any
+# page number, however large, would otherwise reach the database as an offset.
+SEARCH_PAGES = SEARCH_CANDIDATES // SEARCH_PAGE_SIZE
 _MARK_START, _MARK_END = "\x02", "\x03"
+# A "-" that is not inside a word, and what follows it.
+_NEGATION = re.compile(r'(?<!\w)-+(?=(["\w])?)')
 
 
 def search_posts(query: str, member: Person, page: int = 1) -> tuple[list[SearchHit], bool]:
     """Visible posts matching `query` (in their text, or their thread's title for first posts).
 
-    Returns one page of hits and whether there is a next page.
+    Returns one page of hits and whether there is a next page; 404 past SEARCH_PAGES.
     """
+    if not 1 <= page <= SEARCH_PAGES:
+        raise Http404
     offset = (page - 1) * SEARCH_PAGE_SIZE
     posts = Post.objects.filter(
         _readable_threads(member, through="thread__"), state=PostState.VISIBLE
@@ -302,13 +309,16 @@ def search_posts(query: str, member: Person, page: int = 1) -> tuple[list[Search
             offset : offset + SEARCH_PAGE_SIZE + 1
         ]
         results = [SearchHit(post, _excerpt(plain_text(post.html), query)) for post in hits]
-    return results[:SEARCH_PAGE_SIZE], len(results) > SEARCH_PAGE_SIZE
+    has_next = len(results) > SEARCH_PAGE_SIZE and page < SEARCH_PAGES
+    return results[:SEARCH_PAGE_SIZE], has_next
 
 
 def _search_postgresql(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
     """The most relevant of the newest SEARCH_CANDIDATES matches: a word found in every
     other post would otherwise have all its posts ranked, however old."""
-    search = SearchQuery(query, config=settings.SEARCH_CONFIG, search_type="websearch")
+    search = SearchQuery(
+        _websearch_text(query), config=settings.SEARCH_CONFIG, search_type="websearch"
+    )
     candidates = posts.filter(search_vector=search).order_by("-created_at").values("pk")
     return (
         Post.objects.filter(pk__in=candidates[:SEARCH_CANDIDATES])
@@ -329,6 +339,13 @@ def _search_postgresql(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
         )
         .order_by("-rank", "-created_at")
     )
+
+
+def _websearch_text(query: str) -> str:
+    """`query` with each run of "-" (websearch's "not") kept as one, and only before a word or
+    a quoted phrase: PostgreSQL stacks up every "-" that precedes no word, and 32 of them
+    ("-----…", "- - -…") overflow its parser's stack, an error whoever searches."""
+    return _NEGATION.sub(lambda dash: "-" if dash.group(1) else " ", query)
 
 
 def _search_fallback(posts: QuerySet[Post], query: str) -> QuerySet[Post]:

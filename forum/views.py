@@ -256,9 +256,11 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _quotable_post(request: HttpRequest, pk: str, thread: Thread) -> Post | None:
-    if not pk.isdigit():
+    try:
+        number = int(pk)
+    except ValueError:  # "²" is a digit to str.isdigit(), and 5,000 digits are too many
         return None
-    post = Post.objects.select_related("author").filter(pk=int(pk), thread=thread).first()
+    post = Post.objects.select_related("author").filter(pk=number, thread=thread).first()
     return post if post and post.is_visible else None
 
 

@@ -284,9 +284,19 @@ def test_accepting_records_an_acceptance_and_goes_on(member_client, member, char
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/", "https:evil.example", "javascript:x"]
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "https:evil.example",
+        "javascript:x",
+        # Not a path: redirect() took a bare word for a URL pattern's name, and failed with a
+        # 500 once the acceptance was saved.
+        "hello",
+        "c/gardens/",
+    ],
 )
-def test_an_outside_next_is_ignored(member_client, member, charter_v1, target):
+def test_a_next_that_is_not_a_path_here_is_ignored(member_client, member, charter_v1, target):
     response = member_client.post(
         "/charter/accept/", {"version": charter_v1.pk, "accept": "on", "next": target}
     )

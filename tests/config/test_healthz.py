@@ -120,6 +120,21 @@ def test_the_old_health_page_sends_here_for_good(visitor_client, db):
     assert response["Location"] == "/healthz"
 
 
+def test_the_old_health_page_checks_nothing_and_tells_nothing(
+    visitor_client, db, settings, monkeypatch, django_assert_num_queries
+):
+    # django-health-check's page, public, named Redis's host and port and a memory address,
+    # and pinged the worker at each request.
+    settings.REDIS_URL = "redis://:redis-pw-6f1c@10.9.8.7:6390/0"
+    monkeypatch.setattr("config.health.probes", lambda: pytest.fail("a check ran"))
+    with django_assert_num_queries(0):
+        response = visitor_client.get("/health/")
+    assert (response.status_code, response.content) == (301, b"")
+    told = str(response.headers)
+    for secret in ("redis-pw-6f1c", "10.9.8.7", "6390", " at 0x"):
+        assert secret not in told
+
+
 def test_with_redis_it_checks_redis_a_worker_and_the_cache_there(settings):
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
     assert {probe.name: probe.needs for probe in probes()} == {
@@ -357,6 +372,7 @@ def test_no_password_host_or_port_appears_when_the_database_and_redis_fail(
     for secret in ("redis-pw-6f1c", "database-pw-93ab", str(database_port), str(redis_port)):
         assert secret not in response.text
     assert "127.0.0.1" not in response.text
+    assert " at 0x" not in response.text  # an object's memory address
     assert '"redis": {"status": "failing"' in response.text
     assert '"worker": {"status": "failing", "reason": "Not checked: Redis' in response.text
 

@@ -5,6 +5,7 @@ from django.conf import settings
 
 from forum import services
 from forum.models import Post, PostState, Thanks, Thread
+from forum.selectors import SEARCH_CANDIDATES, SEARCH_PAGE_SIZE
 from tests.builders.forum import CategoryFactory, make_reply, make_thread
 from tests.builders.members import MemberFactory
 
@@ -273,6 +274,43 @@ def test_search_finds_posts_and_thread_titles(visitor_client, category):
 def test_search_with_an_overlong_query_says_so(visitor_client):
     response = visitor_client.get("/search/?q=" + "a" * 500)
     assert response.status_code == 200 and "Keep your search under 200" in response.text
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("dashes", ["-" * 40 + "x", "x " + "- " * 40, "-(" * 40 + "x"])
+def test_a_search_of_many_dashes_finds_nothing_rather_than_failing(visitor_client, dashes):
+    # 32 "-" (websearch's "not") before a word overflowed PostgreSQL's tsquery parser.
+    response = visitor_client.get("/search/", {"q": dashes})
+    assert response.status_code == 200 and "Nothing matches" in response.text
+
+
+@pytest.mark.postgresql
+def test_a_dash_before_a_word_still_leaves_it_out(visitor_client, category):
+    make_thread(category=category, title="Tomatoes", source="Tomatoes with basil.")
+    make_thread(category=category, title="More tomatoes", source="Tomatoes alone.")
+    response = visitor_client.get("/search/", {"q": "tomatoes ---basil"})
+    assert response.text.count('class="search-hit"') == 1 and "More tomatoes" in response.text
+
+
+def test_search_pages_end_with_the_candidates(visitor_client, category):
+    make_thread(category=category, title="Hives", source="Hives arrive in May.")
+    last = SEARCH_CANDIDATES // SEARCH_PAGE_SIZE
+    assert visitor_client.get("/search/", {"q": "hives", "page": last}).status_code == 200
+    for past in (last + 1, 99999999999999999999):  # the second overflowed a bigint
+        assert visitor_client.get("/search/", {"q": "hives", "page": past}).status_code == 404
+
+
+def test_a_nul_character_in_the_path_or_the_query_is_a_bad_request(visitor_client, member):
+    assert visitor_client.get("/m/%00/").status_code == 400
+    assert visitor_client.get(f"/m/{member.username}%00/").status_code == 400
+    assert visitor_client.get("/search/?q=hives%00").status_code == 400
+    assert visitor_client.get("/search/?q=hives%2500").status_code == 200  # a "%00" typed
+
+
+@pytest.mark.parametrize("quote", ["²", "9" * 5000, "-1", "99999999999999999999"])
+def test_a_quote_of_no_post_leaves_the_reply_empty(other_client, thread, quote):
+    response = other_client.get(f"/t/{thread.pk}/reply/", {"quote": quote})
+    assert response.status_code == 200 and "wrote" not in response.text
 
 
 def test_member_profiles_are_public(visitor_client, thread):
