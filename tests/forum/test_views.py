@@ -304,6 +304,15 @@ def test_a_nul_character_in_the_path_or_the_query_is_a_bad_request(visitor_clien
     assert visitor_client.get("/m/%00/").status_code == 400
     assert visitor_client.get(f"/m/{member.username}%00/").status_code == 400
     assert visitor_client.get("/search/?q=hives%00").status_code == 400
+
+
+def test_a_bad_request_says_so_in_the_visitors_language(visitor_client):
+    english = visitor_client.get("/m/%00/")
+    french = visitor_client.get("/m/%00/", headers={"accept-language": "fr"})
+    assert "This address cannot be read" in english.text
+    assert french.status_code == 400
+    assert '<html lang="fr">' in french.text
+    assert "Cette adresse est illisible" in french.text
     assert visitor_client.get("/search/?q=hives%2500").status_code == 200  # a "%00" typed
 
 
