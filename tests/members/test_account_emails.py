@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from tests.builders.members import PASSWORD, password_confirmed
 
@@ -116,3 +117,28 @@ def test_a_reset_password_is_told_to_the_member(visitor_client, member, settings
     assert notice.to == [member.email] and "reset" in notice.subject
     assert_palabres_own(notice, settings)
     assert member.public_name in notice.body
+
+
+def test_every_link_in_an_account_email_starts_with_site_url_whatever_the_host_asked(
+    settings, member
+):
+    """allauth builds its links from the request's Host, which whoever sends it chooses: a
+    reset link pointing at their server would hand them the key."""
+    settings.SITE_URL = "https://forum.example.org"
+    settings.ALLOWED_HOSTS = ["attacker.example"]
+    visitor = Client(headers={"host": "attacker.example"})
+    visitor.post("/accounts/password/reset/", {"email": member.email})  # a reset link
+    visitor.post("/accounts/password/reset/", {"email": "who@example.org"})  # "no account"
+    visitor.post(
+        "/accounts/signup/",
+        {"email": "claire@example.org", "username": "claire", "password1": PASSWORD,
+         "password2": PASSWORD},
+    )  # fmt: skip
+    visitor.post(
+        "/accounts/signup/",
+        {"email": member.email, "username": "claude", "password1": PASSWORD,
+         "password2": PASSWORD},
+    )  # fmt: skip  # "you already have an account"
+    links = [link for message in mail.outbox for link in re.findall(r"\w+://\S+", message.body)]
+    assert len(mail.outbox) == 4 and len(links) >= 4
+    assert all(link.startswith("https://forum.example.org/accounts/") for link in links), links
