@@ -59,19 +59,19 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 # Asked on the way to the export rather than only at its link: the member comes back here
 # after giving the password, and the download then starts at once.
 @reauthentication_required
-@require_GET
 def my_data(request: HttpRequest) -> HttpResponse:
     return render(request, "members/my_data.html")
 
 
 @never_cache
 @login_required
+@require_GET
 # Everything the account holds, in one file: a stolen session must not walk off with it.
 @reauthentication_required
-@require_GET
 def my_data_export(request: HttpRequest) -> HttpResponse:
     member = request.user
     data = personal_data.export(member)
