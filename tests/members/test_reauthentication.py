@@ -1,6 +1,7 @@
 """A stolen session does not take the account: each change that could hand it to someone else
 asks for the password again (allauth's reauthentication, good for five minutes) or in its own
-form, changes nothing without it, and the address in use hears of every change."""
+form (the password change here, the deletion in test_account_deletion.py), changes nothing
+without it, and the address in use hears of every change."""
 
 import pytest
 from allauth.account.models import EmailAddress
