@@ -283,12 +283,19 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # A member is told by email when their password or address changes (the old address is told of
 # a new one), so that someone else's change does not go unnoticed.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+# A stolen session must not take the account for good: adding, removing or making primary an
+# address asks for the password again, unless given in the last five minutes, as does
+# exporting one's data (members/views.py). Changing the password and deleting the account ask
+# for it in their own forms, each time.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # The way in, in Palabre's words (the pages are templates/account/).
 ACCOUNT_FORMS = {
     "login": "members.account_forms.SignInForm",
     "signup": "members.account_forms.JoinForm",
     "reset_password": "members.account_forms.PasswordResetForm",
     "reset_password_from_key": "members.account_forms.NewPasswordForm",
+    "reauthenticate": "members.account_forms.ConfirmPasswordForm",
 }
 # A new member reads and accepts the charter before anything else.
 ACCOUNT_SIGNUP_REDIRECT_URL = "/charter/accept/"
@@ -348,9 +355,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/h/ip,3/h/key",  # nosec B105
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
-    "change_password": "5/m/user",
+    # Both ask for the password: a stolen session may not try passwords there faster than
+    # at the sign-in page.
+    "change_password": "5/5m/user",
     "manage_email": "10/m/user",
-    "reauthenticate": "10/m/user",
+    "reauthenticate": "5/5m/user",
 }
 # Behind a reverse proxy, how many proxies add to X-Forwarded-For: set it (usually 1), or every
 # visitor counts as the proxy's one address against the per-IP limits above.

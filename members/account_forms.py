@@ -85,3 +85,13 @@ class NewPasswordForm(allauth_forms.ResetPasswordKeyForm):
         super().__init__(*args, **kwargs)
         _word(self, {"password1": _("New password"), "password2": _("New password again")})
         _focus_first(self)
+
+
+class ConfirmPasswordForm(allauth_forms.ReauthenticateForm):
+    """Before a change that could take the account (its email address, the data export)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The page links to the password reset below the form (account/reauthenticate.html).
+        _word(self, {"password": _("Your password")}, {"password": ""})
+        _focus_first(self)

@@ -3,6 +3,7 @@ from datetime import datetime
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,6 +38,16 @@ def record_verified_address(*, member_id: int, at: datetime | None = None) -> No
     Member.objects.filter(pk=member_id, email_verified_at__isnull=True).update(
         email_verified_at=at or timezone.now()
     )
+
+
+# However many times a banned account's password is tried, its member hears of it once an hour.
+BANNED_SIGN_IN_NOTICE_SECONDS = 3600
+
+
+def refuse_banned_sign_in(*, member: Member) -> None:
+    """Someone gave a banned member's right password, and was answered as if it were wrong."""
+    if cache.add(f"members:banned-sign-in:{member.pk}", True, BANNED_SIGN_IN_NOTICE_SECONDS):
+        signals.banned_sign_in_refused.send(sender=Member, member=member)
 
 
 def set_active(*, member: Member, active: bool) -> None:

@@ -1,5 +1,6 @@
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -54,6 +55,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+# Asked on the way to the export rather than only at its link: the member comes back here
+# after giving the password, and the download then starts at once.
+@reauthentication_required
 def my_data(request: HttpRequest) -> HttpResponse:
     return render(request, "members/my_data.html")
 
@@ -61,6 +65,8 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
+# Everything the account holds, in one file: a stolen session must not walk off with it.
+@reauthentication_required
 def my_data_export(request: HttpRequest) -> HttpResponse:
     member = request.user
     data = personal_data.export(member)

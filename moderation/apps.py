@@ -7,9 +7,10 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
+        from core.queueing import queue_after_commit
         from forum import extensions
-        from members import personal_data
-        from moderation import record, selectors, services
+        from members import personal_data, signals
+        from moderation import record, selectors, services, tasks
         from moderation.personal_data import personal_data_of
 
         record.TRIGGERS.keep_installed(self)
@@ -25,4 +26,12 @@ class ModerationConfig(AppConfig):
             personal_data.Section(
                 name="moderation", export=personal_data_of, erase=services.forget_member
             )
+        )
+
+        # Sent outside the sign-in's answer, which must take as long as a wrong password's.
+        def tell_of_refused_sign_in(sender, *, member, **kwargs) -> None:
+            queue_after_commit(tasks.tell_of_refused_sign_in, (member.pk,))
+
+        signals.banned_sign_in_refused.connect(
+            tell_of_refused_sign_in, weak=False, dispatch_uid="moderation"
         )

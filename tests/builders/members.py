@@ -57,3 +57,12 @@ def signed_in(member: Member) -> Client:
     client = Client()
     client.force_login(member)
     return client
+
+
+def password_confirmed(member: Member) -> Client:
+    """A test client with `member`'s session, in which they gave their password again a moment
+    ago: what a sensitive account change asks (allauth's reauthentication)."""
+    client = signed_in(member)
+    response = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302, response
+    return client

@@ -239,8 +239,9 @@ MEMBERS = [
         data={"display_name": "A new name", "theme": "dark"},
     ),
     action("members:set_language", everyone(REDIRECT), data={"language": "fr", "next": "/"}),
-    page("members:my_data", signed_in(OK)),
-    page("members:my_data_export", signed_in(OK)),
+    # The data export asks for the password again first (tests/members/test_reauthentication.py).
+    page("members:my_data", signed_in(REDIRECT)),
+    page("members:my_data_export", signed_in(REDIRECT)),
     # Anyone may leave, with their password, except an admin (another admin demotes them first).
     form(
         "members:delete_account",

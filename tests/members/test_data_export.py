@@ -14,13 +14,19 @@ from moderation.models import Decision
 from notifications.models import Kind, Preference
 from tests.builders.charter import addition, found_charter
 from tests.builders.forum import make_reply, make_thread
-from tests.builders.members import MemberFactory
+from tests.builders.members import MemberFactory, password_confirmed
 from tests.builders.moderation import appeal, signal, uphold
 
 pytestmark = pytest.mark.django_db
 
 PAGE_URL = "/me/data/"
 EXPORT_URL = "/me/data/export.json"
+
+
+@pytest.fixture
+def member_client(member) -> Client:
+    """The export asks for the password again (tests/members/test_reauthentication.py)."""
+    return password_confirmed(member)
 
 
 @pytest.fixture
@@ -101,8 +107,7 @@ def test_signals_appeals_and_decisions_are_there_without_who_signalled_or_decide
     mine = make_reply(make_thread(), author=member, source="My own reply.")
     decision = uphold(signal(mine, other_member, note="Bruno's secret note.").case, moderator)
     appeal(decision, statement="It was a joke.")
-    client = Client()
-    client.force_login(member)
+    client = password_confirmed(member)
 
     data = export(client)["moderation"]
 
@@ -123,8 +128,7 @@ def test_acceptances_amendments_and_rolls_are_there_but_never_a_choice(charter_v
     proposal = charter.create_proposal(
         author=elder, title="Privacy", rationale="Because.", changes=[addition()], parameters={}
     )
-    client = Client()
-    client.force_login(elder)
+    client = password_confirmed(elder)
 
     data = export(client)["charter"]
 
@@ -137,8 +141,7 @@ def test_acceptances_amendments_and_rolls_are_there_but_never_a_choice(charter_v
 
 def test_the_roll_says_whether_the_member_voted_never_how(charter_v1):
     voter = charter_v1.ratified_by.roll.filter(voted=True).first().member
-    client = Client()
-    client.force_login(voter)
+    client = password_confirmed(voter)
 
     data = export(client)
 
@@ -171,8 +174,7 @@ def test_nothing_of_another_member_is_in_the_export(charter_v1, member, other_me
     mine = make_reply(thread, author=member, source="Alice's reply.")
     signal(mine, other_member, note="Bruno signals Alice.")
     signal(make_reply(thread, author=other_member, source="Bruno's spam."), member)
-    client = Client()
-    client.force_login(member)
+    client = password_confirmed(member)
 
     text = json.dumps(export(client))
 
@@ -185,8 +187,7 @@ def test_nothing_of_another_member_is_in_the_export(charter_v1, member, other_me
 def test_the_export_costs_the_same_queries_however_much_the_member_did(
     charter_v1, member, other_member, moderator, django_assert_max_num_queries
 ):
-    client = Client()
-    client.force_login(member)
+    client = password_confirmed(member)
 
     def do_a_round() -> None:
         thread = make_thread(author=member)

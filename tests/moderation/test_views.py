@@ -26,7 +26,7 @@ from moderation.models import (
 from moderation.sanctions import SanctionKind, Step
 from tests.builders.charter import article, charter_in_force
 from tests.builders.forum import CategoryFactory, make_thread
-from tests.builders.members import PASSWORD, MemberFactory, signed_in
+from tests.builders.members import MemberFactory, signed_in
 from tests.builders.moderation import appeal, dismiss, signal, uphold
 
 pytestmark = pytest.mark.django_db
@@ -891,12 +891,7 @@ def test_my_signals_needs_signing_in(visitor_client):
 # Banned members
 
 
-def test_a_banned_member_signing_in_is_shown_the_banned_page(visitor_client, post, moderator):
-    uphold(signal(post).case, moderator, sanction=Step(SanctionKind.BAN))
-    response = visitor_client.post("/accounts/login/", {"login": "author", "password": PASSWORD})
-    assert response.status_code == 403
-    assert "Account banned" in response.text
-    assert "_auth_user_id" not in visitor_client.session
+# Signing in: tests/moderation/test_banned_sign_in.py
 
 
 def test_a_member_banned_while_signed_in_is_signed_out_at_the_next_request(
