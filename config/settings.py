@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "members.middleware.BannedMemberMiddleware",
+    # Inside WhiteNoise, whose static files keep their long caching whoever asks.
+    "config.private_pages.PrivatePagesMiddleware",
     "members.middleware.MemberPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
