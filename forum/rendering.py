@@ -145,7 +145,7 @@ def _is_remote(src: str) -> bool:
         site = urlsplit(settings.SITE_URL)
         return (address.scheme, address.netloc.lower()) != (site.scheme, site.netloc.lower())
     # "//host/…" takes the page's scheme. A relative address is the site's own, and other
-    # schemes (data:, mailto:) load nothing: nh3 drops them from an image.
+    # schemes (data:, mailto:) call no host: nh3 drops them from an image.
     return not address.scheme and bool(address.netloc)
 
 
@@ -160,6 +160,8 @@ def _link_to_image(image: Token, src: str, *, inside_link: bool) -> list[Token]:
     # Stored, and shown to every reader: in the site's language, whoever wrote the post.
     with translation.override(settings.LANGUAGE_CODE):
         if description:
+            # Translators: a link in a post, in place of an image from another web site
+            # (host), which the author described (description).
             label = _("Show the image from %(host)s: %(description)s") % {
                 "host": host,
                 "description": description,
