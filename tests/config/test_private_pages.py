@@ -29,7 +29,8 @@ def test_a_view_that_sets_its_own_cache_control_keeps_it(member_client):
     assert "must-revalidate" in response["Cache-Control"]
 
 
-def test_a_visitors_index_is_cached_as_before(visitor_client, thread):
+def test_a_visitors_index_sends_no_cache_control_as_before(visitor_client, thread):
+    # Visitors' pages are cached on the server (forum.page_cache), not by a header.
     response = visitor_client.get("/")
     assert response.status_code == 200
     assert not response.has_header("Cache-Control")
