@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "members.middleware.BannedMemberMiddleware",
+    # Inside WhiteNoise, whose static files keep their long caching whoever asks.
+    "config.private_pages.PrivatePagesMiddleware",
     "members.middleware.MemberPreferencesMiddleware",
     # After the member's language is known, so that the 400 page speaks it; before any view.
     "config.middleware.refuse_nul_characters",
@@ -385,13 +387,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # Content Security Policy (Django's own): scripts and styles come from our static files only,
-# never inline; a template that ever needs an inline script takes {{ csp_nonce }}. Images in
-# posts may come from any https address (Markdown image links); nothing else leaves the site.
+# never inline; a template that ever needs an inline script takes {{ csp_nonce }}. Images too
+# come from the site alone: a post's image from elsewhere is a link to it (forum/rendering.py),
+# and one that got through would not load. Nothing leaves the site.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "https:"],
+    "img-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -2,7 +2,8 @@
 
 Mentions (`@name` of an existing member) become profile links; links to a post inside a
 blockquote are read as quotes of that post. Both are collected while rendering, so what is
-recorded always matches what readers see.
+recorded always matches what readers see. An image from another site becomes a link to it:
+nothing in a post makes a reader's browser call another host unless they follow the link.
 
 Rendering costs time in proportion to the source's length (POST_MAX_LENGTH bounds it) times
 what one character can make the parser build. Two limits keep the worst text a member can type
@@ -13,9 +14,13 @@ how many empty cells a table may fill in.
 import importlib
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import nh3
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -113,6 +118,63 @@ def _text(content: str) -> Token:
     return token
 
 
+def _remote_images_as_links(state: StateCore) -> None:
+    """An image from another site would tell that site the address of everyone who reads the
+    post, and when: it becomes a link to the image, which a reader may follow. The site's own
+    images (relative addresses, or on SITE_URL) still show; the Content Security Policy's
+    img-src refuses any other that would get through."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        link_depth = 0
+        for token in block.children:
+            if token.type in ("link_open", "link_close"):
+                link_depth += token.nesting
+            src = str(token.attrGet("src") or "") if token.type == "image" else ""
+            if src and _is_remote(src):
+                children.extend(_link_to_image(token, src, inside_link=link_depth > 0))
+            else:
+                children.append(token)
+        block.children = children
+
+
+def _is_remote(src: str) -> bool:
+    address = urlsplit(src)
+    if address.scheme in ("http", "https"):
+        site = urlsplit(settings.SITE_URL)
+        return (address.scheme, address.netloc.lower()) != (site.scheme, site.netloc.lower())
+    # "//host/…" takes the page's scheme. A relative address is the site's own, and other
+    # schemes (data:, mailto:) call no host: nh3 drops them from an image.
+    return not address.scheme and bool(address.netloc)
+
+
+def _link_to_image(image: Token, src: str, *, inside_link: bool) -> list[Token]:
+    description = _markdown.renderer.renderInlineAsText(image.children, _markdown.options, {})
+    # The host the address really goes to (not a "name@" before it), in ASCII as
+    # markdown-it wrote it, so that a look-alike of another name shows as what it is.
+    host = urlsplit(src).hostname or src
+    if inside_link:
+        # A link cannot hold another: the image reads as a browser shows one it cannot load.
+        return [_text(description or host)]
+    # Stored, and shown to every reader: in the site's language, whoever wrote the post.
+    with translation.override(settings.LANGUAGE_CODE):
+        if description:
+            # Translators: a link in a post, in place of an image from another web site
+            # (host), which the author described (description).
+            label = _("Show the image from %(host)s: %(description)s") % {
+                "host": host,
+                "description": description,
+            }
+        else:
+            label = _("Show the image from %(host)s") % {"host": host}
+    link = Token("link_open", "a", 1)
+    link.attrs = {"href": src}
+    if title := image.attrGet("title"):
+        link.attrs["title"] = title
+    return [link, _text(label), Token("link_close", "a", -1)]
+
+
 # A table row shorter than its header is filled in with empty cells, so a line of "|" under a
 # wide header makes as many cells as the header has columns: markdown-it stops a table at
 # 65,536 filled-in cells, most of a second of work from 20,000 characters. A table a person
@@ -134,6 +196,7 @@ _markdown = MarkdownIt(
     },
 ).enable(["table", "strikethrough", "linkify"])
 _markdown.core.ruler.push("mentions_and_quotes", _link_mentions_and_collect_quotes)
+_markdown.core.ruler.push("remote_images_as_links", _remote_images_as_links)
 
 
 def render_markdown(source: str, *, members: dict[str, str] | None = None) -> Rendered:

@@ -1,6 +1,7 @@
 """The Content Security Policy, sent and enforced: scripts and styles come from the site's own
 static files, never from inline code, so that text which ever slipped through as markup still
-could not run or restyle the page.
+could not run or restyle the page; images come from the site alone, so that no other host
+learns who reads what.
 
 The header is read on pages of every app; then, in Chromium, code injected into a live page
 (an inline script, an event handler attribute, a style attribute, a <style> element) is
@@ -57,6 +58,7 @@ def test_every_kind_of_page_sends_a_policy_without_inline_code(page: Page, ladde
         assert policy["default-src"] == ["'self'"], path
         assert "'self'" in policy["script-src"], path
         assert policy["style-src"] == ["'self'"], path
+        assert policy["img-src"] == ["'self'"], path
         for directive in ("script-src", "style-src", "default-src"):
             assert "'unsafe-inline'" not in policy[directive], (path, directive)
             assert "'unsafe-eval'" not in policy[directive], (path, directive)
@@ -129,3 +131,25 @@ def test_a_preview_through_htmx_works_under_the_policy(new_page, ladder):
     expect(preview).to_contain_text("<script>window.__xss = 1</script>")
     assert is_the_remembered_page(page), "the preview should come without a reload"
     assert page.evaluate("() => window.__xss ?? null") is None
+
+
+def test_an_image_from_another_site_loads_nothing_until_the_reader_follows_it(
+    page: Page, ladder, live_server
+):
+    thread = make_thread(
+        category=ladder.category,
+        title="My ladder, repaired",
+        source="![The ladder](https://tracker.example/ladder.png)",
+    )
+    elsewhere: list[str] = []
+
+    def refuse(route) -> None:
+        elsewhere.append(route.request.url)
+        route.abort()
+
+    page.context.route(lambda url: not url.startswith(live_server.url), refuse)
+    page.goto(thread.get_absolute_url())
+    link = page.get_by_role("link", name="Show the image from tracker.example: The ladder")
+    expect(link).to_have_attribute("href", "https://tracker.example/ladder.png")
+    assert page.locator("main img").count() == 0
+    assert elsewhere == []

@@ -89,3 +89,41 @@ def test_mention_candidates_are_lowercased_names():
 def test_a_post_link_inside_a_blockquote_is_a_quote():
     rendered = render_markdown("> **alice** [wrote](/p/42/):\n> hello\n\nand [see](/p/7/)")
     assert rendered.quoted_post_ids == {42}
+
+
+@pytest.mark.parametrize(
+    ("source", "host"),
+    [
+        ("![x](https://tracker.example/a.png)", "tracker.example"),
+        ("![x](HTTP://Tracker.Example/a.png)", "tracker.example"),
+        ("![x](//tracker.example/a.png)", "tracker.example"),
+        ("![x](https://testserver.example@tracker.example:8443/a.png)", "tracker.example"),
+        ("![x][pic]\n\n[pic]: https://tracker.example/a.png", "tracker.example"),
+    ],
+)
+def test_an_image_from_another_site_is_a_link_to_it_and_loads_nothing(source, host):
+    html = render_markdown(source).html
+    assert not [tag for tag, _ in elements(html) if tag == "img"]
+    [(tag, attrs)] = elements(html)[1:]
+    assert tag == "a"
+    assert host in attrs["href"].lower()
+    assert f">Show the image from {host}: x</a>" in html
+
+
+def test_an_image_from_another_site_without_a_description_names_its_host():
+    html = render_markdown('![](https://tracker.example/a.png "A title")').html
+    assert (
+        '<a href="https://tracker.example/a.png" title="A title" rel="nofollow ugc noopener">'
+        "Show the image from tracker.example</a>"
+    ) in html
+
+
+def test_an_image_from_another_site_inside_a_link_is_its_description():
+    html = render_markdown("[![badge](https://tracker.example/b.svg)](https://example.org)").html
+    assert html == ('<p><a href="https://example.org" rel="nofollow ugc noopener">badge</a></p>\n')
+
+
+@pytest.mark.parametrize("src", ["/media/a.png", "a.png", "http://testserver/media/a.png"])
+def test_the_sites_own_images_still_show(src):
+    [_, (tag, attrs)] = elements(render_markdown(f"![A garden]({src})").html)
+    assert (tag, attrs) == ("img", {"src": src, "alt": "A garden"})

@@ -5,13 +5,18 @@ the sign-up form may say that one is taken.
 """
 
 import re
+import statistics
+import time
 
 import pytest
+from django.conf import global_settings
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 
+from config import settings as production_settings
 from members.models import Member
-from tests.builders.members import PASSWORD, password_confirmed
+from tests.builders.members import PASSWORD, MemberFactory, password_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +105,36 @@ def test_a_taken_username_is_told_since_usernames_are_public(client, member):
          "password2": PASSWORD},
     )  # fmt: skip
     assert "A user with that username already exists." in refused.text
+
+
+def production_password_hashers() -> list[str]:
+    # The tests hash with MD5 to go fast (config/test_settings.py); the site with Django's own.
+    return getattr(production_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+
+
+def timed_sign_up(*, email: str, username: str):
+    started = time.perf_counter()
+    response = Client().post(
+        "/accounts/signup/",
+        {"email": email, "username": username, "password1": PASSWORD, "password2": PASSWORD},
+    )
+    return time.perf_counter() - started, response
+
+
+def test_signing_up_with_a_known_email_takes_as_long_as_with_a_new_one(settings):
+    """A new address costs the hashing of its password: a known one must cost as much, or the
+    time of the answer tells the addresses that have an account (five of each, in turns)."""
+    known_addresses = [MemberFactory().email for _ in range(5)]
+    settings.PASSWORD_HASHERS = production_password_hashers()
+    new_times, known_times = [], []
+    for n, known_address in enumerate(known_addresses):
+        new_time, new = timed_sign_up(email=f"new{n}@example.org", username=f"new{n}")
+        known_time, known = timed_sign_up(email=known_address, username=f"other{n}")
+        assert new.status_code == known.status_code == 302
+        assert new["Location"] == known["Location"]
+        new_times.append(new_time)
+        known_times.append(known_time)
+    assert statistics.median(known_times) >= 0.5 * statistics.median(new_times), (
+        known_times,
+        new_times,
+    )
