@@ -1,8 +1,13 @@
+import importlib
 from html.parser import HTMLParser
 
 import pytest
+from django.apps import apps as django_apps
 
+from forum.models import Post
 from forum.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, mention_candidates, render_markdown
+from tests.builders.forum import make_thread
+from tests.builders.members import MemberFactory
 
 
 class ElementCollector(HTMLParser):
@@ -127,3 +132,25 @@ def test_an_image_from_another_site_inside_a_link_is_its_description():
 def test_the_sites_own_images_still_show(src):
     [_, (tag, attrs)] = elements(render_markdown(f"![A garden]({src})").html)
     assert (tag, attrs) == ("img", {"src": src, "alt": "A garden"})
+
+
+@pytest.mark.django_db
+def test_posts_stored_with_an_image_from_another_site_are_rendered_again():
+    """Posts written before the change: the migration renders them again from their source,
+    and leaves the others, and a mention's link, as they were."""
+    migration = importlib.import_module("forum.migrations.0009_remote_images_as_links")
+    mentioned = MemberFactory(username="noor")
+    thread = make_thread(source="@noor, look: ![hives](https://tracker.example/a.png)")
+    post = thread.posts.get()
+    Post.objects.filter(pk=post.pk).update(
+        html='<p>look: <img src="https://tracker.example/a.png" alt="hives"></p>'
+    )
+    untouched = make_thread(source="Nothing to load.").posts.get()
+
+    migration.render_remote_images_as_links(django_apps, schema_editor=None)
+
+    post.refresh_from_db()
+    assert "<img" not in post.html
+    assert 'href="https://tracker.example/a.png"' in post.html
+    assert f'href="/m/{mentioned.username}/"' in post.html
+    assert Post.objects.get(pk=untouched.pk).html == untouched.html
