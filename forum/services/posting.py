@@ -28,6 +28,7 @@ from forum.rendering import Rendered, mention_candidates, render_markdown
 from forum.services.announcements import notify_references, post_event_keys
 from forum.services.stamps import restamp
 from members.models import Member
+from members.names import one_line
 from notifications import services as notifications
 
 
@@ -59,11 +60,16 @@ def start_thread_for(
 ) -> Thread:
     """Open a thread in `author`'s name as part of another app's process (e.g. the discussion
     of a charter amendment); checking who may cause it is that app's business. `held_open`
-    keeps it open to every member who may post until that app calls `release_thread`."""
+    keeps it open to every member who may post until that app calls `release_thread`.
+    The title is kept on one line, as lists and emails show it."""
     now = timezone.now()
     with transaction.atomic():
         thread = Thread.objects.create(
-            category=category, title=title, author=author, last_activity_at=now, held_open=held_open
+            category=category,
+            title=one_line(title),
+            author=author,
+            last_activity_at=now,
+            held_open=held_open,
         )
         Category.objects.filter(pk=category.pk).update(
             thread_count=F("thread_count") + 1, stamp=uuid.uuid4()

@@ -87,6 +87,12 @@ def test_ordinary_names_in_any_script_are_accepted(member_client, member, modera
     assert member.display_name == display_name
 
 
+def test_a_display_name_is_kept_on_one_line(member_client, member):
+    assert choose_display_name(member_client, " Alice\nM.\u2028\u2029Martin\t").status_code == 302
+    member.refresh_from_db()
+    assert member.display_name == "Alice M. Martin"
+
+
 def test_a_member_may_show_their_own_username_as_their_name(member_client, member):
     assert choose_display_name(member_client, "Alice").status_code == 302
 
