@@ -132,8 +132,8 @@ class Member(AbstractUser):
         member._names_as_loaded = member._names_in_memory()
         return member
 
-    def refresh_from_db(self, *args, fields=None, **kwargs) -> None:
-        super().refresh_from_db(*args, fields=fields, **kwargs)
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
         if fields is None or {"username", "display_name"} & set(fields):
             self._names_as_loaded = self._names_in_memory()
 
