@@ -26,8 +26,9 @@ def check_new_name(name: str, *, member: Member | None = None) -> str:
 
 class NamesMixin:
     """For the forms that change an existing member's names (the profile, the admin's): a name
-    left as it was is not judged again, so the rule does not lock anyone out of their
-    settings over a name they had before it came."""
+    left as it was is not compared again, so that a member whose name looked like another's
+    before the rule came can still save their settings. (The model's validators still refuse
+    invisible characters in it: those the member is asked to remove.)"""
 
     def _check_changed(self, field: str) -> str:
         name = self.cleaned_data[field]
