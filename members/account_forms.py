@@ -1,6 +1,7 @@
 """The forms of the way in (ACCOUNT_FORMS): allauth's, in Palabre's words.
 
-allauth's own checks stay as they are; only what a newcomer reads changes. Its placeholders
+allauth's own checks stay as they are, and a username is also held to the rule for every
+member's names (members.names); otherwise only what a newcomer reads changes. Its placeholders
 repeat the labels above them, so they go. Each page's first field takes the focus, so that a
 keyboard starts where the page is for.
 """
@@ -11,6 +12,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from members.forms import check_new_name
 
 
 def _word(form: forms.Form, labels: dict, help_texts: dict | None = None) -> None:
@@ -73,6 +76,10 @@ class JoinForm(allauth_forms.SignupForm):
             },
         )
         _focus_first(self)
+
+    def clean_username(self) -> str:
+        # allauth's checks, then Palabre's: no name that passes for another's (members.names).
+        return check_new_name(super().clean_username())
 
     def try_save(self, request: HttpRequest):
         if self.account_already_exists:

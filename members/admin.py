@@ -1,10 +1,12 @@
 from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 from members import services
+from members.forms import NamesMixin, check_new_name
 from members.models import Member
 
 # The facts that make a voter (joined, verified, accepted, last sign-in, active) and the roles
@@ -22,7 +24,20 @@ WRITTEN_BY_THE_SITE = [
 STANDING = ["must_accept_charter", "suspended_until", "banned_at", "deleted_at"]
 
 
+class MemberChangeForm(NamesMixin, UserChangeForm):
+    def clean_username(self) -> str:
+        return self._check_changed("username")
+
+
+class MemberCreationForm(AdminUserCreationForm):
+    def clean_username(self) -> str:
+        return check_new_name(super().clean_username())
+
+
 class MemberAdmin(UserAdmin):
+    # An admin's names follow the members' rules (members.names), as a sign-up's do.
+    form = MemberChangeForm
+    add_form = MemberCreationForm
     list_display = ["username", "email", "display_name", "is_moderator", "is_staff", "is_active",
                     "date_joined"]  # fmt: skip
     list_filter = ["is_moderator", "is_staff", "is_active"]

@@ -1,11 +1,46 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
+from members.names import TOO_ALIKE, one_line, refuse_invisible, refuse_reserved, skeleton
 
 
-class ProfileForm(forms.ModelForm):
+def check_new_name(name: str, *, member: Member | None = None) -> str:
+    """`name` on one line, as `member`'s new username or display name (no member: one
+    signing up). Refused when it holds invisible characters, or looks like a reserved name or
+    like another member's username or display name (members.names)."""
+    name = one_line(name)
+    if not name:
+        return name
+    refuse_invisible(name)
+    key = skeleton(name)
+    refuse_reserved(key)
+    others = Member.objects.exclude(pk=member.pk) if member else Member.objects.all()
+    if others.filter(Q(username_skeleton=key) | Q(name_skeleton=key)).exists():
+        raise ValidationError(TOO_ALIKE, code="look_alike")
+    return name
+
+
+class NamesMixin:
+    """For the forms that change an existing member's names (the profile, the admin's): a name
+    left as it was is not compared again, so that a member whose name looked like another's
+    before the rule came can still save their settings. (The model's validators still refuse
+    invisible characters in it: those the member is asked to remove.)"""
+
+    def _check_changed(self, field: str) -> str:
+        name = self.cleaned_data[field]
+        if self.instance.pk and one_line(name) == getattr(self.instance, field):
+            return getattr(self.instance, field)
+        return check_new_name(name, member=self.instance if self.instance.pk else None)
+
+    def clean_display_name(self) -> str:
+        return self._check_changed("display_name")
+
+
+class ProfileForm(NamesMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = ["display_name", "bio", "language", "time_zone", "theme", "trustee_volunteer"]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from members.names import refuse_invisible, skeleton
 from members.validators import username_validators
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -42,7 +43,14 @@ class Member(AbstractUser):
         validators=username_validators,
         error_messages={"unique": _("A member with that username already exists.")},
     )
-    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=60, blank=True, validators=[refuse_invisible]
+    )
+    # What the username and the name shown beside posts (the display name, else the username)
+    # look like (members.names): no two members' may match. Null only for the newer of two
+    # members who already had look-alike names when the rule came (migration 0007).
+    username_skeleton = models.TextField(null=True, editable=False)
+    name_skeleton = models.TextField(null=True, editable=False)
     bio = models.TextField(_("about me"), max_length=1_000, blank=True)
     language = models.CharField(
         _("language"),
@@ -102,6 +110,10 @@ class Member(AbstractUser):
             models.UniqueConstraint(
                 models.functions.Lower("username"), name="member_username_ci_unique"
             ),
+            models.UniqueConstraint(
+                fields=["username_skeleton"], name="member_username_unlike_others"
+            ),
+            models.UniqueConstraint(fields=["name_skeleton"], name="member_name_unlike_others"),
             # A deleted account stays emptied: no one signs in to it, mails it or runs the site.
             models.CheckConstraint(
                 condition=models.Q(deleted_at__isnull=True)
@@ -109,6 +121,45 @@ class Member(AbstractUser):
                 name="member_deleted_is_empty",
             ),
         ]
+
+    # The username and the shown name as last read or saved (None: not read), so that save()
+    # knows which skeleton to follow.
+    _names_as_loaded: tuple[str | None, str | None] = (None, None)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        member = super().from_db(db, field_names, values, **kwargs)
+        member._names_as_loaded = member._names_in_memory()
+        return member
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or {"username", "display_name"} & set(fields):
+            self._names_as_loaded = self._names_in_memory()
+
+    def _names_in_memory(self) -> tuple[str | None, str | None]:
+        # Read from the instance's dict: a deferred field is not fetched for this.
+        username, display_name = self.__dict__.get("username"), self.__dict__.get("display_name")
+        return username, None if display_name is None else display_name or username
+
+    def save(self, *args, **kwargs) -> None:
+        # The skeletons follow the names whatever changes them (sign-up, the profile, the
+        # admin, createsuperuser, a deletion). A name left as it was keeps its skeleton, so
+        # that an account whose look-alike name predates the rule still saves.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"username", "display_name"} & set(update_fields):
+            was_username, was_shown = self._names_as_loaded
+            changed = set()
+            if self.username != was_username:
+                self.username_skeleton = skeleton(self.username)
+                changed.add("username_skeleton")
+            if (self.display_name or self.username) != was_shown:
+                self.name_skeleton = skeleton(self.display_name or self.username)
+                changed.add("name_skeleton")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *changed}
+        super().save(*args, **kwargs)
+        self._names_as_loaded = self._names_in_memory()
 
     def __str__(self) -> str:
         return self.username

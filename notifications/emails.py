@@ -11,6 +11,10 @@ from django.utils.translation import ngettext
 from notifications.models import Channel, Delivery, Kind, Notification
 from notifications.stop_links import DIGEST, stop_emails_token
 
+# All a banned member, who cannot sign in, still hears of by email: moderation's decisions
+# on their posts (the ban itself among them, with its link to appeal) and their appeal's outcome.
+TOLD_WHEN_BANNED = {Kind.POST_DECISION, Kind.APPEAL_OUTCOME}
+
 
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
@@ -19,13 +23,16 @@ def absolute(path: str) -> str:
 def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
     """The email for a delivery, or None when there is nothing to send any more.
 
-    Nothing is sent to an inactive member or one without an address, nor about notifications
-    the member has read in the meantime.
+    Every notification email passes here, so here is where it is decided who hears what:
+    nothing is sent to an inactive member or one without an address, nothing to a banned one
+    but TOLD_WHEN_BANNED, and nothing about notifications the member has read in the meantime.
     """
     member = delivery.recipient
     if not member.is_active or not member.email:
         return None
     notifications, stop_kind = _unread(delivery)
+    if member.is_banned:
+        notifications = [each for each in notifications if each.kind in TOLD_WHEN_BANNED]
     if not notifications:
         return None
     stop_url = absolute(

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from members.names import one_line
+
 
 class Kind(models.TextChoices):
     """What a notification is about. The charter and moderation add their kinds here."""
@@ -191,8 +193,11 @@ class Notification(models.Model):
 
     @property
     def summary(self) -> str:
+        """The notification in one line, even about a name or title written before names and
+        titles were kept on one line (an email's lines are the summary's)."""
         actor = self.actor.public_name if self.actor else gettext("Someone")
-        return SUMMARIES[self.kind] % {"actor": actor, "title": self.title, "place": self.place}
+        shown = {"actor": actor, "title": self.title, "place": self.place}
+        return SUMMARIES[self.kind] % {part: one_line(text) for part, text in shown.items()}
 
 
 class Channel(models.TextChoices):

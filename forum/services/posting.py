@@ -28,6 +28,7 @@ from forum.rendering import Rendered, mention_candidates, render_markdown
 from forum.services.announcements import notify_references, post_event_keys
 from forum.services.stamps import restamp
 from members.models import Member
+from members.names import one_line
 from notifications import services as notifications
 
 
@@ -66,13 +67,14 @@ def start_thread_for(
     """Open a thread in `author`'s name as part of another app's process (e.g. the discussion
     of a charter amendment); checking who may cause it is that app's business. `held_open`
     keeps it open to every member who may post until that app calls `release_thread`;
-    `language` is that of the text the app wrote, if not the author's (`writing_language`)."""
+    `language` is that of the text the app wrote, if not the author's (`writing_language`).
+    The title is kept on one line, as lists and emails show it."""
     now = timezone.now()
     language = language or writing_language(author)
     with transaction.atomic():
         thread = Thread.objects.create(
             category=category,
-            title=title,
+            title=one_line(title),
             author=author,
             last_activity_at=now,
             held_open=held_open,

@@ -24,6 +24,7 @@ from forum.services.announcements import post_event_key
 from forum.services.posting import index_post, mentionable_members
 from forum.services.stamps import restamp
 from members.models import Member
+from members.names import one_line
 from notifications import services as notifications
 
 
@@ -32,7 +33,7 @@ def update_thread(*, thread: Thread, title: str, pinned: bool, locked: bool) -> 
     if locked and (refusal := rules.why_cannot_lock(thread)):
         raise rules.Refused(refusal)
     with transaction.atomic():
-        thread.title, thread.pinned, thread.locked = title, pinned, locked
+        thread.title, thread.pinned, thread.locked = one_line(title), pinned, locked
         thread.save(update_fields=["title", "pinned", "locked"])
         _index_thread_title(thread)
         restamp(Thread.objects.filter(pk=thread.pk))

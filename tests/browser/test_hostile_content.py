@@ -370,10 +370,11 @@ def test_signal_notes_rationales_and_appeal_statements_stay_text(reader, monkeyp
     admin = MemberFactory(username="root", is_staff=True, is_superuser=True)
     version = found_charter(admin=admin, voters=[MemberFactory()], now=timezone.now())
     cited = [version.articles.get(number=2).pk]
-    # The moderators' names are shown to moderators (the journal, the queue, the appeals).
-    decider = MemberFactory(username="decider", display_name=one_line(PAYLOADS[0], 60),
+    # The moderators' names are shown to moderators (the journal, the queue, the appeals);
+    # no two members' names may look alike, and the hostile members below take each payload.
+    decider = MemberFactory(username="decider", display_name=one_line(f"D {PAYLOADS[0]}", 60),
                             is_moderator=True)  # fmt: skip
-    hearer = MemberFactory(username="hearer", display_name=one_line(PAYLOADS[1], 60),
+    hearer = MemberFactory(username="hearer", display_name=one_line(f"H {PAYLOADS[1]}", 60),
                            is_moderator=True)  # fmt: skip
     author = MemberFactory(username="author", display_name="Author")
     thread = make_thread(

@@ -7,10 +7,13 @@ import factory
 from allauth.account.models import EmailAddress
 from django.test import Client
 from django.utils import timezone
+from faker import Faker
 
 from members.models import Member
 
 PASSWORD = "correct-horse-battery"
+# No two members' names may look alike (members.names): each built member gets a name of its own.
+_names = Faker().unique
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -20,7 +23,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"member{n}")
     email = factory.LazyAttribute(lambda m: f"{m.username}@example.org")
-    display_name = factory.Faker("name")
+    display_name = factory.LazyFunction(lambda: _names.name())
     password = factory.django.Password(PASSWORD)
     must_accept_charter = False
     # Past their first day and their first week (a newcomer's posting limits, and signals that

@@ -78,6 +78,17 @@ def test_a_member_starts_a_thread(member_client, category, member):
     assert thread.author == member and thread.posts.get().source == "Which **varieties**?"
 
 
+def test_a_title_is_kept_on_one_line(member_client, category):
+    member_client.post(
+        "/c/gardens/new/", {"title": "Seed swap\nin\u2028 spring\t", "source": "Bring seeds."}
+    )
+    thread = Thread.objects.get()
+    assert thread.title == "Seed swap in spring"
+    services.update_thread(thread=thread, title="Seed\r\nswap", pinned=False, locked=False)
+    thread.refresh_from_db()
+    assert thread.title == "Seed swap"
+
+
 def test_visitors_are_sent_to_sign_in_before_posting(visitor_client, thread):
     response = visitor_client.post(f"/t/{thread.pk}/reply/", {"source": "Hello"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

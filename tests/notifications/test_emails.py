@@ -72,3 +72,20 @@ def test_emails_are_written_in_the_recipients_language(
 def test_every_email_has_a_stable_message_id_per_delivery(reply_email):
     assert reply_email.extra_headers["Message-ID"].startswith("<delivery-")
     assert reply_email.extra_headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_a_title_or_name_over_several_lines_reaches_an_email_on_one_line(
+    thread, member, other_member, django_capture_on_commit_callbacks
+):
+    # As written before names and titles were kept on one line.
+    type(thread).objects.filter(pk=thread.pk).update(title="Seed swap\nin\u2028spring")
+    Member.objects.filter(pk=other_member.pk).update(display_name="Bruno\r\nPetit")
+    other_member.refresh_from_db()
+    thread.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_reply(thread, author=other_member, source="Tomatoes.")
+    [email] = mail.outbox
+    one_line = "Bruno Petit replied in “Seed swap in spring”"
+    assert email.subject == f"[Palabre] {one_line}"
+    assert email.body.splitlines()[0] == one_line
+    assert one_line in email.alternatives[0][0]
