@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from config.health import healthz
 from members import views as member_views
+from members.join_view import JoinView
 
 # One sign-in page, with its limits on failed attempts (ACCOUNT_RATE_LIMITS): the admin's own
 # form would try passwords unlimited. A visitor is sent to the forum's sign-in page and back;
@@ -13,6 +14,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/signup/", JoinView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
     path("notifications/", include("notifications.urls")),
