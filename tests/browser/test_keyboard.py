@@ -1,6 +1,6 @@
 """A member who uses only the keyboard, at 1280 px and on a 390 px phone: from the index she signs
-in, opens a thread from its category, replies, and signals an earlier post to the moderators citing article 2,
-with Tab (and Shift+Tab back up the thread), Enter, Space and typing alone.
+in, opens a thread from its category, replies, and signals an earlier post to the moderators
+citing article 2, with Tab (and Shift+Tab back up the thread), Enter, Space and typing alone.
 
 After every key press the focused element must be where she can see it (WCAG 2.4.7, and 2.4.11
 of WCAG 2.2): inside the viewport, not under the sticky header, and on top where it is drawn
