@@ -14,7 +14,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/signup/", JoinView.as_view(), name="account_signup"),
+    path("accounts/signup/", JoinView.as_view(), name="join"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
     path("notifications/", include("notifications.urls")),

@@ -588,6 +588,12 @@ ACCOUNTS = [
         everyone(REDIRECT) | {"visitor": OK},
         everyone(REDIRECT) | {"visitor": OK},
     ),
+    # Palabre's sign-up view, in front of allauth's at the same address (members.join_view).
+    form(
+        "join",
+        everyone(REDIRECT) | {"visitor": OK},
+        everyone(REDIRECT) | {"visitor": OK},
+    ),
     form("account_reauthenticate", signed_in(OK), signed_in(OK)),
     # A POST that names no action on an address leads back to the list.
     form("account_email", signed_in(OK), signed_in(REDIRECT)),

@@ -17,8 +17,10 @@ from forum.rendering import render_markdown
 from tests.forum.test_markdown_properties import Inspector
 
 # The slowest input takes 0.32 s of CPU on the 2-core machine the figures come from (an ordinary
-# post as long, 0.02 s); tables took 1 s before the rendering filled in fewer empty cells.
-LONGEST_SECONDS = 0.6
+# post as long, 0.02 s); tables took 1.07-1.13 s before the rendering filled in fewer empty
+# cells. A thread's CPU time still swells when the other core is busy (shared caches and
+# clock): 0.65 s was seen once under a full test run, so the least of two renders is taken.
+LONGEST_SECONDS = 0.8
 HOSTILE = '\n\n<img src=x onerror="alert(1)"> [x](javascript:alert(1)) <script>alert(1)</script>'
 
 
@@ -70,11 +72,16 @@ def test_the_costliest_markdown_renders_in_a_fraction_of_a_second_and_sanitised(
     length = settings.POST_MAX_LENGTH
     source = WORST[name](length - len(HOSTILE)) + HOSTILE
     assert len(source) <= length
-    started = time.thread_time()
-    html = render_markdown(source).html
-    took = time.thread_time() - started
+    took = min(cpu_time_of_rendering(source) for _ in range(2))
     assert took < LONGEST_SECONDS, f"{took:.2f} s"
+    html = render_markdown(source).html
     inspector = Inspector()
     inspector.feed(html)
     inspector.close()
     assert inspector.problems == []
+
+
+def cpu_time_of_rendering(source: str) -> float:
+    started = time.thread_time()
+    render_markdown(source)
+    return time.thread_time() - started
