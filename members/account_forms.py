@@ -42,8 +42,9 @@ class SignInForm(allauth_forms.LoginForm):
                 "password": _("Password"),
                 "remember": _("Keep me signed in on this device"),
             },
-            # The page links to the password reset below the form (account/login.html).
-            {"password": ""},
+            # The page links to the password reset below the form (account/login.html). A
+            # help text emptied, not a password (bandit reads the key's name):
+            {"password": ""},  # nosec B105
         )
         # The field takes either; "username" is what password managers fill in.
         self.fields["login"].widget.attrs["autocomplete"] = "username"
@@ -117,6 +118,7 @@ class ConfirmPasswordForm(allauth_forms.ReauthenticateForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The page links to the password reset below the form (account/reauthenticate.html).
-        _word(self, {"password": _("Your password")}, {"password": ""})
+        # The page links to the password reset below the form (account/reauthenticate.html);
+        # an emptied help text, not a password (bandit reads the key's name).
+        _word(self, {"password": _("Your password")}, {"password": ""})  # nosec B105
         _focus_first(self)
