@@ -91,6 +91,9 @@ def test_make_run_prints_the_address_to_open_once_the_site_answers(copy_of_the_p
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # As from a terminal, where Ctrl-C stops it: a suite started in the background
+            # ignores SIGINT, and its children would inherit that.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
     ready = f"==> Palabre is ready: open http://127.0.0.1:{port}/"
     try:

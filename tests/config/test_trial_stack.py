@@ -50,6 +50,10 @@ def trial():
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # As from a terminal: a suite started in the background (`make test &`) ignores
+            # SIGINT, its children inherit that, and a shell cannot trap a signal ignored on
+            # entry, so Ctrl-C would do nothing.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
     process.base_url = f"http://127.0.0.1:{web_port}"
     process.log = log
