@@ -544,7 +544,7 @@ def wal_position() -> str:
 @dataclass
 class WalRead:
     records: list[str]  # pg_waldump's line for each record
-    raw: bytes  # the bytes of the segment files between the two positions
+    raw: bytes  # the bytes of those records, this database's and no other's
 
     def on(self, table: str) -> list[str]:
         with connection.cursor() as cursor:
@@ -554,15 +554,18 @@ class WalRead:
 
 
 def read_wal(start: str, end: str) -> WalRead:
-    """The WAL written from `start` to `end`, read from the server's data directory."""
+    """The WAL written from `start` to `end`, read from the server's data directory: the
+    records of this test's database and those of none (commits, snapshots). The cluster is
+    shared with the other test processes, whose databases write there at the same time."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('data_directory'), current_setting('wal_block_size')::int,"
-            " setting::bigint, pg_walfile_name(%s)"
+            " setting::bigint, pg_walfile_name(%s),"
+            " (SELECT oid FROM pg_database WHERE datname = current_database())"
             " FROM pg_settings WHERE name = 'wal_segment_size'",
             [start],
         )
-        directory, page_size, segment_size, first_name = cursor.fetchone()
+        directory, page_size, segment_size, first_name, database = cursor.fetchone()
     wal = Path(directory) / "pg_wal"
     begin, stop = wal_offset(start), wal_offset(end)
     # A file's name is its timeline, then its number in two halves (XLogFileName).
@@ -579,10 +582,21 @@ def read_wal(start: str, end: str) -> WalRead:
         capture_output=True,
         text=True,
     )
-    pages = records_only(
-        raw, begin - skipped, stop - skipped, page_size=page_size, segment_size=segment_size
-    )
-    return WalRead(listed.stdout.splitlines(), pages)
+    records = [line for line in listed.stdout.splitlines() if " lsn: " in line]
+    starts = [wal_offset(re.search(r" lsn: (\S+),", line)[1]) for line in records]
+    ours = []
+    for line, first, after in zip(records, starts, [*starts[1:], stop], strict=True):
+        if all(int(db) == database for db in re.findall(r"rel \d+/(\d+)/\d+", line)):
+            ours.append(
+                records_only(
+                    raw,
+                    first - skipped,
+                    after - skipped,
+                    page_size=page_size,
+                    segment_size=segment_size,
+                )
+            )
+    return WalRead(records, b"".join(ours))
 
 
 def wal_offset(position: str) -> int:
