@@ -48,6 +48,25 @@ def wait_until(condition: Callable[[], object], *, timeout: float, what: str) ->
         time.sleep(0.1)
 
 
+def started_as_from_a_terminal(
+    command: Path, *, cwd: Path, env: dict, log: Path
+) -> subprocess.Popen:
+    """`command` started as from a terminal: in a session of its own, its output in `log`, and
+    SIGINT at its default, so that Ctrl-C (SIGINT to its group) stops it. A suite started in
+    the background (`make test &`) ignores SIGINT, its children inherit that, and a shell cannot
+    trap a signal ignored on entry."""
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [command],
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+
+
 def database_url(settings_dict: dict) -> str:
     """The URL of the database the tests use, for processes that must share it."""
     user, name, port = settings_dict["USER"], settings_dict["NAME"], settings_dict["PORT"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_stack import ROOT, free_port, wait_until
+from tests.live_stack import ROOT, free_port, started_as_from_a_terminal, wait_until
 
 
 def dry_run(*arguments: str, port: str | None = None) -> str:
@@ -83,18 +83,9 @@ def test_make_run_prints_the_address_to_open_once_the_site_answers(copy_of_the_p
     # No DATABASE_URL, REDIS_URL nor SITE_URL: what a fresh clone has.
     env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "DEBUG": "true"}
     env["PORT"] = str(port)
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [copy_of_the_project / "scripts" / "run"],
-            cwd=copy_of_the_project,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            # As from a terminal, where Ctrl-C stops it: a suite started in the background
-            # ignores SIGINT, and its children would inherit that.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
+    process = started_as_from_a_terminal(
+        copy_of_the_project / "scripts" / "run", cwd=copy_of_the_project, env=env, log=log
+    )
     ready = f"==> Palabre is ready: open http://127.0.0.1:{port}/"
     try:
         wait_until(

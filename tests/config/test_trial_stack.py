@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_stack import ROOT, WebClient, free_port, wait_until
+from tests.live_stack import ROOT, WebClient, free_port, started_as_from_a_terminal, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -42,19 +42,7 @@ def trial():
         "PALABRE_TRIAL_PORT": str(web_port),
         "PALABRE_TRIAL_REDIS_PORT": str(redis_port),
     }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [ROOT / "scripts" / "trial"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            # As from a terminal: a suite started in the background (`make test &`) ignores
-            # SIGINT, its children inherit that, and a shell cannot trap a signal ignored on
-            # entry, so Ctrl-C would do nothing.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
+    process = started_as_from_a_terminal(ROOT / "scripts" / "trial", cwd=ROOT, env=env, log=log)
     process.base_url = f"http://127.0.0.1:{web_port}"
     process.log = log
     process.directory = directory / "trial"
