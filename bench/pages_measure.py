@@ -11,8 +11,9 @@ from tests import live_stack
 
 WRK_SCRIPT = live_stack.ROOT / "bench" / "wrk_report.lua"
 # As pages_of lists them.
-PAGE_KEYS = ("index", "category", "thread-first", "thread-last", "thread-first-member",
-    "thread-last-member",
+PAGE_KEYS = ("index", "category", "thread-first", "thread-last", "baseline-first",
+    "baseline-last", "thread-first-member", "thread-last-member", "index-member",
+    "category-member", "search-varied-member",
     "search-common", "search-rare", "search-phrase", "search-varied", "notifications",
     "moderation-queue",
     "charter")  # fmt: skip
@@ -26,6 +27,8 @@ class Page:
     path: str
     # When set, wrk asks each of these in turn (bench/wrk_report.lua), `path` being the first.
     paths: list[str] = field(default_factory=list)
+    # "site" (Palabre) or "baseline": the bare-Django page of bench/baseline, served beside it.
+    server: str = "site"
 
 
 # The varied search asks this many different words, the forum's own, so that the cache of
@@ -39,15 +42,30 @@ def pages_of(manifest: dict, words: list[str]) -> list[Page]:
     last = f"{thread}?page={hot['last_page']}"
     search = manifest["search"]
     phrase = search["phrase"] if search["phrase"].startswith('"') else f'"{search["phrase"]}"'
+    category = f"/c/{manifest['category']['slug']}/"
+    varied = [_search(word) for word in words]
     return [
         Page("index", "index", "visitor", "/"),
-        Page("category", "category, page 1", "visitor", f"/c/{manifest['category']['slug']}/"),
+        Page("category", "category, page 1", "visitor", category),
         Page("thread-first", "hot thread, first page", "visitor", thread),
         Page("thread-last", "hot thread, last page", "visitor", last),
+        # The bare-Django page the member's pages are measured against (bench/baseline): the
+        # same 20 posts of the hot thread, with the same member's session.
+        Page("baseline-first", "BASELINE: bare, page 1", "member", thread, server="baseline"),
+        Page("baseline-last", "BASELINE: bare, last page", "member", last, server="baseline"),
         Page("thread-first-member", "hot thread, first page", "member", thread),
         # Rendered for the member at every request (no page cache), so this pair, unlike the
         # visitor's, measures what reading a far page of a long thread costs.
         Page("thread-last-member", "hot thread, last page", "member", last),
+        Page("index-member", "index", "member", "/"),
+        Page("category-member", "category, page 1", "member", category),
+        Page(
+            "search-varied-member",
+            f"search: {len(words):,} words in turn",
+            "member",
+            varied[0],
+            varied,
+        ),
         Page("search-common", f"search: {search['common']}", "visitor", _search(search["common"])),
         Page("search-rare", f"search: {search['rare']}", "visitor", _search(search["rare"])),
         Page("search-phrase", f"search: {phrase}", "visitor", _search(phrase)),
@@ -55,8 +73,8 @@ def pages_of(manifest: dict, words: list[str]) -> list[Page]:
             "search-varied",
             f"search: {len(words):,} words in turn",
             "visitor",
-            _search(words[0]),
-            [_search(word) for word in words],
+            varied[0],
+            varied,
         ),
         Page("notifications", "notifications", "member", "/notifications/"),
         Page("moderation-queue", "moderation queue", "moderator", "/moderation/queue/"),
@@ -86,9 +104,12 @@ def search_words(count: int) -> list[str]:
         return [word for (word,) in cursor.fetchall()]
 
 
-def count_queries(path: str, session: str | None, *, posts_per_page: int | None = None) -> int:
-    """The SQL queries of one request for `path` in this process, once a first request has
-    warmed what a first visit does once (a member's read mark, a cache)."""
+def count_queries(
+    path: str, session: str | None, *, posts_per_page: int | None = None, server: str = "site"
+) -> int:
+    """The SQL queries of one request for `path` in this process, as every visit costs once
+    the page was read: a member's first visit moves their read mark (and fills a cache), the
+    second shows the page read and keeps it."""
     from django.db import connection
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
@@ -96,7 +117,15 @@ def count_queries(path: str, session: str | None, *, posts_per_page: int | None 
     client = Client(HTTP_HOST="127.0.0.1")
     if session:
         client.cookies["sessionid"] = session
-    with override_settings(**({"POSTS_PER_PAGE": posts_per_page} if posts_per_page else {})):
+    overrides = {"POSTS_PER_PAGE": posts_per_page} if posts_per_page else {}
+    if server == "baseline":
+        from bench.baseline import settings as baseline
+
+        overrides |= {
+            name: getattr(baseline, name) for name in ("MIDDLEWARE", "ROOT_URLCONF", "TEMPLATES")
+        }
+    with override_settings(**overrides):
+        client.get(path)
         client.get(path)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)

@@ -58,6 +58,8 @@ class BenchRun:
                 self.redis.start()
             self.port = live_stack.free_port()
             self.base_url = f"http://127.0.0.1:{self.port}"
+            self.baseline_port = live_stack.free_port()
+            self.baseline_url = f"http://127.0.0.1:{self.baseline_port}"
             self.socket = self.directory / "pg"
             self.socket.mkdir()
         except BaseException:
@@ -101,17 +103,22 @@ class BenchRun:
         load_before = os.getloadavg()
         kept, reused = self._data_of(preset)
         postgres = KeptPostgresServer(self.socket, kept / "data")
-        web = None
+        web = baseline = None
         try:
             community = self._community(preset, postgres, kept, reused, logs)
             manifest = community["manifest"]
             print("counts: " + ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items()))
-            self._set_django_up()
-            web = self._serve(logs)
+            self.set_django_up()
+            web = self._serve(self.site_env(), self.port, logs / "web.log")
+            baseline = self._serve(
+                self.site_env() | {"DJANGO_SETTINGS_MODULE": "bench.baseline.settings"},
+                self.baseline_port,
+                logs / "baseline.log",
+            )
             rows = self._measure_pages(manifest)
             machine = self._machine(load_before)
         finally:
-            self._stop(web, postgres)
+            self._stop([web, baseline], postgres)
             if postgres.log.exists():
                 shutil.move(postgres.log, logs / "postgresql.log")
             if not reused and not (args.keep_data and (kept / COMPLETE).is_file()):
@@ -162,7 +169,7 @@ class BenchRun:
         """PostgreSQL started on the kept data, migrated; the community generated if new."""
         if reused:
             postgres.start()
-            self._migrate(kept)
+            self.migrate(kept)
             community = json.loads((kept / COMPLETE).read_text())
             print(
                 f"community reused from {kept} (generated {community['generated_at']} in"
@@ -172,15 +179,13 @@ class BenchRun:
         postgres.initdb()
         postgres.start()
         postgres.createdb("palabre")
-        self._migrate(kept)
+        self.migrate(kept)
         community = self._generate(preset, kept, logs)
         (kept / COMPLETE).write_text(json.dumps(community, indent=2) + "\n")
         return community
 
-    def _serve(self, logs: Path) -> live_stack.Service:
-        web = live_stack.gunicorn(
-            self.site_env(), logs / "web.log", self.port, workers=self.args.web_workers
-        )
+    def _serve(self, env: dict, port: int, log: Path) -> live_stack.Service:
+        web = live_stack.gunicorn(env, log, port, workers=self.args.web_workers)
         web.start()
         live_stack.wait_until(
             lambda: len(children(web.process.pid)) == self.args.web_workers,
@@ -213,10 +218,11 @@ class BenchRun:
             "celery_worker": False,
         }
 
-    def _stop(self, web: live_stack.Service | None, postgres: KeptPostgresServer) -> None:
+    def _stop(self, servers: list[live_stack.Service | None], postgres: KeptPostgresServer) -> None:
         try:
-            if web:
-                web.stop()
+            for server in servers:
+                if server:
+                    server.stop()
             if self.django_ready:
                 from django.db import connections
 
@@ -224,7 +230,7 @@ class BenchRun:
         finally:
             postgres.stop()
 
-    def _migrate(self, kept: Path) -> None:
+    def migrate(self, kept: Path) -> None:
         """Kept data made by older code gets the newer migrations; one that no longer fits
         (a migration renamed or rewritten since) must be generated again."""
         migrating = subprocess.run(
@@ -285,7 +291,7 @@ class BenchRun:
             "manifest": json.loads(manifest_file.read_text()),
         }
 
-    def _set_django_up(self) -> None:
+    def set_django_up(self) -> None:
         """This process counts queries with the same settings as gunicorn's."""
         if self.django_ready:
             return
@@ -316,14 +322,15 @@ class BenchRun:
         session = sessions[page.persona]
         row = {"key": page.key, "page": page.title, "persona": page.persona, "path": page.path}
         print(f"{page.title} ({page.persona}) …", end=" ", flush=True)
-        status, size = self._answer(page.path, session)
+        base_url = self.baseline_url if page.server == "baseline" else self.base_url
+        status, size = self._answer(base_url, page.path, session)
         row["bytes"] = size
         if status != 200:
             row["error"] = f"answered {status}"
             print(row["error"])
             return row
         try:
-            row["queries"] = count_queries(page.path, session)
+            row["queries"] = count_queries(page.path, session, server=page.server)
             if page.key == "thread-first-member":
                 row[f"queries_at_{OTHER_PAGE_SIZE}_per_page"] = count_queries(
                     page.path, session, posts_per_page=OTHER_PAGE_SIZE
@@ -332,7 +339,7 @@ class BenchRun:
             row["error"] = str(error)
             print(row["error"])
             return row
-        url = self.base_url + page.path
+        url = base_url + page.path
         with tempfile.NamedTemporaryFile("w", suffix=".paths") as paths:
             paths.write("".join(f"{path}\n" for path in page.paths))
             paths.flush()
@@ -340,7 +347,7 @@ class BenchRun:
             run_wrk(url, session, seconds=args.warm_up, args=args, paths=varied)
             figures = run_wrk(url, session, seconds=args.seconds, args=args, paths=varied)
         row |= figures
-        status_after, _ = self._answer(page.path, session)
+        status_after, _ = self._answer(base_url, page.path, session)
         problems = []
         if figures["status_errors"]:
             problems.append(f"{figures['status_errors']} answers above 399")
@@ -353,9 +360,9 @@ class BenchRun:
         print(row.get("error") or f"{figures['requests_per_second']:.0f}/s", flush=True)
         return row
 
-    def _answer(self, path: str, session: str | None) -> tuple[int, int]:
+    def _answer(self, base_url: str, path: str, session: str | None) -> tuple[int, int]:
         """The status and the size of the body of one request through gunicorn."""
-        browser = live_stack.WebClient(self.base_url, session or "")
+        browser = live_stack.WebClient(base_url, session or "")
         status, body, _ = browser.request(path)
         return status, len(body.encode())
 

@@ -12,6 +12,14 @@ change gives a new key, and the old entry is never read again and expires. Two k
   The header and footer stay outside: they hold the visitor's own CSRF token and messages.
 - **Search results** are the same for every reader who may read the same categories: their
   key holds the query and those categories' rows, whose `stamp` changes with any post in them.
+- **Members' pages.** A signed-in member's index, category and thread pages are their own,
+  but the same from one request to the next until something they show changes: their main
+  content is kept per member, under a key made of the visitor's key, the member's row (their
+  standing, role, preferences, and `reading_stamp`, which their read marks and watches change)
+  and, on a thread page, their read mark and watch level. What others do reaches them through
+  the thread's and categories' stamps, as for visitors. Each form's CSRF token is replaced by
+  the placeholder before the content is kept, and the reader's own put back at each request.
+  Kept compressed, and for a short while: these entries are many, one per member and page.
 - **Posts.** A post looks the same to every reader who may do the same things with it, so each
   post of a member's thread page is kept per way of seeing it: its key holds the post's row,
   its author's name and role, what the reader may do with it (edit, delete, thank, quote),
@@ -21,6 +29,8 @@ change gives a new key, and the old entry is never read again and expires. Two k
 """
 
 import hashlib
+import re
+import zlib
 from collections.abc import Callable, Iterable
 from functools import cache as once
 from pathlib import Path
@@ -41,6 +51,10 @@ from forum.models import Post
 
 # Long enough to outlive quiet periods; entries of changed pages are dropped by then.
 TIMEOUT_SECONDS = 24 * 3600
+# A member's page is worth keeping while they read on; after that it only takes room.
+MEMBER_TIMEOUT_SECONDS = 15 * 60
+# What Django's {% csrf_token %} writes: the token is the reader's, so it is never kept.
+_CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
 def shared_content(kind: str, key: Iterable[object], render: Callable[[], str]) -> SafeString:
@@ -54,6 +68,23 @@ def shared_content(kind: str, key: Iterable[object], render: Callable[[], str]) 
         if "csrfmiddlewaretoken" not in html:
             cache.set(full_key, html, TIMEOUT_SECONDS)
     return _rendered(html)
+
+
+def member_content(
+    request: HttpRequest, key: Iterable[object], render: Callable[[], str]
+) -> SafeString:
+    """A signed-in member's content (a page without its header and footer): from the cache,
+    or rendered and kept. `key` holds what the page shows besides the member's own row: the
+    rows it is about, their readers' state, the page number, the minute for relative times."""
+    member = request.user
+    full_key = _cache_key("member", (row(member), member.is_suspended, *key))
+    kept = cache.get(full_key)
+    if kept is not None:
+        html = zlib.decompress(kept).decode()
+    else:
+        html = _CSRF_FIELD.sub(rf"\g<1>{_placeholder()}\g<2>", render())
+        cache.set(full_key, zlib.compress(html.encode(), 1), MEMBER_TIMEOUT_SECONDS)
+    return with_csrf_token(request, html)
 
 
 def render_posts(

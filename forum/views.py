@@ -45,16 +45,18 @@ def _render_page(
     content_template: str,
     content_context: Callable[[], dict],
     visitor_key: tuple,
+    reader_key: tuple = (),
 ) -> HttpResponse:
-    """Render `template`, whose main content is `content_template`: for a visitor, taken from
-    the cache under `visitor_key` (forum.page_cache), so `content_context` (the page's
-    queries) runs only when it was not there."""
+    """Render `template`, whose main content is `content_template`, taken from the cache
+    (forum.page_cache) so that `content_context` (the page's queries) runs only when it was
+    not there: for a visitor under `visitor_key`; for a member under it, their own row and
+    `reader_key` (what the page shows of their reading besides their row)."""
 
     def render_content() -> str:
         return render_to_string(content_template, content_context(), request)
 
     if request.user.is_authenticated:
-        content = page_cache.with_csrf_token(request, render_content())
+        content = page_cache.member_content(request, (*visitor_key, *reader_key), render_content)
     else:
         content = page_cache.shared_content("visitor", visitor_key, render_content)
     return render(request, template, page_context | {"content": content})
@@ -188,6 +190,10 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
             page_cache.row(thread),
             page_cache.row(thread.category),
             page.number,
+        ),
+        reader_key=(
+            getattr(thread, "last_read_number", None),
+            getattr(thread, "watch_level", None),
         ),
     )
 

@@ -1,3 +1,4 @@
+import uuid
 import zoneinfo
 from datetime import datetime
 
@@ -102,6 +103,10 @@ class Member(AbstractUser):
     # Set when the member deleted their account: the row stays, emptied of everything personal,
     # because the records others rely on (the ballot rolls, signals, moderation history) name it.
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    # Changed with the member's read marks and watches, in the same transaction: the member's
+    # own pages kept in the cache (forum.page_cache) are keyed by their row, so they show what
+    # the member has read and watches on the next page they open.
+    reading_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("member")

@@ -16,7 +16,7 @@ from forum.models import (
     WatchLevel,
 )
 from forum.services.announcements import post_event_key
-from forum.services.stamps import restamp
+from forum.services.stamps import reading_changed, restamp
 from members.models import Member
 from notifications import services as notifications
 
@@ -40,6 +40,7 @@ def mark_read(*, member: Member, thread: Thread, posts: list[Post], previous: in
         ReadMark.objects.filter(member=member, thread=thread, last_read_number__lt=up_to).update(
             last_read_number=up_to
         )
+    reading_changed(member)
     notifications.mark_events_read(
         member=member, event_keys=[post_event_key(post.pk) for post in posts]
     )
@@ -49,12 +50,14 @@ def watch_thread(*, member: Member, thread: Thread, level: WatchLevel) -> None:
     ThreadSubscription.objects.update_or_create(
         member=member, thread=thread, defaults={"level": level}
     )
+    reading_changed(member)
 
 
 def watch_category(*, member: Member, category: Category, level: WatchLevel) -> None:
     CategorySubscription.objects.update_or_create(
         member=member, category=category, defaults={"level": level}
     )
+    reading_changed(member)
 
 
 def stop_watching(*, member: Member, thread: Thread) -> None:
@@ -63,9 +66,10 @@ def stop_watching(*, member: Member, thread: Thread) -> None:
 
     Only watching becomes normal: an old email's link never undoes a later mute.
     """
-    ThreadSubscription.objects.filter(
+    if ThreadSubscription.objects.filter(
         member=member, thread=thread, level=WatchLevel.WATCHING
-    ).update(level=WatchLevel.NORMAL)
+    ).update(level=WatchLevel.NORMAL):
+        reading_changed(member)
 
 
 def thank(*, member: Member, post: Post) -> bool:

@@ -26,3 +26,10 @@ def thread_changed(*, thread_id: int) -> None:
 def member_shown_differently(*, member: Member) -> None:
     """The member's name or role, shown beside their posts and threads, changed."""
     restamp(Thread.objects.filter(posts__author=member))
+
+
+def reading_changed(member: Member) -> None:
+    """The member's read marks or watches changed: their own cached pages (the index, a
+    category's threads, a thread) are not served to them again."""
+    member.reading_stamp = uuid.uuid4()
+    Member.objects.filter(pk=member.pk).update(reading_stamp=member.reading_stamp)

@@ -75,6 +75,8 @@ def signal_post(
         signal.articles.set(articles)
         CaseEvent.objects.create(case=case, kind=EventKind.SIGNALLED, actor=member, at=now)
         _hold_if_enough_signallers(case, post, parameters, now)
+        # The post now shows the signaller that they signalled it, and moderators its case.
+        forum.thread_changed(thread_id=post.thread_id)
     return signal
 
 
