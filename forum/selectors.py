@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
@@ -90,9 +90,8 @@ def _readable_threads(member: Person, through: str = "") -> Q:
 def search_scope(member: Person) -> QuerySet[Category]:
     """The categories whose posts `member` may find: those they may read, and those holding
     a thread held open. Any post in them changes their rows (Category.stamp)."""
-    return Category.objects.filter(
-        Q(pk__in=readable_categories(member)) | Q(threads__held_open=True)
-    ).distinct()
+    held_open = Thread.objects.filter(held_open=True).values("category_id")
+    return Category.objects.filter(Q(pk__in=readable_categories(member)) | Q(pk__in=held_open))
 
 
 def categories_for_index(member: Person) -> list[Category]:
@@ -302,7 +301,7 @@ def search_posts(query: str, member: Person, page: int = 1) -> tuple[list[Search
         _readable_threads(member, through="thread__"), state=PostState.VISIBLE
     )
     if connection.vendor == "postgresql":
-        hits = _search_postgresql(posts, query)[offset : offset + SEARCH_PAGE_SIZE + 1]
+        hits = _search_postgresql(posts, query, offset)
         results = [SearchHit(post, _mark(html.unescape(post.headline))) for post in hits]
     else:
         hits = _search_fallback(posts.select_related("thread", "author"), query)[
@@ -313,18 +312,43 @@ def search_posts(query: str, member: Person, page: int = 1) -> tuple[list[Search
     return results[:SEARCH_PAGE_SIZE], has_next
 
 
-def _search_postgresql(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
-    """The most relevant of the newest SEARCH_CANDIDATES matches: a word found in every
-    other post would otherwise have all its posts ranked, however old."""
+def _search_postgresql(posts: QuerySet[Post], query: str, offset: int) -> list[Post]:
+    """The most relevant of the newest SEARCH_CANDIDATES matches (a word found in every other
+    post would otherwise have all its posts ranked, however old), from `offset` on, one more
+    than a page.
+
+    Two queries: the first ranks the candidates in the scan that finds them and returns ids
+    only; the second loads those posts with their thread, author and excerpt. Ranking and
+    loading in one query looked every candidate up again, with its thread and its author, to
+    keep a page of them.
+    """
     search = SearchQuery(
         _websearch_text(query), config=settings.SEARCH_CONFIG, search_type="websearch"
     )
-    candidates = posts.filter(search_vector=search).order_by("-created_at").values("pk")
-    return (
-        Post.objects.filter(pk__in=candidates[:SEARCH_CANDIDATES])
-        .select_related("thread", "author")
+    candidates = (
+        posts.filter(search_vector=search)
+        .order_by("-created_at")
+        .values("pk", "created_at", "search_vector")[:SEARCH_CANDIDATES]
+    )
+    candidates_sql, candidates_params = candidates.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT candidate.pk FROM ({candidates_sql}) AS candidate"  # nosec B608 - ORM SQL
+            " ORDER BY ts_rank(candidate.search_vector,"
+            " websearch_to_tsquery(%s::regconfig, %s)) DESC, candidate.created_at DESC"
+            " LIMIT %s OFFSET %s",
+            [
+                *candidates_params,
+                settings.SEARCH_CONFIG,
+                _websearch_text(query),
+                SEARCH_PAGE_SIZE + 1,
+                offset,
+            ],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    posts_by_id = (
+        Post.objects.select_related("thread", "author")
         .annotate(
-            rank=SearchRank(F("search_vector"), search),
             # The headline is cut from the rendered HTML, whose tags PostgreSQL's parser skips,
             # so excerpts read as text rather than as Markdown.
             headline=SearchHeadline(
@@ -337,8 +361,9 @@ def _search_postgresql(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
                 min_words=15,
             ),
         )
-        .order_by("-rank", "-created_at")
+        .in_bulk(ids)
     )
+    return [posts_by_id[pk] for pk in ids]
 
 
 def _websearch_text(query: str) -> str:
