@@ -51,8 +51,7 @@ def counters() -> tuple:
     )
 
 
-def test_the_community_has_the_size_asked_for_and_the_counters_recount_would_give(tmp_path):
-    manifest = generate(tmp_path)
+def the_community_has_the_size_asked_for_and_the_counters_recount_would_give(manifest):
     assert manifest["preset"] == "large"  # whose every number was overridden
     assert (Member.objects.count(), Category.objects.count(), Thread.objects.count(),
             Post.objects.count()) == (30, 3, 20, 400)  # fmt: skip
@@ -73,8 +72,7 @@ def test_the_community_has_the_size_asked_for_and_the_counters_recount_would_giv
     assert "posts: " in output and " s\n" in output and "rows/s" in output
 
 
-def test_each_post_holds_the_html_its_whole_source_renders_to(tmp_path):
-    generate(tmp_path)
+def each_post_holds_the_html_its_whole_source_renders_to(manifest):
     posts = Post.objects.order_by("pk")
     assert posts.filter(source__contains="\n\n").count() > 100  # posts of several blocks
     assert posts.filter(html__contains='class="mention"').exists()
@@ -83,8 +81,7 @@ def test_each_post_holds_the_html_its_whole_source_renders_to(tmp_path):
         assert post.html == forum.render_post_source(post.source).html
 
 
-def test_every_member_may_post_and_has_joined_one_to_three_years_ago(tmp_path):
-    generate(tmp_path)
+def every_member_may_post_and_has_joined_one_to_three_years_ago(manifest):
     version = charter_selectors.current_version()
     assert version.number == 1 and version.ratified_by.passed
     assert not Member.objects.filter(must_accept_charter=True).exists()
@@ -96,8 +93,7 @@ def test_every_member_may_post_and_has_joined_one_to_three_years_ago(tmp_path):
     assert Member.objects.filter(is_moderator=True).count() >= 3  # the admin and two others
 
 
-def test_posters_watch_their_threads_and_have_read_them_to_their_last_post(tmp_path):
-    generate(tmp_path)
+def posters_watch_their_threads_and_have_read_them_to_their_last_post(manifest):
     thread = Thread.objects.order_by("-post_count").first()
     last = {}
     for author, number in thread.posts.order_by("number").values_list("author", "number"):
@@ -108,8 +104,7 @@ def test_posters_watch_their_threads_and_have_read_them_to_their_last_post(tmp_p
     assert set(watching.values_list("member", flat=True)) == set(last)
 
 
-def test_the_benchmarked_pages_answer_for_the_manifest_member_and_moderator(tmp_path):
-    manifest = generate(tmp_path)
+def the_benchmarked_pages_answer_for_the_manifest_member_and_moderator(manifest):
     member, moderator = Client(), Client()
     assert member.login(**manifest["member"]) and moderator.login(**manifest["moderator"])
     hot = manifest["hot_thread"]
@@ -129,8 +124,7 @@ def test_the_benchmarked_pages_answer_for_the_manifest_member_and_moderator(tmp_
     assert member.get("/moderation/queue/").status_code in (403, 404)
 
 
-def test_the_manifest_member_has_news_and_the_moderators_a_queue(tmp_path):
-    manifest = generate(tmp_path)
+def the_manifest_member_has_news_and_the_moderators_a_queue(manifest):
     told = Notification.objects.filter(recipient__username=manifest["member"]["username"])
     assert 100 < told.count() <= 210
     assert 0 < told.filter(read_at__isnull=True).count() < told.count()
@@ -144,6 +138,25 @@ def test_the_manifest_member_has_news_and_the_moderators_a_queue(tmp_path):
     assert Signal.objects.filter(articles__isnull=False).exists()
     assert JournalEntry.objects.count() == 6
     call_command("verify_record", stdout=io.StringIO())  # the record matches its digests
+
+
+# What a generated community holds, checked on one community (generating takes seconds): the
+# pages are visited last, since a visit reads the member's news.
+RULES = [
+    the_community_has_the_size_asked_for_and_the_counters_recount_would_give,
+    each_post_holds_the_html_its_whole_source_renders_to,
+    every_member_may_post_and_has_joined_one_to_three_years_ago,
+    posters_watch_their_threads_and_have_read_them_to_their_last_post,
+    the_manifest_member_has_news_and_the_moderators_a_queue,
+    the_benchmarked_pages_answer_for_the_manifest_member_and_moderator,
+]
+
+
+def test_a_generated_community_holds_what_the_services_would_have_written(tmp_path, subtests):
+    manifest = generate(tmp_path)
+    for rule in RULES:
+        with subtests.test(rule.__name__):
+            rule(manifest)
 
 
 def test_a_second_run_and_impossible_sizes_are_refused(tmp_path):
