@@ -5,7 +5,8 @@
 Starts the kept community of a pages.py run (`--keep-data`) on a private PostgreSQL, and Redis
 as the cache, with the production settings pages.py serves (no DEBUG); signs in the manifest's
 member or moderator; requests the page (one of pages.py's keys, default the member's hot thread)
-`--requests` times through Django's test Client after a few untimed ones. Prints the time of a
+`--requests` times through Django's test Client after a few untimed ones (`--rendered`: with
+the cache emptied before each, so that the page is rendered every time). Prints the time of a
 request, the part spent waiting for PostgreSQL and for the cache, what cProfile charges to the
 template engine, the middlewares and the view, and the functions that cost most.
 
@@ -63,6 +64,7 @@ def main() -> int:
 
 
 def _profile(args: argparse.Namespace, manifest: dict) -> None:
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
 
@@ -82,13 +84,16 @@ def _profile(args: argparse.Namespace, manifest: dict) -> None:
     with connection.execute_wrapper(sql):
         profiler.enable()
         for index in range(args.requests):
+            if args.rendered:
+                cache.clear()
             response = client.get(paths[index % len(paths)])
             if response.status_code != 200:
                 raise SystemExit(f"{page.path} answered {response.status_code}")
         profiler.disable()
     wall = (time.perf_counter() - started) / args.requests * 1000
     stats = pstats.Stats(profiler)
-    print(f"{page.title} ({page.persona}), {args.requests} requests under cProfile")
+    kept = "the cache emptied before each" if args.rendered else "after 5 that fill the caches"
+    print(f"{page.title} ({page.persona}), {args.requests} requests under cProfile ({kept})")
     print(f"  a request: {wall:.2f} ms in all (profiled)")
     print(f"  waiting for PostgreSQL: {sql.seconds / args.requests * 1000:.2f} ms,"
           f" {sql.count / args.requests:.1f} queries")  # fmt: skip
@@ -145,6 +150,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--page", default="thread-first-member", choices=PAGE_KEYS)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--rendered",
+        action="store_true",
+        help="empty the cache before each request: what a page costs when it is rendered",
+    )
     args = parser.parse_args()
     args.reuse_data = args.reuse_data.resolve()
     return args
