@@ -31,21 +31,23 @@ def mark_read(*, member: Member, thread: Thread, posts: list[Post], previous: in
     up_to = posts[-1].number
     if previous is not None and up_to <= previous:
         return
-    if previous is None:
-        ReadMark.objects.bulk_create(
-            [ReadMark(member=member, thread=thread, last_read_number=up_to)],
-            ignore_conflicts=True,
+    with transaction.atomic():
+        if previous is None:
+            ReadMark.objects.bulk_create(
+                [ReadMark(member=member, thread=thread, last_read_number=up_to)],
+                ignore_conflicts=True,
+            )
+        else:
+            ReadMark.objects.filter(
+                member=member, thread=thread, last_read_number__lt=up_to
+            ).update(last_read_number=up_to)
+        reading_changed(member)
+        notifications.mark_events_read(
+            member=member, event_keys=[post_event_key(post.pk) for post in posts]
         )
-    else:
-        ReadMark.objects.filter(member=member, thread=thread, last_read_number__lt=up_to).update(
-            last_read_number=up_to
-        )
-    reading_changed(member)
-    notifications.mark_events_read(
-        member=member, event_keys=[post_event_key(post.pk) for post in posts]
-    )
 
 
+@transaction.atomic
 def watch_thread(*, member: Member, thread: Thread, level: WatchLevel) -> None:
     ThreadSubscription.objects.update_or_create(
         member=member, thread=thread, defaults={"level": level}
@@ -53,6 +55,7 @@ def watch_thread(*, member: Member, thread: Thread, level: WatchLevel) -> None:
     reading_changed(member)
 
 
+@transaction.atomic
 def watch_category(*, member: Member, category: Category, level: WatchLevel) -> None:
     CategorySubscription.objects.update_or_create(
         member=member, category=category, defaults={"level": level}
@@ -66,10 +69,11 @@ def stop_watching(*, member: Member, thread: Thread) -> None:
 
     Only watching becomes normal: an old email's link never undoes a later mute.
     """
-    if ThreadSubscription.objects.filter(
-        member=member, thread=thread, level=WatchLevel.WATCHING
-    ).update(level=WatchLevel.NORMAL):
-        reading_changed(member)
+    with transaction.atomic():
+        if ThreadSubscription.objects.filter(
+            member=member, thread=thread, level=WatchLevel.WATCHING
+        ).update(level=WatchLevel.NORMAL):
+            reading_changed(member)
 
 
 def thank(*, member: Member, post: Post) -> bool:

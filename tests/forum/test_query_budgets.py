@@ -129,7 +129,9 @@ def test_moving_the_read_mark_forward_costs_three_updates(member_client):
     settled_queries(member_client, f"/t/{thread.pk}/")
     make_reply(thread)
     captured = page_queries(member_client, f"/t/{thread.pk}/", warm=False)
-    assert len(captured) == MEMBER_RENDERED["thread"] + 3
+    # The writes go in one transaction: a savepoint, in the test's own transaction.
+    statements = [sql for sql in captured if "SAVEPOINT" not in sql]
+    assert len(statements) == MEMBER_RENDERED["thread"] + 3
     updates = [sql for sql in captured if sql.startswith("UPDATE")]
     assert len(updates) == 3
     assert any("forum_readmark" in sql for sql in updates)
