@@ -135,8 +135,16 @@ def count_queries(
 
 
 def run_wrk(
-    url: str, session: str | None, *, seconds: int, args: argparse.Namespace, paths: str | None
+    url: str,
+    session: str | None,
+    *,
+    seconds: int,
+    args: argparse.Namespace,
+    paths: str | None,
+    once: bool = False,
 ) -> dict:
+    """wrk's figures for `url`; with `paths`, a file of paths asked in turn (`once`: each at
+    most once, the run ending early when they run out)."""
     command = [
         "wrk",
         "--threads", str(args.wrk_threads),
@@ -148,7 +156,7 @@ def run_wrk(
     if session:
         command += ["--header", f"Cookie: sessionid={session}"]
     finished = subprocess.run(
-        [*command, url, *(["--", paths] if paths else [])],
+        [*command, url, *(["--", paths, *(["once"] if once else [])] if paths else [])],
         capture_output=True,
         text=True,
         timeout=seconds + 60,

@@ -344,8 +344,12 @@ class BenchRun:
             paths.write("".join(f"{path}\n" for path in page.paths))
             paths.flush()
             varied = paths.name if page.paths else None
+            self._forget_searches(page)
             run_wrk(url, session, seconds=args.warm_up, args=args, paths=varied)
-            figures = run_wrk(url, session, seconds=args.seconds, args=args, paths=varied)
+            self._forget_searches(page)
+            figures = run_wrk(
+                url, session, seconds=args.seconds, args=args, paths=varied, once=bool(varied)
+            )
         row |= figures
         status_after, _ = self._answer(base_url, page.path, session)
         problems = []
@@ -359,6 +363,15 @@ class BenchRun:
             row["error"] = "; ".join(problems)
         print(row.get("error") or f"{figures['requests_per_second']:.0f}/s", flush=True)
         return row
+
+    def _forget_searches(self, page: Page) -> None:
+        """Before a run that asks a different word each time: no result kept by an earlier
+        run (the warm-up's, the other persona's) may answer it. Without Redis each worker
+        keeps its own, which this cannot reach."""
+        if page.paths and self.redis:
+            kept = redis.Redis.from_url(self.redis.url)
+            for key in kept.scan_iter(match="*:forum:search:*", count=1000):
+                kept.delete(key)
 
     def _answer(self, base_url: str, path: str, session: str | None) -> tuple[int, int]:
         """The status and the size of the body of one request through gunicorn."""

@@ -5,9 +5,12 @@
 
 -- Given a file of paths (`wrk … <url> -- <file>`), each request asks the next path in turn,
 -- each of wrk's threads starting from its own share of them, so that no two ask the same path
--- soon after each other; without one, every request asks the URL's own path.
+-- soon after each other; without one, every request asks the URL's own path. With `once` after
+-- the file (`-- <file> once`), each thread stops once it has had the answers to its share: no
+-- path is asked twice in the run, which then ends before its duration when the share runs out.
 local paths, next_path = {}, 1
 local threads = 0
+local once, share, answered = false, 0, 0
 
 setup = function(thread)
   thread:set("thread_number", threads)
@@ -20,7 +23,16 @@ init = function(args)
       paths[#paths + 1] = line
     end
     -- Halves for the bench's two threads; more threads overlap, and then the cache serves some.
-    next_path = thread_number * math.floor(#paths / 2) % #paths + 1
+    share = math.floor(#paths / 2)
+    next_path = thread_number * share % #paths + 1
+    once = args[2] == "once"
+  end
+end
+
+response = function()
+  answered = answered + 1
+  if once and answered >= share then
+    wrk.thread:stop()
   end
 end
 
