@@ -26,7 +26,7 @@ from forum.models import (
 )
 from forum.rendering import Rendered, mention_candidates, render_markdown
 from forum.services.announcements import notify_references, post_event_keys
-from forum.services.stamps import reading_changed, restamp
+from forum.services.stamps import restamp
 from members.models import Member
 from members.names import one_line
 from notifications import services as notifications
@@ -158,7 +158,6 @@ def _append_post(
     ThreadSubscription.objects.get_or_create(
         member=author, thread=thread, defaults={"level": WatchLevel.WATCHING}
     )
-    reading_changed(author)
     return post
 
 
