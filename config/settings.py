@@ -136,8 +136,41 @@ SEARCH_CONFIG = env.str("SEARCH_CONFIG", default={"fr": "french"}.get(LANGUAGE_C
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Members' files (avatars, images and attachments): kept through Django's storage API, on the
+# filesystem by default, or in any S3-compatible store by setting FILE_STORAGE=s3 and the
+# S3_* variables below (django-storages). Either way they are served by the site's views, which
+# check who may see them (forum.upload_views); with X_ACCEL_FILES set, nginx sends the bytes
+# of filesystem files (docs/admin-guide.md).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+FILE_STORAGE = env.str("FILE_STORAGE", default="filesystem")
+if FILE_STORAGE == "s3":
+    FILE_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_PREFIX", default=""),
+            # Private objects, read by the site only: a visitor never reaches the store.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif FILE_STORAGE == "filesystem":
+    FILE_STORAGE_BACKEND = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+    }
+else:
+    raise environ.ImproperlyConfigured("FILE_STORAGE is either filesystem or s3.")
+# The internal nginx location that serves MEDIA_ROOT (e.g. /stored-files/): the site then answers
+# a file's request with its checks and headers, and nginx sends the bytes (X-Accel-Redirect).
+X_ACCEL_FILES = env.str("X_ACCEL_FILES", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": FILE_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -258,6 +291,8 @@ CELERY_BEAT_SCHEDULE = {
     # (moderation/rules.py); the run only writes the lapse into the case's history and clears
     # the row. One indexed query when nothing is due.
     "lapse-moderation-claims": {"task": "moderation.tasks.lapse_claims", "schedule": 300},
+    # Uploads that no post uses a day after (UPLOAD_ORPHAN_HOURS): one indexed query when none.
+    "remove-orphan-uploads": {"task": "forum.tasks.remove_orphan_uploads", "schedule": 3_600},
 }
 
 # The charter. Every number of the members' procedure (ballot lengths, quorums, the founding
@@ -310,6 +345,23 @@ THREAD_TITLE_MAX_LENGTH = 150
 POSTS_PER_PAGE = env.int("POSTS_PER_PAGE", default=20)
 THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
 
+# Members' uploads (forum.uploads, members' avatars). Which types a member may upload, by their
+# content, never their name: images are decoded and written anew (no metadata kept); files are
+# offered for download only. Types outside these lists cannot be turned on: SVG and HTML never.
+UPLOAD_IMAGE_TYPES = env.list("UPLOAD_IMAGE_TYPES", default=["jpeg", "png", "webp", "gif"])
+UPLOAD_FILE_TYPES = env.list("UPLOAD_FILE_TYPES", default=["pdf", "odt", "txt"])
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=8 * 1024 * 1024)
+# What one member may upload in 24 hours, all files together.
+UPLOAD_DAILY_BYTES = env.int("UPLOAD_DAILY_BYTES", default=64 * 1024 * 1024)
+# An image is refused past this many pixels (a "decompression bomb" is a small file that
+# decodes to billions), and written anew at most this wide and high.
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=40_000_000)
+UPLOAD_IMAGE_MAX_SIDE = env.int("UPLOAD_IMAGE_MAX_SIDE", default=2_560)
+# An upload that no post of its member uses after this long is removed.
+UPLOAD_ORPHAN_HOURS = env.int("UPLOAD_ORPHAN_HOURS", default=24)
+# Django keeps a request's files in memory up to this size, and in a temporary file past it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # Abuse limits: rates. Counted in the cache (CACHES): with Redis, every web process shares the
 # counters; without it, LocMem counts in each process, which suits the embedded setup's single
 # process (several processes without Redis would each allow the full rate). A rate reads
@@ -345,6 +397,9 @@ MEMBER_RATE_LIMITS = {
     # member clicking it every five seconds for ten minutes goes through; a loop of costly
     # Markdown, keeping the web processes busy, does not. Fixed, like the limits above.
     "previewing": "120/10m",
+    # Uploads (images, files, avatars): a member adding the pictures of an outing goes
+    # through; a script does not (the daily quota, UPLOAD_DAILY_BYTES, caps the volume).
+    "uploading": env.str("RATE_LIMIT_UPLOADING", default="60/10m"),
 }
 # Accounts: allauth's own limits, each one this site uses written out. Per IP (a whole meeting
 # room may sign up from one address), per member, or per key (the address typed: it also caps

@@ -62,3 +62,32 @@ class SearchForm(forms.Form):
         strip=True,
         error_messages={"max_length": _("Keep your search under %(limit_value)d characters.")},
     )
+
+
+class AttachmentForm(forms.Form):
+    """The composer's file button: an image (with what it shows, for those who cannot see it)
+    or a file, whose Markdown goes into the text."""
+
+    attachment = forms.FileField(
+        label=_("Add an image or a file"),
+        # The name is the sender's word and only named for the download: nothing checks it.
+        max_length=None,
+        allow_empty_file=True,
+        error_messages={
+            "required": _("Choose a file to add."),
+            "invalid": _("No file was received: choose it again."),
+        },
+    )
+    alt = forms.CharField(
+        label=_("What the image shows"),
+        help_text=_("For those who cannot see it: needed for an image, not for a file."),
+        max_length=300,
+        required=False,
+        strip=True,
+        error_messages={
+            "max_length": _(
+                "A description can be at most %(limit_value)d characters long "
+                "(it has %(show_value)d)."
+            ),
+        },
+    )

@@ -286,3 +286,67 @@ class CategorySubscription(models.Model):
                 fields=["member", "category"], name="category_subscription_unique"
             ),
         ]
+
+
+class UploadKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    FILE = "file", _("File")
+
+
+class Upload(models.Model):
+    """An image or file a member uploaded to put in a post (forum.services.uploads).
+
+    It belongs to the first post of its member that uses it, and is served to whoever may see
+    that post (forum.rules.can_see_upload): hiding the post hides it. Its bytes never change:
+    a signal's copy of the post shows it as it was signalled. One that no post uses a day after
+    is removed (UPLOAD_ORPHAN_HOURS)."""
+
+    # In the file's address, which no one can guess: 24 URL-safe characters.
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=UploadKind)
+    content_type = models.CharField(max_length=80)
+    # The name it is offered under, made safe and ending as its type does.
+    name = models.CharField(_("name"), max_length=100)
+    stored_as = models.CharField(max_length=200, unique=True, editable=False)
+    size = models.PositiveIntegerField(_("size"))
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="upload_not_empty"),
+            models.CheckConstraint(
+                condition=Q(kind__in=UploadKind.values), name="upload_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=UploadKind.FILE) | Q(width__isnull=False, height__isnull=False),
+                name="upload_image_has_dimensions",
+            ),
+        ]
+        indexes = [
+            # The daily quota sums a member's last day of uploads.
+            models.Index(fields=["owner", "created_at"], name="upload_owner_recent"),
+            # The hourly sweep finds uploads no post took.
+            models.Index(
+                fields=["created_at"], condition=Q(post__isnull=True), name="upload_unused"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:upload", kwargs={"token": self.token, "name": self.name})
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == UploadKind.IMAGE

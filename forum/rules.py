@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from forum.models import Category, Post, Thread
+from forum.models import Category, Post, PostState, Thread, Upload
 from members import procedure
 from members.models import Member
 from members.rules import Refused, Remedy, can_participate, is_moderator
@@ -109,6 +109,22 @@ def can_thank(member: Person, post: Post) -> bool:
     if not can_participate(member) or not post.is_visible:
         return False
     return post.author_id is not None and post.author_id != member.pk
+
+
+def can_upload(member: Person) -> bool:
+    return can_participate(member)
+
+
+def can_see_upload(member: Person, upload: Upload) -> bool:
+    """An upload is seen as the post that took it: hidden with it, and by those who may read
+    its thread. Its owner and the moderators (who judge the post's signalled copies) always
+    may; until a post takes it, no one else."""
+    if member.is_authenticated and (upload.owner_id == member.pk or is_moderator(member)):
+        return True
+    post = upload.post
+    if post is None or post.state not in (PostState.VISIBLE, PostState.PENDING):
+        return False
+    return can_read_thread(member, post.thread)
 
 
 FIRST_DAY = timedelta(days=1)

@@ -13,3 +13,8 @@ def announce_post(post_id: int) -> None:
 @shared_task
 def announce_pending_posts() -> None:
     services.announce_pending_posts()
+
+
+@shared_task
+def remove_orphan_uploads() -> None:
+    services.remove_orphans()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forum import views
+from forum import upload_views, views
 
 app_name = "forum"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("p/<int:pk>/thanks/", views.thanks, name="thanks"),
     path("p/<int:pk>/quote/", views.quote, name="quote"),
     path("preview/", views.preview, name="preview"),
+    path("files/", upload_views.upload, name="upload_new"),
+    path("files/<str:token>/<str:name>", upload_views.upload_file, name="upload"),
     path("search/", views.search, name="search"),
     path("m/<str:username>/", views.member, name="member"),
 ]

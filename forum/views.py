@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.htmx import is_htmx
 from core.rate_limits import rate_limited
-from forum import extensions, page_cache, rules, selectors, services
-from forum.forms import PostForm, SearchForm, ThreadForm, WatchForm
+from forum import extensions, page_cache, rules, selectors, services, upload_views
+from forum.forms import AttachmentForm, PostForm, SearchForm, ThreadForm, WatchForm
 from forum.models import Category, Post, Thread, WatchLevel
 from forum.rendering import render_markdown
 from forum.stop_links import read_stop_watching_token
@@ -117,8 +117,10 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_by_slug(slug, request.user)
     require(rules.can_start_thread(request.user, category))
     form = ThreadForm(request.POST or None)
-    preview, status = None, 200
-    if request.method == "POST" and form.is_valid():
+    attachment, preview, status = AttachmentForm(), None, 200
+    if "attach" in request.POST:
+        form, attachment = upload_views.attach(request, form)
+    elif request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             preview = _preview_html(form)
         else:
@@ -137,7 +139,7 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "forum/new_thread.html",
-        {"category": category, "form": form, "preview": preview},
+        {"category": category, "form": form, "attachment": attachment, "preview": preview},
         status=status,
     )
 
@@ -231,8 +233,10 @@ def quote_block(post: Post) -> str:
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     thread = selectors.thread_for_reader(pk, request.user)
     require(rules.can_reply(request.user, thread))
-    preview, status = None, 200
-    if request.method == "POST":
+    attachment, preview, status = AttachmentForm(), None, 200
+    if "attach" in request.POST:
+        form, attachment = upload_views.attach(request, PostForm(request.POST))
+    elif request.method == "POST":
         form = PostForm(request.POST)
         if form.is_valid():
             if "preview" in request.POST:
@@ -256,7 +260,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "forum/reply.html",
-        {"thread": thread, "form": form, "preview": preview},
+        {"thread": thread, "form": form, "attachment": attachment, "preview": preview},
         status=status,
     )
 
@@ -309,14 +313,20 @@ def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_for_reader(pk, request.user)
     require(rules.can_edit_post(request.user, post))
     form = PostForm(request.POST or None, initial={"source": post.source})
-    preview = None
-    if request.method == "POST" and form.is_valid():
+    attachment, preview = AttachmentForm(), None
+    if "attach" in request.POST:
+        form, attachment = upload_views.attach(request, form)
+    elif request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             preview = _preview_html(form)
         else:
             services.edit_post(editor=request.user, post=post, source=form.cleaned_data["source"])
             return redirect(_post_url(post))
-    return render(request, "forum/edit_post.html", {"post": post, "form": form, "preview": preview})
+    return render(
+        request,
+        "forum/edit_post.html",
+        {"post": post, "form": form, "attachment": attachment, "preview": preview},
+    )
 
 
 @login_required

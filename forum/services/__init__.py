@@ -2,8 +2,8 @@
 (threads, replies, edits and what a post's text brings), `visibility` (deletion and
 moderation's states), `reading` (read marks, watching, thanks), `announcements` (what members
 are told, and the keys of those notifications), `stamps` (what tells the page cache a page
-changed) and `upkeep` (admin changes, counters, a member who leaves). Views, tasks, other apps
-and tests use this package's names.
+changed), `uploads` (images and files in posts) and `upkeep` (admin changes, counters, a member
+who leaves). Views, tasks, other apps and tests use this package's names.
 """
 
 from forum.services.announcements import (
@@ -30,6 +30,13 @@ from forum.services.reading import (
 )
 from forum.services.stamps import member_shown_differently, thread_changed
 from forum.services.upkeep import forget_member, recount, release_thread, update_thread
+from forum.services.uploads import (
+    attach_uploads,
+    forget_uploads,
+    markdown_for,
+    remove_orphans,
+    upload,
+)
 from forum.services.visibility import (
     delete_post,
     hide_post,
@@ -43,18 +50,22 @@ __all__ = [
     "EXCERPT_LENGTH",
     "announce_pending_posts",
     "announce_post",
+    "attach_uploads",
     "create_thread",
     "delete_post",
     "edit_post",
     "forget_member",
+    "forget_uploads",
     "hide_post",
     "hold_for_review",
     "mark_read",
+    "markdown_for",
     "member_shown_differently",
     "post_event_key",
     "read_stop_watching_token",
     "recount",
     "release_thread",
+    "remove_orphans",
     "remove_post",
     "render_post_source",
     "reply",
@@ -67,6 +78,7 @@ __all__ = [
     "thread_changed",
     "thread_group_key",
     "update_thread",
+    "upload",
     "watch_category",
     "watch_thread",
     "withdraw_thanks",

@@ -27,6 +27,7 @@ from forum.models import (
 from forum.rendering import Rendered, mention_candidates, render_markdown
 from forum.services.announcements import notify_references, post_event_keys
 from forum.services.stamps import restamp
+from forum.services.uploads import attach_uploads
 from members.models import Member
 from members.names import one_line
 from notifications import services as notifications
@@ -139,6 +140,7 @@ def _append_post(
         language=language,
     )
     index_post(post)
+    attach_uploads(post)
     mentioned, quoted = _record_references(post, rendered)
     notify_references(post, mentioned=mentioned, quoted=quoted)
     queue_after_commit(tasks.announce_post, (post.pk,))
@@ -173,6 +175,7 @@ def edit_post(*, editor: Member, post: Post, source: str) -> Post:
         post.edited_at = timezone.now()
         post.save(update_fields=["source", "html", "edited_at"])
         index_post(post)
+        attach_uploads(post)
         mentioned, quoted = _record_references(post, rendered)
         notify_references(post, mentioned=mentioned, quoted=quoted)
         restamp(Thread.objects.filter(pk=post.thread_id))

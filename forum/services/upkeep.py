@@ -23,6 +23,7 @@ from forum.rendering import mention_candidates, render_markdown
 from forum.services.announcements import post_event_key
 from forum.services.posting import index_post, mentionable_members
 from forum.services.stamps import restamp
+from forum.services.uploads import forget_uploads
 from members.models import Member
 from members.names import one_line
 from notifications import services as notifications
@@ -101,6 +102,7 @@ def forget_member(*, member: Member, remove_posts: bool) -> None:
     ThreadSubscription.objects.filter(member=member).delete()
     CategorySubscription.objects.filter(member=member).delete()
     _unlink_mentions_of(member)
+    forget_uploads(member=member, remove_posts=remove_posts)
 
 
 def _remove_words_of(posts: QuerySet[Post], author: Member) -> None:

@@ -1,0 +1,90 @@
+"""Images and files in posts: the composer's upload (by script, or its Attach button without
+one), and the files themselves, served to whoever may see the post that shows them."""
+
+from django.contrib.auth.decorators import login_required
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import get_conditional_response
+from django.views.decorators.http import require_GET, require_POST
+
+from core import stored_files, uploaded_files
+from core.rate_limits import rate_limited
+from forum import rules, services
+from forum.forms import AttachmentForm
+from forum.models import Upload
+
+
+@login_required
+@require_POST
+@rate_limited("uploading")
+def upload(request: HttpRequest) -> HttpResponse:
+    """The composer's script sends a file here, and puts the Markdown it gets in the text."""
+    rules.require(rules.can_upload(request.user))
+    attachment = AttachmentForm(request.POST, request.FILES)
+    if not attachment.is_valid():
+        errors = [error for errors in attachment.errors.values() for error in errors]
+        return JsonResponse({"error": " ".join(errors)}, status=400)
+    try:
+        uploaded = services.upload(
+            member=request.user,
+            file=attachment.cleaned_data["attachment"],
+            alt=attachment.cleaned_data["alt"],
+        )
+    except uploaded_files.Refused as refusal:
+        return JsonResponse({"error": str(refusal)}, status=400)
+    return JsonResponse(
+        {
+            "markdown": services.markdown_for(uploaded, alt=attachment.cleaned_data["alt"]),
+            "kind": uploaded.kind,
+            "name": uploaded.name,
+        },
+        status=201,
+    )
+
+
+def attach(request: HttpRequest, form: Form) -> tuple[Form, AttachmentForm]:
+    """The composer's Attach button, without a script: the upload's Markdown goes at the end of
+    the text, and the composer is shown again with what was typed (and no error for a text
+    not finished yet)."""
+    rules.require(rules.can_upload(request.user))
+    attachment = AttachmentForm(request.POST, request.FILES)
+    typed = {name: request.POST.get(name, "") for name in form.fields}
+    if attachment.is_valid():
+        try:
+            uploaded = services.upload(
+                member=request.user,
+                file=attachment.cleaned_data["attachment"],
+                alt=attachment.cleaned_data["alt"],
+            )
+        except uploaded_files.Refused as refusal:
+            attachment.add_error("attachment", str(refusal))
+        else:
+            markdown = services.markdown_for(uploaded, alt=attachment.cleaned_data["alt"])
+            text = typed.get("source", "").rstrip()
+            typed["source"] = f"{text}\n\n{markdown}\n" if text else f"{markdown}\n"
+            attachment = AttachmentForm()
+    return type(form)(initial=typed), attachment
+
+
+@require_GET
+def upload_file(request: HttpRequest, token: str, name: str) -> HttpResponse:
+    found = (
+        Upload.objects.select_related("post__thread__category")
+        .filter(token=token, name=name)
+        .first()
+    )
+    # A file the reader may not see is answered as one that does not exist.
+    if found is None or not rules.can_see_upload(request.user, found):
+        raise Http404
+    not_modified = get_conditional_response(request, etag=f'"{found.token}"')
+    if not_modified is not None:
+        not_modified["Cache-Control"] = stored_files.ASK_EACH_TIME
+        return not_modified
+    return stored_files.serve(
+        found.stored_as,
+        content_type=found.content_type,
+        download_name=found.name,
+        inline=found.is_image,
+        cache_control=stored_files.ASK_EACH_TIME,
+        etag=found.token,
+    )
