@@ -12,7 +12,10 @@ class ForumConfig(AppConfig):
 
         personal_data.register(
             personal_data.Section(
-                name="forum", export=selectors.personal_data_of, erase=services.forget_member
+                name="forum",
+                export=selectors.personal_data_of,
+                erase=services.forget_member,
+                files=selectors.upload_files_of,
             )
         )
 

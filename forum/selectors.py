@@ -24,6 +24,7 @@ from forum.models import (
     Thanks,
     Thread,
     ThreadSubscription,
+    Upload,
 )
 from members.models import Member
 from members.rules import is_moderator
@@ -448,4 +449,25 @@ def personal_data_of(member: Member) -> dict:
             .order_by("category")
             .values("level", category_name=F("category__name"))
         ),
+        # Each upload's bytes are in the archive, under `file` (upload_files_of).
+        "uploads": [
+            {**upload, "file": _archived_as(upload["token"], upload["name"])}
+            for upload in Upload.objects.filter(owner=member)
+            .order_by("created_at", "pk")
+            .values("token", "name", "kind", "content_type", "size", "created_at", "post")
+        ],
     }
+
+
+def upload_files_of(member: Member) -> list[tuple[str, str]]:
+    """The member's uploads, for their download: (name in the archive, name in the storage)."""
+    return [
+        (_archived_as(token, name), stored_as)
+        for token, name, stored_as in Upload.objects.filter(owner=member)
+        .order_by("created_at", "pk")
+        .values_list("token", "name", "stored_as")
+    ]
+
+
+def _archived_as(token: str, name: str) -> str:
+    return f"forum/uploads/{token}-{name}"

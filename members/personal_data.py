@@ -1,6 +1,9 @@
 """A member's personal data across the apps: what they may download, and what deleting their
 account erases.
 
+The download is one ZIP archive: `data.json`, which other programs can read, and the files the
+member uploaded (their avatar, the images and files of their posts), which the sections name.
+
 `members` knows no app above it, so each app that keeps personal data registers a `Section`
 when it is ready: `export` returns the member's data in that app as JSON-ready values, in a
 fixed number of queries whatever its amount, and `erase` removes or unlinks it when the member
@@ -11,18 +14,31 @@ register in the order of INSTALLED_APPS, the apps others build on first, so each
 while the rows it reaches through the apps below are still as it knows them.
 """
 
-from collections.abc import Callable
+import json
+import logging
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from allauth.account.models import EmailAddress
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from core import stored_files
 from members.models import Member
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "palabre-personal-data/1"
 
 Export = Callable[[Member], Any]
+# The member's files a section keeps: (their name in the archive, their name in the storage).
+Files = Callable[[Member], Iterable[tuple[str, str]]]
+# The archive is written to a temporary file past this size, not kept in memory.
+ARCHIVE_MEMORY_BYTES = 8 * 1024 * 1024
 
 
 class Erase(Protocol):
@@ -34,6 +50,7 @@ class Section:
     name: str
     export: Export
     erase: Erase
+    files: Files | None = None
 
 
 _sections: list[Section] = []
@@ -54,6 +71,33 @@ def export(member: Member) -> dict[str, Any]:
     for section in _sections:
         data[section.name] = section.export(member)
     return data
+
+
+def archive(member: Member) -> IO[bytes]:
+    """The member's download: `data.json` (`export`) and every file the sections name, read
+    from the start."""
+    # Closed by the response that sends it.
+    output = tempfile.SpooledTemporaryFile(max_size=ARCHIVE_MEMORY_BYTES)  # noqa: SIM115
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        text = json.dumps(export(member), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        archive.writestr("data.json", text)
+        for section in _sections:
+            for archived_as, stored_as in section.files(member) if section.files else ():
+                _copy(stored_as, archive, archived_as)
+    output.seek(0)
+    return output
+
+
+def _copy(stored_as: str, archive: zipfile.ZipFile, archived_as: str) -> None:
+    try:
+        with (
+            stored_files.open_for_reading(stored_as) as source,
+            archive.open(archived_as, "w") as target,
+        ):
+            shutil.copyfileobj(source, target)
+    except OSError:
+        # A file the storage lost is not the member's fault: the rest of the export still goes.
+        logger.warning("A member's file is missing from the storage: %s", stored_as)
 
 
 def erase(member: Member, *, remove_posts: bool) -> None:

@@ -8,6 +8,6 @@ urlpatterns = [
     path("settings/", views.profile_settings, name="settings"),
     path("language/", views.set_language, name="set_language"),
     path("data/", views.my_data, name="my_data"),
-    path("data/export.json", views.my_data_export, name="my_data_export"),
+    path("data/export.zip", views.my_data_export, name="my_data_export"),
     path("delete/", views.delete_account, name="delete_account"),
 ]

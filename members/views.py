@@ -1,12 +1,9 @@
-import json
-
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -69,14 +66,13 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @reauthentication_required
 def my_data_export(request: HttpRequest) -> HttpResponse:
     member = request.user
-    data = personal_data.export(member)
-    response = HttpResponse(
-        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
     name = f"{slugify(settings.SITE_NAME)}-{member.username}-{timezone.localdate():%Y-%m-%d}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-    return response
+    return FileResponse(
+        personal_data.archive(member),
+        as_attachment=True,
+        filename=f"{name}.zip",
+        content_type="application/zip",
+    )
 
 
 @never_cache

@@ -1,11 +1,15 @@
 """Members as tests need them: verified, past their first week, with one known password;
 elders, old enough to vote; and a test client signed in as one."""
 
+import io
+import json
+import zipfile
 from datetime import datetime, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from faker import Faker
 
@@ -69,3 +73,14 @@ def password_confirmed(member: Member) -> Client:
     response = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
     assert response.status_code == 302, response
     return client
+
+
+def downloaded_archive(client: Client) -> zipfile.ZipFile:
+    """The member's download of their data (members.personal_data.archive), as received."""
+    response = client.get(reverse("members:my_data_export"))
+    assert response.status_code == 200
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def downloaded_data(client: Client) -> dict:
+    return json.loads(downloaded_archive(client).read("data.json"))

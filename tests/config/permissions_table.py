@@ -117,6 +117,11 @@ def form(name: str, get: Expect, post: Expect, **options) -> Entry:
 
 PUBLIC = everyone(OK)
 
+
+def _file(upload) -> dict:
+    return {"token": upload.token, "name": upload.name}
+
+
 FORUM = [
     page("forum:index", PUBLIC),
     page("forum:category", PUBLIC, kwargs=lambda w: {"slug": w.category.slug}),
@@ -227,6 +232,21 @@ FORUM = [
     ),
     # Renders Markdown, writes nothing; POST only because a post can be long.
     action("forum:preview", signed_in(OK), data={"source": "**Bold** words."}),
+    # A file sent with no file: the form's error, as JSON for the composer's script.
+    action("forum:upload_new", participants(INVALID), data={}),
+    page("forum:upload", PUBLIC, kwargs=lambda w: _file(w.public_file)),
+    page(
+        "forum:upload",
+        everyone(NOT_FOUND) | {"moderator": OK},
+        kwargs=lambda w: _file(w.restricted_file),
+        variant="moderators' category",
+    ),
+    page(
+        "forum:upload",
+        everyone(NOT_FOUND) | {"member": OK, "moderator": OK},
+        kwargs=lambda w: _file(w.unused_file),
+        variant="in no post yet",
+    ),
     page("forum:search", PUBLIC, path=lambda w: "/search/?q=tomatoes"),
     page("forum:member", PUBLIC, kwargs=lambda w: {"username": w.other.username}),
 ]

@@ -49,6 +49,7 @@ from tests.builders.charter import (
     put_to_ballot,
     reword,
 )
+from tests.builders.files import as_upload, pdf
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory
 from tests.builders.moderation import appeal, signal, uphold
@@ -258,6 +259,16 @@ def build_world() -> World:
         member_id=persons["member"].pk, thread_id=w.thread.pk
     )
     w.stop_emails_token = stop_emails_token(member_id=persons["member"].pk, kind=Kind.REPLY)
+    # Files: one in a public thread, one in the moderators' category, one no post took yet
+    w.public_file = forum.upload(member=w.other, file=as_upload("plan.pdf", pdf()))
+    make_thread(category=w.category, author=w.other, source=forum.markdown_for(w.public_file))
+    w.restricted_file = forum.upload(member=persons["moderator"], file=as_upload("a.pdf", pdf()))
+    make_thread(
+        category=w.restricted,
+        author=persons["moderator"],
+        source=forum.markdown_for(w.restricted_file),
+    )
+    w.unused_file = forum.upload(member=persons["member"], file=as_upload("draft.pdf", pdf()))
 
     # The charter: the member's draft, another member's proposal, an amendment's ballot
     w.member_draft = propose(persons["member"], [reword(w.charter, 1, "Be kind.")], submit=False)

@@ -27,7 +27,7 @@ def test_a_signed_in_members_pages_are_private_and_not_stored(member_client, thr
 
 def test_a_view_that_sets_its_own_cache_control_keeps_it(member):
     # The data export uses never_cache, whose header says more than no-store.
-    response = password_confirmed(member).get("/me/data/export.json")
+    response = password_confirmed(member).get("/me/data/export.zip")
     assert response.status_code == 200
     assert "must-revalidate" in response["Cache-Control"]
 

@@ -1,7 +1,9 @@
 """A member downloads their data: everything about them, nothing about anyone else, in a fixed
 number of queries however much they wrote."""
 
+import io
 import json
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -13,14 +15,20 @@ from forum import services as forum
 from moderation.models import Decision
 from notifications.models import Kind, Preference
 from tests.builders.charter import addition, found_charter
+from tests.builders.files import as_upload, pdf, photo_with_gps
 from tests.builders.forum import make_reply, make_thread
-from tests.builders.members import MemberFactory, password_confirmed
+from tests.builders.members import (
+    MemberFactory,
+    downloaded_archive,
+    downloaded_data,
+    password_confirmed,
+)
 from tests.builders.moderation import appeal, signal, uphold
 
 pytestmark = pytest.mark.django_db
 
 PAGE_URL = "/me/data/"
-EXPORT_URL = "/me/data/export.json"
+EXPORT_URL = "/me/data/export.zip"
 
 
 @pytest.fixture
@@ -41,17 +49,16 @@ def charter_v1(admin_member):
 
 
 def export(client: Client) -> dict:
-    response = client.get(EXPORT_URL)
-    assert response.status_code == 200
-    return json.loads(response.content)
+    return downloaded_data(client)
 
 
-def test_the_export_is_a_json_attachment_that_is_not_cached(member_client):
+def test_the_export_is_a_zip_attachment_that_is_not_cached(member_client):
     response = member_client.get(EXPORT_URL)
-    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="palabre-alice-')
     assert "no-store" in response["Cache-Control"]
-    assert set(json.loads(response.content)) == {
+    data = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("data.json")
+    assert set(json.loads(data)) == {
         "format",
         "exported_at",
         "profile",
@@ -162,6 +169,28 @@ def test_notifications_addressed_to_the_member_and_their_choices_are_there(
     assert [n["kind"] for n in data["notifications"]] == ["reply"]
     assert data["email_choices"] == [{"kind": "mention", "email": "never"}]
     assert data["emails"][0]["channel"] == "immediate"
+
+
+def test_the_members_uploads_are_in_the_archive_as_they_are_served(
+    member_client, member, other_member, thread
+):
+    photo = forum.upload(member=member, file=as_upload("garden.jpg", photo_with_gps()), alt="Beds")
+    minutes = forum.upload(member=member, file=as_upload("minutes.pdf", pdf()))
+    forum.reply(author=member, thread=thread, source=forum.markdown_for(photo, alt="Beds"))
+    forum.upload(member=other_member, file=as_upload("theirs.pdf", pdf()))
+
+    archive = downloaded_archive(member_client)
+    data = json.loads(archive.read("data.json"))["forum"]
+
+    assert [(u["name"], u["kind"], u["post"] is not None) for u in data["uploads"]] == [
+        ("garden.jpg", "image", True),
+        ("minutes.pdf", "file", False),
+    ]
+    stored = {upload.token: upload for upload in (photo, minutes)}
+    for upload in data["uploads"]:
+        kept = stored[upload["token"]]
+        assert archive.read(upload["file"]) == member_client.get(kept.get_absolute_url()).getvalue()
+    assert len(archive.namelist()) == 3  # data.json and the member's two files, not theirs
 
 
 def test_nothing_of_another_member_is_in_the_export(charter_v1, member, other_member, moderator):

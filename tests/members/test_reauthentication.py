@@ -29,7 +29,7 @@ CHANGES = {
     "add an address": ("post", "/accounts/email/", {"action_add": "", "email": "x@new.example"}),
     "make one primary": ("post", "/accounts/email/", {"action_primary": "", "email": SECOND}),
     "remove one": ("post", "/accounts/email/", {"action_remove": "", "email": SECOND}),
-    "export the data": ("get", "/me/data/export.json", {}),
+    "export the data": ("get", "/me/data/export.zip", {}),
 }
 
 
@@ -57,7 +57,7 @@ def test_a_wrong_password_confirms_nothing(member_client, member):
     asked = member_client.post("/accounts/email/", {"action_add": "", "email": "x@new.example"})
     refused = member_client.post(asked["Location"], {"password": "not-the-password"})
     assert refused.status_code == 200 and refused.context["form"].errors
-    assert member_client.get("/me/data/export.json")["Location"].startswith(CONFIRM)
+    assert member_client.get("/me/data/export.zip")["Location"].startswith(CONFIRM)
     assert ("x@new.example", False) not in addresses(member)
 
 
@@ -66,7 +66,7 @@ def test_the_data_export_downloads_once_the_password_is_given(member_client):
     assert asked["Location"] == f"{CONFIRM}?next=%2Fme%2Fdata%2F"
     back = member_client.post(asked["Location"], {"password": PASSWORD})
     assert back["Location"] == "/me/data/"
-    assert member_client.get("/me/data/export.json")["Content-Type"].startswith("application/json")
+    assert member_client.get("/me/data/export.zip")["Content-Type"] == "application/zip"
 
 
 def test_a_new_primary_address_is_told_to_the_old_one(member, second_address):

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from charter import selectors
@@ -17,7 +16,7 @@ from members.models import Member, Role
 from members.rules import Refused
 from moderation import services
 from moderation.models import JournalEntry, JournalKind
-from tests.builders.members import MemberFactory, password_confirmed, signed_in
+from tests.builders.members import MemberFactory, downloaded_data, password_confirmed, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +144,7 @@ def test_the_members_export_holds_what_admins_did_to_their_account(admin_member,
     services.change_role(
         admin=admin_member, member=member, role=Role.MODERATOR, held=True, rationale="Elected."
     )
-    exported = password_confirmed(member).get(reverse("members:my_data_export")).json()
+    exported = downloaded_data(password_confirmed(member))
     changes = exported["moderation"]["account_changes"]
     assert [(c["kind"], c["role"], c["rationale"]) for c in changes] == [
         ("role_granted", "moderator", "Elected.")
