@@ -11,6 +11,7 @@ import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from config.file_storage import s3_storage
 from core.rates import procedural_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -144,21 +145,14 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 FILE_STORAGE = env.str("FILE_STORAGE", default="filesystem")
 if FILE_STORAGE == "s3":
-    FILE_STORAGE_BACKEND = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env.str("S3_BUCKET"),
-            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("S3_REGION", default="") or None,
-            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
-            "location": env.str("S3_PREFIX", default=""),
-            # Private objects, read by the site only: a visitor never reaches the store.
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
+    FILE_STORAGE_BACKEND = s3_storage(
+        bucket_name=env.str("S3_BUCKET", default=""),
+        endpoint_url=env.str("S3_ENDPOINT_URL", default=""),
+        region_name=env.str("S3_REGION", default=""),
+        access_key=env.str("S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("S3_SECRET_ACCESS_KEY", default=""),
+        location=env.str("S3_PREFIX", default=""),
+    )
 elif FILE_STORAGE == "filesystem":
     FILE_STORAGE_BACKEND = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -8,6 +8,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.test import Client
 from django.utils import translation
 
+from config.file_storage import s3_storage
 from tests import triggers
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import PASSWORD, MemberFactory, signed_in
@@ -105,6 +106,36 @@ def thread(category, member):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3-compatible server, started once per test process (tests/s3.py)."""
+    from tests.s3 import S3Server
+
+    server = S3Server()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_files(s3_server, settings):
+    """Members' files kept in the test server's bucket, with the options FILE_STORAGE=s3 gives
+    (changing STORAGES makes Django forget the storage it had: default_storage follows)."""
+    from tests.s3 import BUCKET, CREDENTIALS
+
+    settings.FILE_STORAGE = "s3"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_storage(
+            bucket_name=BUCKET, endpoint_url=s3_server.endpoint_url, **CREDENTIALS
+        ),
+    }
+    yield s3_server
+    s3_server.empty()
 
 
 @pytest.fixture(scope="session")

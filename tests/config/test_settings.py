@@ -25,3 +25,39 @@ def test_email_is_configured_from_email_url():
         **PRODUCTION,
     )  # fmt: skip
     assert "'host': 'mail.example.org'" in result.stdout and "'use_tls': True" in result.stdout
+
+
+def test_s3_storage_refuses_to_start_without_a_bucket():
+    result = manage("check", **PRODUCTION, FILE_STORAGE="s3")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: FILE_STORAGE=s3 needs S3_BUCKET" in result.stderr
+
+
+def test_a_file_storage_other_than_filesystem_or_s3_refuses_to_start():
+    result = manage("check", **PRODUCTION, FILE_STORAGE="ftp")
+    assert result.returncode != 0 and "FILE_STORAGE is either filesystem or s3" in result.stderr
+
+
+def test_s3_storage_is_configured_from_the_s3_variables():
+    s3 = {
+        "FILE_STORAGE": "s3",
+        "S3_BUCKET": "palabre-files",
+        "S3_ENDPOINT_URL": "https://s3.fr-par.example.org",
+        "S3_REGION": "fr-par",
+        "S3_PREFIX": "forum",
+    }
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.STORAGES['default'])",
+        **PRODUCTION, **s3,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for option in (
+        "'BACKEND': 'storages.backends.s3.S3Storage'",
+        "'bucket_name': 'palabre-files'",
+        "'endpoint_url': 'https://s3.fr-par.example.org'",
+        "'region_name': 'fr-par'",
+        "'location': 'forum'",
+        "'access_key': None",
+        "'default_acl': 'private'",
+    ):
+        assert option in result.stdout

@@ -5,7 +5,7 @@ and imports config.wsgi, Celery parses its subcommand and options. systemd-analy
 the units. The example environment file holds only variables config/settings.py reads and
 every one the README lists, and with it `check --deploy` is clean. The backup unit's dump is
 made and read back on PostgreSQL. nginx is not installed here: its file is only checked
-against the web unit and the guide (`nginx -t` is for the server).
+against the web unit, the example's settings and the guide (`nginx -t` is for the server).
 """
 
 import os
@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests.live_stack import ROOT
@@ -200,12 +201,53 @@ def test_nginx_passes_requests_to_where_gunicorn_listens_with_the_headers_palabr
 def test_the_guides_admin_location_passes_requests_as_nginx_conf_does():
     """A location of its own takes none of `location /`'s proxy settings: it repeats them."""
     nginx = (DEPLOY / "nginx.conf").read_text()
-    [snippet] = re.findall(r"```nginx\n(.*?)```", GUIDE, re.DOTALL)
-    assert "location /admin/ {" in snippet and "deny all;" in snippet
+    [snippet] = [
+        snippet
+        for snippet in re.findall(r"```nginx\n(.*?)```", GUIDE, re.DOTALL)
+        if "location /admin/ {" in snippet
+    ]
+    assert "deny all;" in snippet
     passing = re.findall(r"^\s*(proxy_(?:pass|set_header|redirect) .*;)$", nginx, re.MULTILINE)
     assert len(passing) == 5
     for line in passing:
         assert line in snippet
+
+
+def test_nginx_sends_members_files_from_the_internal_location_the_settings_name():
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    location = re.search(r"location (\S+) \{\s*internal;\s*alias (\S+);\s*\}", nginx)
+    assert location[1] == example_in_force()["X_ACCEL_FILES"]
+    assert location[2] == example_in_force()["MEDIA_ROOT"] + "/"
+    assert location[0] in GUIDE
+
+
+def test_no_public_location_of_nginx_serves_members_files():
+    """Only through the site's checks: a public location would give a hidden post's files."""
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    media_root = example_in_force()["MEDIA_ROOT"]
+    served = re.findall(r"location \S+ \{([^}]*)\}", nginx)
+    reaching_files = [block for block in served if media_root in block]
+    assert len(reaching_files) == 1 and "internal;" in reaching_files[0]
+
+
+def test_nginx_takes_the_largest_upload_with_its_form_and_little_more():
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    [megabytes] = re.findall(r"client_max_body_size (\d+)m;", nginx)
+    largest = settings.UPLOAD_MAX_BYTES
+    assert largest < int(megabytes) * 1024 * 1024 <= largest + 2 * 1024 * 1024
+    assert f"client_max_body_size {megabytes}m;" in GUIDE
+
+
+def test_the_guide_describes_every_setting_of_members_files():
+    section = GUIDE.split("## 12. Members' files", 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    described = {
+        name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])
+    }
+    files = {name for name in settings_variables() if name.startswith(("S3_", "UPLOAD_"))}
+    assert len(files) == 13  # the pattern finds them
+    around = {"FILE_STORAGE", "MEDIA_ROOT", "X_ACCEL_FILES", "RATE_LIMIT_UPLOADING"}
+    assert described == files | around
 
 
 def test_certbot_renews_through_the_location_nginx_serves():
