@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from core import stored_files
 from tests.live_stack import ROOT
 
 DEPLOY = ROOT / "docs" / "deploy"
@@ -215,10 +216,17 @@ def test_the_guides_admin_location_passes_requests_as_nginx_conf_does():
 
 def test_nginx_sends_members_files_from_the_internal_location_the_settings_name():
     nginx = (DEPLOY / "nginx.conf").read_text()
-    location = re.search(r"location (\S+) \{\s*internal;\s*alias (\S+);\s*\}", nginx)
+    location = re.search(r"location (\S+) \{\s*internal;\s*alias (\S+);([^}]*)\}", nginx)
     assert location[1] == example_in_force()["X_ACCEL_FILES"]
     assert location[2] == example_in_force()["MEDIA_ROOT"] + "/"
     assert location[0] in GUIDE
+    # The headers nginx does not pass on from Palabre's answer, said as Palabre says them.
+    added = dict(re.findall(r'add_header (\S+) "?([^";]+(?:;[^";]+)*)"? always;', location[3]))
+    assert added == {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": stored_files.FILE_POLICY,
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
 
 
 def test_no_public_location_of_nginx_serves_members_files():
