@@ -78,7 +78,8 @@ def remove_avatar(request: HttpRequest) -> HttpResponse:
 @require_GET
 def avatar_file(request: HttpRequest, pk: int, key: str, size: int) -> HttpResponse:
     """A member's picture, at one of the sizes pages show. Its address changes with the
-    picture, so it is kept a year; a picture replaced or removed is no longer served."""
+    picture, so it is kept a year; a picture replaced or removed is no longer served. A banned
+    member's stays, as their name does beside the posts they wrote; a deleted member has none."""
     if size not in avatars.SIZES or not Member.objects.filter(pk=pk, avatar=key).exists():
         raise Http404
     return stored_files.serve(
