@@ -31,5 +31,6 @@ urlpatterns = [
     ),
     path("healthz", healthz, name="healthz"),
     path("privacy/", member_views.privacy, name="privacy"),
+    path("avatars/<int:pk>/<str:key>-<int:size>.webp", member_views.avatar_file, name="avatar"),
     path("", include("forum.urls")),
 ]

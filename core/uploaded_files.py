@@ -101,13 +101,7 @@ def inspect(
     max_side: int,
 ) -> Inspected:
     """The upload as the site will keep it, or `Refused`."""
-    if size == 0:
-        raise Refused(_("This file is empty."))
-    if size > max_bytes:
-        raise Refused(
-            _("This file is %(size)s: files can be at most %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)}
-        )
+    require_size(size, max_bytes=max_bytes)
     upload.seek(0)
     head = upload.read(4096)
     upload.seek(0)
@@ -128,6 +122,17 @@ def inspect(
             )
         )
     raise _not_accepted(formats)
+
+
+def require_size(size: int, *, max_bytes: int) -> None:
+    """`Refused` for an empty upload or one past `max_bytes`, before any byte of it is read."""
+    if size == 0:
+        raise Refused(_("This file is empty."))
+    if size > max_bytes:
+        raise Refused(
+            _("This file is %(size)s: files can be at most %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)}
+        )
 
 
 def square_picture(upload: BinaryIO, *, sizes: list[int], max_pixels: int) -> dict[int, bytes]:

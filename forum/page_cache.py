@@ -6,10 +6,11 @@ change gives a new key, and the old entry is never read again and expires. Two k
 - **Visitors' pages.** Every visitor (not signed in) reading in the same language and time
   zone sees the same index, category and thread pages, so their main content is kept whole.
   The rows loaded to serve the page (the thread, the category) go into the key as they are;
-  what they do not hold (a post edited or hidden, a thanks, an author's new name, a moderators'
-  note) changes the thread's and category's `stamp` in the same transaction, through the
-  services that make the change. Pages that say "3 minutes ago" add the minute to the key.
-  The header and footer stay outside: they hold the visitor's own CSRF token and messages.
+  what they do not hold (a post edited or hidden, a thanks, an author's new name or picture,
+  a moderators' note) changes the thread's and category's `stamp` in the same transaction,
+  through the services that make the change. Pages that say "3 minutes ago" add the minute to
+  the key. The header and footer stay outside: they hold the visitor's own CSRF token and
+  messages.
 - **Search results** are the same for every reader who may read the same categories: their
   key holds the query and those categories' rows, whose `stamp` changes with any post in them.
 - **Members' pages.** A signed-in member's index, category and thread pages are their own,
@@ -22,8 +23,8 @@ change gives a new key, and the old entry is never read again and expires. Two k
   Kept compressed, and for a short while: these entries are many, one per member and page.
 - **Posts.** A post looks the same to every reader who may do the same things with it, so each
   post of a member's thread page is kept per way of seeing it: its key holds the post's row,
-  its author's name and role, what the reader may do with it (edit, delete, thank, quote),
-  whether the reader wrote it or moderates, and what the apps above the forum add to it
+  its author's name, picture and role, what the reader may do with it (edit, delete, thank,
+  quote), whether the reader wrote it or moderates, and what the apps above the forum add to it
   (`PostExtension.key`). Its thanks form is rendered with a placeholder for the reader's CSRF
   token, which `with_csrf_token` replaces once the page is assembled.
 """
@@ -162,7 +163,14 @@ def _author(post: Post) -> tuple | None:
     author = post.author
     if author is None:
         return None
-    return (author.pk, author.username, author.public_name, author.is_moderator, author.deleted_at)
+    return (
+        author.pk,
+        author.username,
+        author.public_name,
+        author.avatar,
+        author.is_moderator,
+        author.deleted_at,
+    )
 
 
 def _rendered(html: str) -> SafeString:

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
@@ -46,6 +47,29 @@ class ProfileForm(NamesMixin, forms.ModelForm):
         fields = ["display_name", "bio", "language", "time_zone", "theme", "trustee_volunteer"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"bio": _("Plain text, shown on your profile.")}
+
+
+class AvatarForm(forms.Form):
+    avatar = forms.FileField(
+        label=_("New picture"),
+        # The name is the sender's word: nothing reads it. An empty file is refused, with the
+        # other refusals, by the service.
+        max_length=None,
+        allow_empty_file=True,
+        error_messages={
+            "required": _("Choose a picture to upload."),
+            "invalid": _("No file was received: choose it again."),
+        },
+        # A hint to the browser's file chooser; the site decides from the bytes.
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["avatar"].help_text = _(
+            "A JPEG, PNG, WebP or GIF image, at most %(size)s. It is cropped to a square "
+            "around its centre."
+        ) % {"size": filesizeformat(settings.UPLOAD_MAX_BYTES)}
 
 
 class LanguageForm(forms.Form):

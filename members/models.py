@@ -53,6 +53,10 @@ class Member(AbstractUser):
     username_skeleton = models.TextField(null=True, editable=False)
     name_skeleton = models.TextField(null=True, editable=False)
     bio = models.TextField(_("about me"), max_length=1_000, blank=True)
+    # The key of the member's current picture, in its files' names and addresses
+    # (members.avatars); empty: the initial of their name is shown instead. Changed only by
+    # members.services, which keeps the files and the key together.
+    avatar = models.CharField(_("picture"), max_length=16, blank=True, editable=False)
     language = models.CharField(
         _("language"),
         max_length=8,

@@ -28,6 +28,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from core import stored_files
+from members import avatars
 from members.models import Member
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ def archive(member: Member) -> IO[bytes]:
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         text = json.dumps(export(member), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         archive.writestr("data.json", text)
+        for stored_as in avatars.stored_names(member):
+            _copy(stored_as, archive, f"profile/{stored_as.rsplit('/', 1)[-1]}")
         for section in _sections:
             for archived_as, stored_as in section.files(member) if section.files else ():
                 _copy(stored_as, archive, archived_as)
@@ -116,6 +119,8 @@ def profile(member: Member) -> dict[str, Any]:
         "language": member.language,
         "time_zone": member.time_zone,
         "theme": member.theme,
+        # The picture's files are in the archive's profile/ folder, one per size.
+        "picture": [name.rsplit("/", 1)[-1] for name in avatars.stored_names(member)],
         "joined": member.date_joined,
         "email_verified_at": member.email_verified_at,
         "last_login": member.last_login,

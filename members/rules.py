@@ -37,6 +37,12 @@ def can_participate(member: Member | AnonymousUser) -> bool:
     return not (member.is_suspended or member.is_banned or member.must_accept_charter)
 
 
+def can_choose_avatar(member: Member | AnonymousUser) -> bool:
+    """A picture is shown to others beside the member's posts: chosen by those who may post.
+    Removing one is always allowed."""
+    return can_participate(member)
+
+
 def is_moderator(member: Member | AnonymousUser) -> bool:
     return bool(member.is_authenticated and member.is_moderator)
 

@@ -1,13 +1,17 @@
+import secrets
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from members import personal_data, rules, signals
+from core import stored_files, uploaded_files
+from members import avatars, personal_data, rules, signals
 from members.models import ROLE_FIELDS, Member, Role, Theme
 
 # What others see beside a member's posts.
@@ -22,6 +26,49 @@ def update_profile(*, member: Member, **changes: str) -> Member:
         if SHOWN_FIELDS & set(changes):
             signals.shown_differently.send(sender=Member, member=member)
     return member
+
+
+def set_avatar(*, member: Member, file: UploadedFile) -> None:
+    """Make `file` the member's picture, cropped square at each of the sizes pages show;
+    `core.uploaded_files.Refused` says why not."""
+    rules.require(rules.can_choose_avatar(member))
+    uploaded_files.require_size(file.size or 0, max_bytes=settings.UPLOAD_MAX_BYTES)
+    pictures = uploaded_files.square_picture(
+        file, sizes=avatars.SIZES, max_pixels=settings.UPLOAD_IMAGE_MAX_PIXELS
+    )
+    key = secrets.token_hex(6)
+    saved = []
+    try:
+        with transaction.atomic():
+            # Two uploads at once take turns: the second replaces the first, whose files are
+            # deleted with the others a row no longer names.
+            previous = _locked(member)
+            for size, content in pictures.items():
+                saved.append(stored_files.save(avatars.stored_name(member.pk, key, size), content))
+            _show(member, previous, key)
+    except BaseException:
+        stored_files.delete_now(saved)
+        raise
+
+
+def remove_avatar(*, member: Member) -> None:
+    """Back to the initial of the member's name."""
+    with transaction.atomic():
+        previous = _locked(member)
+        if previous.avatar:
+            _show(member, previous, "")
+        member.avatar = ""
+
+
+def _locked(member: Member) -> Member:
+    return Member.objects.select_for_update().only("pk", "avatar").get(pk=member.pk)
+
+
+def _show(member: Member, previous: Member, key: str) -> None:
+    Member.objects.filter(pk=member.pk).update(avatar=key)
+    member.avatar = key
+    stored_files.delete_after_commit(avatars.stored_names(previous))
+    signals.shown_differently.send(sender=Member, member=member)
 
 
 def save_from_admin(*, member: Member, changed: list[str]) -> None:
@@ -101,6 +148,8 @@ def _empty_account(member: Member) -> None:
     member.set_unusable_password()
     member.is_active = member.is_staff = member.is_superuser = member.is_moderator = False
     member.last_login = member.email_verified_at = None
+    stored_files.delete_after_commit(avatars.stored_names(member))
+    member.avatar = ""
     member.deleted_at = timezone.now()
     member.save()
     member.groups.clear()

@@ -3,7 +3,7 @@
 from django.dispatch import Signal
 
 # Sent, inside the transaction, when what others see beside a member's posts changes: their
-# name or their moderator badge. Arguments: member.
+# name, their picture or their moderator badge. Arguments: member.
 shown_differently = Signal()
 
 # Sent when someone gives a banned member's right password, at most once an hour a member

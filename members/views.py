@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import stored_files, uploaded_files
 from core.next_url import safe_next
 from core.rate_limits import rate_limited
-from members import personal_data, rules, services
-from members.forms import DeleteAccountForm, LanguageForm, ProfileForm
+from members import avatars, personal_data, rules, services
+from members.forms import AvatarForm, DeleteAccountForm, LanguageForm, ProfileForm
+from members.models import Member
 
 
 @login_required
@@ -27,7 +29,63 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Your settings are saved."))
         return redirect("members:settings")
-    return render(request, "members/settings.html", {"form": form})
+    return _settings_page(request, form=form, avatar_form=AvatarForm())
+
+
+def _settings_page(
+    request: HttpRequest, *, form: ProfileForm, avatar_form: AvatarForm
+) -> HttpResponse:
+    return render(
+        request,
+        "members/settings.html",
+        {
+            "form": form,
+            "avatar_form": avatar_form,
+            "can_choose_avatar": rules.can_choose_avatar(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+@rate_limited("uploading")
+def choose_avatar(request: HttpRequest) -> HttpResponse:
+    avatar_form = AvatarForm(request.POST, request.FILES)
+    if avatar_form.is_valid():
+        try:
+            services.set_avatar(member=request.user, file=avatar_form.cleaned_data["avatar"])
+        except uploaded_files.Refused as refusal:
+            avatar_form.add_error("avatar", str(refusal))
+        else:
+            messages.success(request, _("Your new picture is saved."))
+            return redirect("members:settings")
+    return _settings_page(request, form=ProfileForm(instance=request.user), avatar_form=avatar_form)
+
+
+@login_required
+@require_POST
+# Each change restamps every thread the member wrote in (forum.page_cache): counted as uploads.
+@rate_limited("uploading")
+def remove_avatar(request: HttpRequest) -> HttpResponse:
+    services.remove_avatar(member=request.user)
+    messages.success(request, _("Your picture is removed: your initial is shown instead."))
+    return redirect("members:settings")
+
+
+@require_GET
+def avatar_file(request: HttpRequest, pk: int, key: str, size: int) -> HttpResponse:
+    """A member's picture, at one of the sizes pages show. Its address changes with the
+    picture, so it is kept a year; a picture replaced or removed is no longer served. A banned
+    member's stays, as their name does beside the posts they wrote; a deleted member has none."""
+    if size not in avatars.SIZES or not Member.objects.filter(pk=pk, avatar=key).exists():
+        raise Http404
+    return stored_files.serve(
+        avatars.stored_name(pk, key, size),
+        content_type="image/webp",
+        download_name=f"{key}-{size}.webp",
+        inline=True,
+        cache_control=stored_files.CACHED_FOR_A_YEAR,
+    )
 
 
 @require_POST

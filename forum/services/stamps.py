@@ -24,7 +24,7 @@ def thread_changed(*, thread_id: int) -> None:
 
 
 def member_shown_differently(*, member: Member) -> None:
-    """The member's name or role, shown beside their posts and threads, changed."""
+    """The member's name, picture or role, shown beside their posts and threads, changed."""
     restamp(Thread.objects.filter(posts__author=member))
 
 

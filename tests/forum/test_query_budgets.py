@@ -1,8 +1,13 @@
-"""Each page runs a fixed number of SQL queries, whatever the number of items it shows."""
+"""Each page runs a fixed number of SQL queries, whatever the number of items it shows.
+
+Every author has a picture, shown beside their posts and threads: it costs no query."""
+
+import secrets
 
 import pytest
 
 from forum.models import Category
+from members.models import Member
 from tests.builders.forum import CategoryFactory, make_reply, make_thread
 from tests.builders.members import MemberFactory
 from tests.query_budget import page_queries, queries_for
@@ -16,9 +21,14 @@ def big_pages(settings):
     settings.THREADS_PER_PAGE = 50
 
 
+def pictured() -> Member:
+    """A member with a picture: its key is all a page needs (its files are never asked here)."""
+    return MemberFactory(avatar=secrets.token_hex(6))
+
+
 def thread_with_posts(n: int):
-    thread = make_thread(category=Category.objects.first() or CategoryFactory())
-    authors = [MemberFactory() for _ in range(3)]
+    thread = make_thread(category=Category.objects.first() or CategoryFactory(), author=pictured())
+    authors = [pictured() for _ in range(3)]
     for i in range(n - 1):
         make_reply(thread, author=authors[i % 3], source=f"Post @{authors[0].username} {i}")
     return thread
@@ -27,13 +37,13 @@ def thread_with_posts(n: int):
 def category_with_threads(n: int) -> Category:
     category = CategoryFactory()
     for _ in range(n):
-        make_thread(category=category)
+        make_thread(category=category, author=pictured())
     return category
 
 
 def index_with_categories(n: int) -> None:
     for _ in range(n):
-        make_thread(category=CategoryFactory())
+        make_thread(category=CategoryFactory(), author=pictured())
 
 
 PERSONAS = ["visitor_client", "member_client"]
@@ -137,3 +147,15 @@ def test_moving_the_read_mark_forward_costs_three_updates(member_client):
     assert any("forum_readmark" in sql for sql in updates)
     assert any("members_member" in sql for sql in updates)
     assert any("notifications_notification" in sql for sql in updates)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_authors_pictures_are_on_the_pages_whose_budgets_these_are(request, persona):
+    client = request.getfixturevalue(persona)
+    thread = thread_with_posts(5)
+    category = thread.category
+    pictures = {
+        url: client.get(url).text.count('<img class="avatar"')
+        for url in (f"/t/{thread.pk}/", category.get_absolute_url(), "/")
+    }
+    assert pictures == {f"/t/{thread.pk}/": 5, category.get_absolute_url(): 1, "/": 1}

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from charter import services as charter
 from forum import services as forum
+from members import avatars, services
 from moderation.models import Decision
 from notifications.models import Kind, Preference
 from tests.builders.charter import addition, found_charter
@@ -191,6 +192,20 @@ def test_the_members_uploads_are_in_the_archive_as_they_are_served(
         kept = stored[upload["token"]]
         assert archive.read(upload["file"]) == member_client.get(kept.get_absolute_url()).getvalue()
     assert len(archive.namelist()) == 3  # data.json and the member's two files, not theirs
+
+
+def test_the_members_picture_is_in_the_archive_at_each_size(member_client, member):
+    services.set_avatar(member=member, file=as_upload("me.jpg", photo_with_gps()))
+
+    archive = downloaded_archive(member_client)
+
+    files = json.loads(archive.read("data.json"))["profile"]["picture"]
+    assert len(files) == len(avatars.SIZES)
+    for name, size in zip(files, avatars.SIZES, strict=True):
+        assert (
+            archive.read(f"profile/{name}")
+            == member_client.get(avatars.url(member, size)).getvalue()
+        )
 
 
 def test_nothing_of_another_member_is_in_the_export(charter_v1, member, other_member, moderator):
