@@ -5,8 +5,10 @@ import copy
 import io
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +20,7 @@ from members.models import Member
 from tests.builders import files
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory, signed_in
+from tests.hostile_payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
 
@@ -336,6 +339,13 @@ def test_a_wrong_name_in_the_address_is_a_404(member_client):
     assert member_client.get("/files/AAAAAAAAAAAAAAAAAAAAAAAA/minutes.pdf").status_code == 404
 
 
+def test_a_name_in_another_alphabet_is_served_at_its_address(member_client):
+    _, upload = added(member_client, files.pdf(), "Огород été.pdf")
+    assert upload.name == "Огород_été.pdf"
+    response = member_client.get(upload.get_absolute_url())
+    assert response.status_code == 200 and body(response) == files.pdf()
+
+
 # Who may have a file
 
 
@@ -421,3 +431,71 @@ def test_old_uploads_no_post_took_are_removed_with_their_files(
         [recent.stored_as.split("/")[-1], used.stored_as.split("/")[-1]]
     )
     assert member_client.get(old.get_absolute_url()).status_code == 404
+
+
+# Hostile names and descriptions
+
+
+def test_hostile_names_and_descriptions_come_out_inert_in_the_post(
+    member_client, visitor_client, thread, without_rate_limits
+):
+    """Every payload of the corpus as a file's name and as an image's description, through the
+    composer, then posted: the post's HTML holds none of their markup (the browser test checks
+    that nothing runs)."""
+    markdowns, failures = [], []
+    for n, payload in enumerate(PAYLOADS):
+        as_name = add(member_client, b"Notes\n", f"{payload}.txt", claimed="text/html")
+        as_alt = add(member_client, files.picture("PNG"), f"{n}.png", alt=payload[:300])
+        for response in (as_name, as_alt):
+            if response.status_code == 201:
+                markdowns.append(response.json()["markdown"])
+            else:
+                failures.append((payload, response.status_code, response.content))
+    assert failures == []
+    for chunk in chunks(markdowns, limit=settings.POST_MAX_LENGTH):
+        response = member_client.post(f"/t/{thread.pk}/reply/", {"source": chunk})
+        assert response.status_code == 302, response.content[:2000]
+    assert not Upload.objects.filter(post=None).exists()
+    pages = [
+        visitor_client.get(f"/t/{thread.pk}/?page={page}").text
+        for page in range(1, thread.posts.count() // settings.POSTS_PER_PAGE + 2)
+    ]
+    bodies = [post.html for post in thread.posts.all()] + [
+        body for page in pages for body in POST_BODY.findall(page)
+    ]
+    assert len(bodies) > 2
+    for html in bodies:
+        elements = Elements()
+        elements.feed(html)
+        assert elements.tags <= {"p", "a", "img", "br"}, html
+        for tag, name, value in elements.attributes:
+            assert name in {"href", "src", "alt", "rel"}, (tag, name, value)
+            if name in {"href", "src"}:
+                assert re.fullmatch(rf"{ADDRESS}[\w.%-]+", value), (tag, name, value)
+
+
+class Elements(HTMLParser):
+    """The elements and attributes of an HTML fragment, as a browser would parse them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.tags.add(tag)
+        self.attributes += [(tag, name, value or "") for name, value in attrs]
+
+
+POST_BODY = re.compile(r'<div class="post__body prose"[^>]*>(.*?)</div>\s*<footer', re.S)
+
+
+def chunks(markdowns: list[str], *, limit: int) -> list[str]:
+    """The Markdown pieces joined into posts of at most `limit` characters."""
+    posts, current = [], ""
+    for markdown in markdowns:
+        if current and len(current) + 2 + len(markdown) > limit:
+            posts.append(current)
+            current = ""
+        current = f"{current}\n\n{markdown}" if current else markdown
+    return [*posts, current]
