@@ -27,8 +27,7 @@ pytestmark = pytest.mark.django_db
 UPLOAD = reverse("forum:upload_new")
 ADDRESS = r"/files/[A-Za-z0-9_-]{24}/"
 NO_ALT = (
-    "Say in a few words what the image shows, for the readers who cannot see it, "
-    "then add it again."
+    "Say in a few words what the image shows, for the readers who cannot see it, then add it again."
 )
 
 
@@ -61,9 +60,9 @@ def added(client, content: bytes, name: str, *, alt: str = "", claimed: str = "i
 
 
 def body(response) -> bytes:
-    content = b"".join(response.streaming_content)
-    response.close()
-    return content
+    """A served file's bytes. Read to the end, the response closes as a server would close it
+    (the test client's way, which keeps the test's database connection open)."""
+    return b"".join(response.streaming_content)
 
 
 def photo_in_post(client, thread, *, content=None, name="garden.jpg", alt="The garden"):
@@ -93,7 +92,7 @@ def test_an_image_added_by_the_composer_gives_its_markdown(member_client, member
     [
         (files.pdf(), "minutes.pdf", "minutes.pdf"),
         (files.odt(), "minutes.odt", "minutes.odt"),
-        ("Semis : mars\n".encode(), "seeds.txt", "seeds.txt"),
+        (b"Semis : mars\n", "seeds.txt", "seeds.txt"),
     ],
 )
 def test_a_file_added_by_the_composer_gives_a_link(member_client, content, name, kept_as):
@@ -125,6 +124,28 @@ def test_a_refused_type_is_a_clear_error(member_client, media):
 def test_no_file_at_all_is_a_clear_error(member_client):
     response = member_client.post(UPLOAD, {"alt": "Nothing"})
     assert response.status_code == 400 and response.json() == {"error": "Choose a file to add."}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"alt": "A barn\x00"}, "Null characters are not allowed."),
+        ({"alt": "x" * 301}, "A description can be at most 300 characters long (it has 301)."),
+        ({"attachment": "not a file"}, "Choose a file to add."),
+        ({"attachment": files.as_upload("empty.png", b"")}, "This file is empty."),
+    ],
+    ids=["NUL in the description", "long description", "text for a file", "empty file"],
+)
+def test_odd_input_is_a_clear_error_not_a_crash(member_client, media, fields, message):
+    fields = {"attachment": files.as_upload("barn.png", files.picture("PNG")), **fields}
+    response = member_client.post(UPLOAD, fields)
+    assert response.status_code == 400 and response.json() == {"error": message}
+    assert not Upload.objects.exists() and stored(media) == []
+
+
+def test_a_nul_in_the_name_is_dropped(member_client):
+    _, upload = added(member_client, files.pdf(), "min\x00utes.pdf")
+    assert upload.name == "minutes.pdf"
 
 
 def test_the_daily_quota_refuses_the_upload_past_it(member_client, settings, media):
@@ -290,7 +311,7 @@ def test_an_upload_taken_by_one_post_stays_with_it(member_client, thread):
 
 
 def test_an_image_is_served_inline_as_the_type_its_bytes_say(member_client, thread):
-    post, upload = photo_in_post(member_client, thread, content=files.picture("PNG"), name="a.gif")
+    _, upload = photo_in_post(member_client, thread, content=files.picture("PNG"), name="a.gif")
     response = member_client.get(upload.get_absolute_url())
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"

@@ -34,8 +34,8 @@ def added(client: Client, content: bytes, name: str, alt: str) -> tuple[str, Upl
 
 def served(client: Client, upload: Upload) -> int:
     response = client.get(upload.get_absolute_url())
-    if hasattr(response, "streaming_content"):
-        response.close()
+    if response.streaming:
+        b"".join(response.streaming_content)  # read to the end, as a browser would
     return response.status_code
 
 
