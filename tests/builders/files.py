@@ -32,7 +32,10 @@ def photo_with_gps() -> bytes:
 
 
 def animation(frames: int = 3) -> bytes:
-    images = [Image.new("P", (20, 20), index * 40) for index in range(frames)]
+    """An animated GIF whose frames differ (identical ones the encoder would merge into one)."""
+    images = [
+        Image.new("RGB", (20, 20), (index * 60, 100, 200 - index * 60)) for index in range(frames)
+    ]
     output = io.BytesIO()
     images[0].save(output, "GIF", save_all=True, append_images=images[1:], duration=100, loop=0)
     return output.getvalue()
