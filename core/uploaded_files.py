@@ -52,15 +52,15 @@ FORMATS = {
     ]
 }
 _PILLOW_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
-# An animated GIF or WebP is decoded frame by frame: its frames' pixels count together.
+# An animated GIF, WebP or PNG is decoded frame by frame: its frames' pixels count together.
 MAX_FRAMES = 300
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
-# What a browser would take for a web page (the WHATWG MIME sniffing standard's HTML and XML
-# patterns), even as plain text: refused, whatever the headers it would be served with.
+# Text that starts as markup does (after any byte-order mark and blank space, "<" and then a
+# letter, "!", "?" or "/"): a browser sniffing it would take it for a web page or a drawing
+# (the WHATWG MIME sniffing standard lists some of those openings; all of them are refused),
+# whatever the headers it is served with. No letter, minutes or notes starts so.
 _MARKUP_START = re.compile(
-    rb"^[\t\n\x0c\r ]*<(?:!doctype|html|head|script|iframe|h1|div|font|table|a|style|title|b"
-    rb"|body|br|p|!--|\?xml|svg)[\s>/]",
-    re.IGNORECASE,
+    rb"^(?:\xef\xbb\xbf|\xfe\xff|\xff\xfe)?[\t\n\x0c\r ]*<[A-Za-z!?/]", re.IGNORECASE
 )
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -233,7 +233,9 @@ def _image(
         frames = [ImageOps.exif_transpose(frame.copy()) for frame in ImageSequence.Iterator(image)]
         duration = image.info.get("duration")
         loop = image.info.get("loop")
-        icc_profile = image.info.get("icc_profile")
+        # Colours as the camera meant them (a colour profile says nothing about anyone), unless
+        # the pixels are converted: a CMYK profile would misread the RGB written below.
+        icc_profile = image.info.get("icc_profile") if image.mode != "CMYK" else None
     for frame in frames:
         frame.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     first = frames[0]
@@ -241,14 +243,13 @@ def _image(
     # Only what these arguments name is written: no EXIF, XMP or text chunk of the original.
     options: dict = {"format": format.key.upper()}
     if icc_profile:
-        # Colours as the camera meant them; a colour profile says nothing about anyone.
         options["icc_profile"] = icc_profile
     if format.key == "jpeg":
         first = first.convert("RGB")
         options.update(quality=88, optimize=True)
     elif format.key == "webp":
         options.update(quality=85)
-    if len(frames) > 1 and format.key in ("gif", "webp"):
+    if len(frames) > 1 and format.key in ("gif", "webp", "png"):
         options.update(save_all=True, append_images=frames[1:])
         if duration is not None:
             options["duration"] = duration

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core import stored_files, uploaded_files
 from core.rate_limits import rate_limited
@@ -66,7 +66,7 @@ def attach(request: HttpRequest, form: Form) -> tuple[Form, AttachmentForm]:
     return type(form)(initial=typed), attachment
 
 
-@require_GET
+@require_safe
 def upload_file(request: HttpRequest, token: str, name: str) -> HttpResponse:
     found = (
         Upload.objects.select_related("post__thread__category")

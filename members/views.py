@@ -9,7 +9,12 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from core import stored_files, uploaded_files
 from core.next_url import safe_next
@@ -72,7 +77,7 @@ def remove_avatar(request: HttpRequest) -> HttpResponse:
     return redirect("members:settings")
 
 
-@require_GET
+@require_safe
 def avatar_file(request: HttpRequest, pk: int, key: str, size: int) -> HttpResponse:
     """A member's picture, at one of the sizes pages show. Its address changes with the
     picture, so it is kept a year; a picture replaced or removed is no longer served. A banned

@@ -95,6 +95,21 @@ def test_an_animated_gif_keeps_its_frames_and_timing():
     assert animation.info["duration"] == 100 and animation.info["loop"] == 0
 
 
+def test_an_animated_png_keeps_its_frames():
+    images = [Image.new("RGB", (20, 20), (n * 60, 90, 30)) for n in range(3)]
+    output = io.BytesIO()
+    images[0].save(output, "PNG", save_all=True, append_images=images[1:], duration=120)
+    animated = opened(kept(output.getvalue(), "dance.png").content)
+    assert animated.format == "PNG" and animated.n_frames == 3
+
+
+def test_a_cmyk_photo_is_written_in_rgb_without_its_cmyk_colour_profile():
+    output = io.BytesIO()
+    Image.new("CMYK", (30, 20), (0, 80, 80, 0)).save(output, "JPEG", icc_profile=b"cmyk-profile")
+    written = opened(kept(output.getvalue(), "print.jpg").content)
+    assert written.mode == "RGB" and "icc_profile" not in written.info
+
+
 def test_an_animated_webp_keeps_its_frames():
     assert opened(kept(animated_webp(frames=4), "spin.webp").content).n_frames == 4
 
@@ -132,10 +147,22 @@ def test_an_svg_is_refused_as_markup():
         b"<script>alert(1)</script>",
         b"<?xml version='1.0'?><x/>",
         b"<!-- a comment first --><svg><script>alert(1)</script></svg>",
+        b"\xef\xbb\xbf<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+        b"\xef\xbb\xbf  <html><body>Hi</body></html>",
+        b"<img src=x onerror=alert(1)>",
+        b"</p><p>closing first",
     ],
+    ids=["doctype", "html", "script", "xml", "comment", "BOM svg", "BOM html", "img", "closing"],
 )
 def test_a_web_page_or_xml_is_refused_even_named_as_text(content):
     assert refusal(content, "notes.txt") == MARKUP
+
+
+@pytest.mark.parametrize(
+    "content", [b"a < b, and b > c", b"<3 to the garden team", b"\xef\xbb\xbfMinutes, 3 May"]
+)
+def test_text_that_only_holds_angle_brackets_is_text(content):
+    assert kept(content, "notes.txt").format.key == "txt"
 
 
 @pytest.mark.parametrize(

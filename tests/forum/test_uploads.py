@@ -322,6 +322,16 @@ def test_an_image_is_served_inline_as_the_type_its_bytes_say(member_client, thre
     assert opened(body(response)).format == "PNG"
 
 
+def test_a_head_request_gets_the_headers_and_the_same_checks(member_client, visitor_client, thread):
+    _, upload = photo_in_post(member_client, thread)
+    response = visitor_client.head(upload.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    services.hide_post(post=upload.post)
+    assert visitor_client.head(upload.get_absolute_url()).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("content", "name", "content_type"),
     [
