@@ -23,7 +23,9 @@ from members.models import Member
 # An upload's address in a post's text (forum.urls: "files/<token>/<name>").
 UPLOAD_ADDRESS = re.compile(r"/files/([A-Za-z0-9_-]{24})/")
 QUOTA_PERIOD = timedelta(days=1)
-_MARKDOWN_SPECIALS = re.compile(r"([\\\[\]`*_<>!])")
+# What would make a description or name read otherwise than typed: Markdown's marks, "~"
+# (struck through), and "&", which would turn "&lt;" into "<".
+_MARKDOWN_SPECIALS = re.compile(r"([\\\[\]`*_<>!&~])")
 
 
 def accepted_formats() -> list[uploaded_files.Format]:

@@ -17,8 +17,6 @@
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
   };
 
-  const isImage = (file) => file.type.startsWith("image/");
-
   for (const fieldset of document.querySelectorAll(".attach[data-upload-url]")) {
     const form = fieldset.closest("form");
     const textarea = form.querySelector("textarea[name=source]");
@@ -26,6 +24,11 @@
     const alt = fieldset.querySelector("input[name=alt]");
     const button = fieldset.querySelector("button[name=attach]");
     const status = fieldset.querySelector(".attach__status");
+    // An image the site takes (the chooser's `accept` lists their types) waits for its
+    // description; anything else, an SVG drawing too, goes at once and the site says if it
+    // refuses it, rather than asking for a description first.
+    const imageTypes = input.accept.split(",").filter((type) => type.startsWith("image/"));
+    const isImage = (file) => imageTypes.includes(file.type);
     const say = (message, failed = false) => {
       status.textContent = message;
       status.classList.toggle("attach__status--error", failed);

@@ -256,6 +256,7 @@ def test_the_main_pages_meet_wcag_2_1_aa(new_page, live_server, configuration):
     check(member, "index", "/")
     check(member, "a category", c.category)
     check(member, "a thread", c.thread)
+    check(member, "a new thread's composer", f"{c.category}new/")
     check(member, "search results", c.search)
     check(member, "the charter", "/charter/")
     check(member, "the charter's versions compared", "/charter/diff/?old=1&new=2")
