@@ -1,10 +1,12 @@
 """Images and files in posts: the composer's upload (by script, or its Attach button without
 one), and the files themselves, served to whoever may see the post that shows them."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from core import stored_files, uploaded_files
@@ -42,6 +44,13 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
 
 
+def attaching(request: HttpRequest) -> bool:
+    """The composer was sent to add a file: its Add button, or another button (Post, Preview)
+    pressed with a file still chosen, which would otherwise be lost without a word: it is
+    added, and the member sees their text with it before posting."""
+    return "attach" in request.POST or "attachment" in request.FILES
+
+
 def attach(request: HttpRequest, form: Form) -> tuple[Form, AttachmentForm]:
     """The composer's Attach button, without a script: the upload's Markdown goes at the end of
     the text, and the composer is shown again with what was typed (and no error for a text
@@ -63,6 +72,11 @@ def attach(request: HttpRequest, form: Form) -> tuple[Form, AttachmentForm]:
             text = typed.get("source", "").rstrip()
             typed["source"] = f"{text}\n\n{markdown}\n" if text else f"{markdown}\n"
             attachment = AttachmentForm()
+            if "attach" not in request.POST:
+                messages.info(
+                    request,
+                    _("The file you had chosen is now in your message: read it over, then post."),
+                )
     return type(form)(initial=typed), attachment
 
 

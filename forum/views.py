@@ -118,7 +118,7 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     require(rules.can_start_thread(request.user, category))
     form = ThreadForm(request.POST or None)
     attachment, preview, status = AttachmentForm(), None, 200
-    if "attach" in request.POST:
+    if upload_views.attaching(request):
         form, attachment = upload_views.attach(request, form)
     elif request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
@@ -234,7 +234,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     thread = selectors.thread_for_reader(pk, request.user)
     require(rules.can_reply(request.user, thread))
     attachment, preview, status = AttachmentForm(), None, 200
-    if "attach" in request.POST:
+    if upload_views.attaching(request):
         form, attachment = upload_views.attach(request, PostForm(request.POST))
     elif request.method == "POST":
         form = PostForm(request.POST)
@@ -314,7 +314,7 @@ def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
     require(rules.can_edit_post(request.user, post))
     form = PostForm(request.POST or None, initial={"source": post.source})
     attachment, preview = AttachmentForm(), None
-    if "attach" in request.POST:
+    if upload_views.attaching(request):
         form, attachment = upload_views.attach(request, form)
     elif request.method == "POST" and form.is_valid():
         if "preview" in request.POST:

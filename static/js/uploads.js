@@ -117,6 +117,9 @@
       files.items.add(event.dataTransfer.files[0]);
       input.files = files.files;
       chosen();
+      if (event.dataTransfer.files.length > 1) {
+        say(fieldset.dataset.oneAtATime, true);
+      }
     });
   }
 }

@@ -232,6 +232,19 @@ def test_attach_without_javascript_adds_the_markdown_to_what_was_typed(other_cli
     assert Upload.objects.get().post is None
 
 
+def test_posting_with_a_file_still_chosen_adds_it_and_does_not_post_yet(other_client, thread):
+    response = other_client.post(
+        reverse("forum:reply", args=[thread.pk]),
+        {"source": "Here is the plan.", "attachment": files.as_upload("plan.pdf", files.pdf())},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert thread.posts.count() == 1
+    upload = Upload.objects.get()
+    assert f"Here is the plan.\n\n[plan.pdf]({upload.get_absolute_url()})" in response.text
+    assert "The file you had chosen is now in your message" in response.text
+
+
 def test_attach_without_javascript_keeps_the_new_threads_title(member_client, category):
     response = attach(
         member_client,
