@@ -333,7 +333,9 @@ def test_post_bodies_thread_titles_names_and_bios_stay_text(reader, monkeypatch)
             title=one_line(payload, django_settings.THREAD_TITLE_MAX_LENGTH),
             source=f"Opened by {member.username}.",
         )
-    titles = list(Thread.objects.exclude(pk=replies.pk).values_list("title", flat=True))
+    titles = list(
+        Thread.objects.exclude(pk=replies.pk).order_by("pk").values_list("title", flat=True)
+    )
     names = [member.display_name for member in members]
     bodies = [
         plain_text(html)

@@ -186,7 +186,7 @@ def test_sign_in_reply_and_signal_with_the_keyboard_alone(new_page, thread_and_m
     # Reply at the foot of the thread.
     keys.tab_to("#reply-form textarea[name=source]")
     keys.type(REPLY)
-    keys.tab_to("#reply-form button[type=submit]:not([name=preview])")
+    keys.tab_to("#reply-form button[type=submit]:not([name=preview]):not([name=attach])")
     keys.follow()
     expect(page.get_by_text(REPLY)).to_be_visible()
     assert thread.posts.filter(author=member, source=REPLY).exists()
