@@ -59,7 +59,7 @@ def test_the_note_under_the_post_is_public_as_for_a_post_kept(
 
     page = visitor_client.get(post.thread.get_absolute_url()).text
     assert "An offensive picture." in page
-    assert "The moderators removed its author&#x27;s picture." in page
+    assert "The moderators removed its author's picture." in page
 
 
 def test_there_must_be_a_picture_to_remove(author, post, moderator):
