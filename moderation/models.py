@@ -137,6 +137,8 @@ class Action(models.TextChoices):
     KEEP = "keep", _("Keep the post, with a note")
     HIDE = "hide", _("Hide the post")
     DELETE = "delete", _("Delete the post")
+    # For a picture beside the post that breaches the charter: the post stays as it is.
+    PICTURE = "picture", _("Keep the post, remove its author's picture")
 
 
 class Decision(models.Model):

@@ -107,10 +107,14 @@ def can_read_decision(member: Person, decision: Decision) -> bool:
     )
 
 
+# Decisions that leave the post as it was: their note under it is public.
+KEPT_WITH_A_NOTE = (Action.KEEP, Action.PICTURE)
+
+
 def can_read_post_decision(member: Person, post: Post, decision: Decision) -> bool:
     """Under the post: a note on a post kept is everyone's to read; why a post was hidden or
     deleted, its author's and the moderators'."""
-    if decision.action == Action.KEEP or is_moderator(member):
+    if decision.action in KEPT_WITH_A_NOTE or is_moderator(member):
         return True
     return member.is_authenticated and post.author_id == member.pk
 

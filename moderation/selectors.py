@@ -21,7 +21,6 @@ from members.models import Member
 from members.rules import is_moderator
 from moderation import rules
 from moderation.models import (
-    Action,
     Appeal,
     AppealState,
     Case,
@@ -449,7 +448,9 @@ def annotate_posts(posts: list[Post], member) -> None:
         if decision is not None and is_overturned(decision):
             decision = None
         post.moderation_decision = decision
-        post.moderation_note_public = decision is not None and decision.action == Action.KEEP
+        post.moderation_note_public = (
+            decision is not None and decision.action in rules.KEPT_WITH_A_NOTE
+        )
         post.moderation_reason_visible = decision is not None and rules.can_read_post_decision(
             member, post, decision
         )

@@ -134,7 +134,8 @@ def _tell_appellant(appeal: Appeal, post: Post, rationale: str) -> None:
 
 
 def _overturn(decision: Decision, now: datetime) -> None:
-    """Restore the post, lift the sanction, and count the decision's signals as not upheld."""
+    """Restore the post, lift the sanction, and count the decision's signals as not upheld.
+    A picture removed stays removed (its files are gone): its member may choose it again."""
     post = decision.case.post
     if decision.action in (Action.HIDE, Action.DELETE):
         forum.show_post(post=post)

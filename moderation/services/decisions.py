@@ -66,6 +66,9 @@ def decide_case(
         require(rules.can_decide(moderator, case, selectors.signaller_ids(case), at=now))
         if sanction is not None and post.author is None:
             raise ModerationRefused(_("The author's account is gone: there is nobody to sanction."))
+        removing_picture = outcome == Outcome.UPHELD and action == Action.PICTURE
+        if removing_picture and not (post.author and post.author.avatar):
+            raise ModerationRefused(_("The post's author has no picture to remove."))
         upheld = outcome == Outcome.UPHELD
         appeal_days = parameters_in_force()["appeal_days"]
         decision = Decision.objects.create(
@@ -121,8 +124,13 @@ def _carry_out(decision: Decision, post: Post, moderator: Member) -> None:
         forum.hide_post(post=post)
     elif decision.action == Action.DELETE:
         forum.remove_post(post=post, moderator=moderator)
-    elif post.is_pending_review:
-        forum.show_post(post=post)
+    else:
+        if decision.action == Action.PICTURE:
+            # Its files go; an overturned decision cannot bring them back, but the member
+            # may choose a picture again (moderation.services.appeals).
+            members.remove_avatar(member=post.author)
+        if post.is_pending_review:
+            forum.show_post(post=post)
 
 
 def _sanction(decision: Decision, author: Member, step: Step, now: datetime) -> None:

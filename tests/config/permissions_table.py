@@ -118,6 +118,10 @@ def form(name: str, get: Expect, post: Expect, **options) -> Entry:
 PUBLIC = everyone(OK)
 
 
+def _picture(member, key: str) -> dict:
+    return {"pk": member.pk, "key": key, "size": 48}
+
+
 def _file(upload) -> dict:
     return {"token": upload.token, "name": upload.name}
 
@@ -259,6 +263,16 @@ MEMBERS = [
         data={"display_name": "A new name", "theme": "dark"},
     ),
     action("members:set_language", everyone(REDIRECT), data={"language": "fr", "next": "/"}),
+    # Sent with no picture: the settings again, saying to choose one.
+    action("members:choose_avatar", signed_in(OK), data={}),
+    action("members:remove_avatar", signed_in(REDIRECT)),
+    page("avatar", PUBLIC, kwargs=lambda w: _picture(w.other, w.other.avatar)),
+    page(
+        "avatar",
+        everyone(NOT_FOUND),
+        kwargs=lambda w: _picture(w.other, "000000000000"),
+        variant="a replaced picture",
+    ),
     # The data export asks for the password again first (tests/members/test_reauthentication.py).
     page("members:my_data", signed_in(REDIRECT)),
     page("members:my_data_export", signed_in(REDIRECT)),

@@ -32,6 +32,7 @@ from charter import services as charter
 from charter.models import Ballot, Box
 from forum import services as forum
 from forum.models import Post, Thread
+from members import services as members
 from members.models import Member
 from moderation import services as moderation
 from moderation.appeal_links import ban_appeal_url
@@ -49,7 +50,7 @@ from tests.builders.charter import (
     put_to_ballot,
     reword,
 )
-from tests.builders.files import as_upload, pdf
+from tests.builders.files import as_upload, pdf, picture
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory
 from tests.builders.moderation import appeal, signal, uphold
@@ -269,6 +270,7 @@ def build_world() -> World:
         source=forum.markdown_for(w.restricted_file),
     )
     w.unused_file = forum.upload(member=persons["member"], file=as_upload("draft.pdf", pdf()))
+    members.set_avatar(member=w.other, file=as_upload("me.png", picture()))
 
     # The charter: the member's draft, another member's proposal, an amendment's ballot
     w.member_draft = propose(persons["member"], [reword(w.charter, 1, "Be kind.")], submit=False)
