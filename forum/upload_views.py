@@ -84,6 +84,8 @@ def attach(request: HttpRequest, form: Form) -> tuple[Form, AttachmentForm]:
 def upload_file(request: HttpRequest, token: str, name: str) -> HttpResponse:
     found = (
         Upload.objects.select_related("post__thread__category")
+        # Only the post's state is read: not its text, which may be long.
+        .defer("post__source", "post__html", "post__search_vector")
         .filter(token=token, name=name)
         .first()
     )
