@@ -9,7 +9,7 @@ PORT ?= 8000
 # terminal and is quiet in logs (CI's, `make test`'s).
 STEP := @scripts/step
 
-.PHONY: run test venv messages belenios demo lint format makemessages trial bench bench-pages bench-load bench-faults bench-ballots
+.PHONY: run test venv messages belenios demo lint format makemessages trial bench bench-pages bench-load bench-faults bench-ballots bench-uploads
 
 run: belenios venv messages
 	$(DEV) PORT=$(PORT) scripts/run
@@ -76,6 +76,10 @@ bench-ballots: venv messages belenios
 bench-pages: venv
 	scripts/install-system-packages --bench
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+# What an upload costs the web process: in-process, SQLite, a minute (bench/README.md).
+bench-uploads: venv
+	$(BIN)/python bench/uploads.py $(BENCH_ARGS)
 
 # The performance benches one after the other (bench/README.md): pages on the default preset
 # (BENCH_ARGS="--growth" adds the large one), a reply to 5,000 watchers, the close of a
