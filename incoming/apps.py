@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncomingConfig(AppConfig):
+    name = "incoming"
+    verbose_name = _("Incoming mail")
