@@ -30,6 +30,12 @@ def reply_address(*, member_id: int, thread_id: int) -> str:
     )
 
 
+def thread_message_id(thread_id: int) -> str:
+    """The Message-ID that stands for a whole thread: every email about the thread names it in
+    In-Reply-To and References, so mail clients group them, and an answer names it back."""
+    return f"<thread-{thread_id}@{settings.REPLY_DOMAIN}>"
+
+
 def read_reply_address(address: str) -> ReplyTarget | None:
     """The member and thread a reply address names; None if it is not one of the site's, or
     its signature does not match."""
