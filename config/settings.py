@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "notifications",
     "charter",
     "moderation",
+    "incoming",
     "demo",
 ]
 
@@ -209,6 +210,13 @@ if not SITE_URL and not DEBUG:
     raise environ.ImproperlyConfigured(
         "Set SITE_URL, e.g. https://forum.example.org: email links are built from it."
     )
+
+# Incoming mail (incoming/): members answer by email. Reply addresses are
+# reply+<member>-<thread>-<signature>@REPLY_DOMAIN, a domain whose mail the site's mail server
+# hands to Palabre (docs/admin-guide.md); by default SITE_URL's host.
+REPLY_DOMAIN = env.str("REPLY_DOMAIN", default="") or (
+    SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+)
 
 # Background work (Celery). With REDIS_URL, tasks go to Redis for a worker and beat; without it
 # (the embedded default) they run in-process, right after the transaction that queued them.

@@ -2,6 +2,7 @@
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -233,6 +234,16 @@ def post_for_reader(pk: int, member: Person) -> Post:
     if not rules.can_read_thread(member, post.thread):
         raise Http404
     return post
+
+
+def threads_of_posts(post_ids: Iterable[int]) -> dict[int, Thread]:
+    """The thread of each post, with its category, by post id; a post gone is left out."""
+    threads = (
+        Thread.objects.filter(posts__pk__in=list(post_ids))
+        .annotate(post_id=F("posts__pk"))
+        .select_related("category")
+    )
+    return {thread.post_id: thread for thread in threads}
 
 
 def post_revisions(post: Post) -> list[PostRevision]:

@@ -1,5 +1,7 @@
 """The emails members receive: multipart, in the recipient's language and time zone."""
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -8,6 +10,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from members.names import one_line
+from notifications import replies
 from notifications.models import Channel, Delivery, Kind, Notification
 from notifications.stop_links import DIGEST, stop_emails_token
 
@@ -45,6 +49,12 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
     unsubscribe_url = ""
     if delivery.channel == Channel.IMMEDIATE and first.unsubscribe_url:
         unsubscribe_url = absolute(first.unsubscribe_url)
+    conversations = replies.conversations(member, notifications)
+    # A digest speaks of many threads: one Reply-To would carry every answer into one of
+    # them, so a digest has none, and each of its entries links to its own thread's address.
+    conversation = None
+    if delivery.channel == Channel.IMMEDIATE:
+        conversation = conversations.get(first.pk)
     with (
         translation.override(member.language or settings.LANGUAGE_CODE),
         timezone.override(member.time_zone or settings.TIME_ZONE),
@@ -52,7 +62,8 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
         subject, template = _subject_and_template(delivery, notifications)
         context = {
             "member": member,
-            "notifications": [_Shown(each) for each in notifications],
+            "notifications": [_Shown(each, conversations.get(each.pk)) for each in notifications],
+            "reply_by_email": conversation is not None,
             "stop_url": stop_url,
             "unsubscribe_url": unsubscribe_url,
             "stop_kind_label": _stop_label(stop_kind),
@@ -67,7 +78,10 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
         subject=" ".join(subject.split()),
         body=text,
         to=[member.email],
-        headers=_headers(delivery, unsubscribe_url=unsubscribe_url or stop_url),
+        reply_to=[conversation.reply_address] if conversation else [],
+        headers=_headers(
+            delivery, unsubscribe_url=unsubscribe_url or stop_url, conversation=conversation
+        ),
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -99,8 +113,10 @@ def _subject_and_template(delivery: Delivery, notifications: list[Notification])
     return subject, "notifications/email/digest"
 
 
-def _headers(delivery: Delivery, *, unsubscribe_url: str) -> dict[str, str]:
-    return {
+def _headers(
+    delivery: Delivery, *, unsubscribe_url: str, conversation: replies.Conversation | None
+) -> dict[str, str]:
+    headers = {
         # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs here.
         "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -108,18 +124,30 @@ def _headers(delivery: Delivery, *, unsubscribe_url: str) -> dict[str, str]:
         # Stable per delivery, so that a resent copy is recognisable as the same message.
         "Message-ID": f"<delivery-{delivery.pk}@{_domain()}>",
     }
+    if conversation is not None:
+        # As if every email about the thread answered one first message, which mail clients
+        # need not have: they group the thread's emails all the same.
+        headers["In-Reply-To"] = conversation.message_id
+        headers["References"] = conversation.message_id
+    return headers
 
 
 class _Shown:
     """A notification as an email shows it, with absolute links."""
 
-    def __init__(self, notification: Notification):
+    def __init__(self, notification: Notification, conversation: replies.Conversation | None):
         self.notification = notification
         self.summary = notification.summary
         self.excerpt = notification.excerpt
         self.news = notification.news
         self.created_at = notification.created_at
         self.url = absolute(notification.url)
+        self.reply_url = ""
+        if conversation is not None:
+            # "Re:" in every language, as RFC 5322 has it: a translated prefix is one that mail
+            # clients fail to recognise, and stack.
+            subject = quote(f"Re: {one_line(notification.title)}", safe="")
+            self.reply_url = f"mailto:{conversation.reply_address}?subject={subject}"
 
 
 def _stop_label(kind: str) -> str:

@@ -11,6 +11,7 @@ from forum.services.announcements import (
     announce_pending_posts,
     announce_post,
     post_event_key,
+    post_of_event,
     thread_group_key,
 )
 from forum.services.posting import (
@@ -62,6 +63,7 @@ __all__ = [
     "markdown_for",
     "member_shown_differently",
     "post_event_key",
+    "post_of_event",
     "read_stop_watching_token",
     "recount",
     "release_thread",

@@ -28,6 +28,15 @@ def post_event_key(post_id: int) -> str:
     return f"{_POST_EVENT_PREFIX}{post_id}"
 
 
+def post_of_event(event_key: str) -> int | None:
+    """The id of the post an `event_key` is about (see `post_event_key`); None for any other
+    event."""
+    number = event_key.removeprefix(_POST_EVENT_PREFIX)
+    if number == event_key or not number.isascii() or not number.isdigit():
+        return None
+    return int(number)
+
+
 def post_event_keys(posts: QuerySet[Post]) -> QuerySet:
     """`post_event_key` of each of `posts`, built by the database (a subquery)."""
     return posts.annotate(
