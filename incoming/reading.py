@@ -43,7 +43,11 @@ def answer(message: EmailMessage) -> str:
     if not text.strip():
         return ""
     replies = EmailReplyParser(languages=REPLY_LANGUAGES).read(text).replies
-    return replies[0].body.strip() if replies else ""
+    # The member's own words come before any "On … wrote:": a first part that starts with one
+    # is the quoted message, with nothing written above it.
+    if not replies or replies[0].headers:
+        return ""
+    return replies[0].body.strip()
 
 
 def _body_as_markdown(message: EmailMessage) -> str:
