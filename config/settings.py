@@ -217,6 +217,11 @@ if not SITE_URL and not DEBUG:
 REPLY_DOMAIN = env.str("REPLY_DOMAIN", default="") or (
     SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
 )
+# A message larger than this is refused by the LMTP server (552) before it is stored; quoted
+# history and a few photos fit well under it.
+INCOMING_MAIL_MAX_BYTES = env.int("INCOMING_MAIL_MAX_BYTES", default=10 * 1024 * 1024)
+# Where `manage.py receive_mail --lmtp` listens when given no address.
+INCOMING_LMTP_ADDRESS = env.str("INCOMING_LMTP_ADDRESS", default="127.0.0.1:8025")
 
 # Background work (Celery). With REDIS_URL, tasks go to Redis for a worker and beat; without it
 # (the embedded default) they run in-process, right after the transaction that queued them.
@@ -295,6 +300,11 @@ CELERY_BEAT_SCHEDULE = {
     "lapse-moderation-claims": {"task": "moderation.tasks.lapse_claims", "schedule": 300},
     # Uploads that no post uses a day after (UPLOAD_ORPHAN_HOURS): one indexed query when none.
     "remove-orphan-uploads": {"task": "forum.tasks.remove_orphan_uploads", "schedule": 3_600},
+    # Messages stored while the broker was down, queued again: one indexed query when none.
+    "process-waiting-mail": {
+        "task": "incoming.tasks.process_waiting",
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+    },
 }
 
 # The charter. Every number of the members' procedure (ballot lengths, quorums, the founding

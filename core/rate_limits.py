@@ -12,6 +12,7 @@ from functools import wraps
 from http import HTTPStatus
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
@@ -61,6 +62,19 @@ def rate_limited(
         return limited
 
     return decorator
+
+
+def member_may(action: str, member: AbstractBaseUser) -> bool:
+    """Count one `action` by `member` done outside a request (a reply by email), and whether
+    it is within MEMBER_RATE_LIMITS: the same counter as @rate_limited's, so a member posting
+    both from the site and by email is held to one rate."""
+    request = HttpRequest()
+    request.method = "POST"
+    request.user = member
+    usage = get_usage(
+        request, group=action, key="user_or_ip", rate=_rate, method="POST", increment=True
+    )
+    return usage is None or not usage["should_limit"]
 
 
 def _rate(action: str, request: HttpRequest) -> str | None:

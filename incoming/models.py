@@ -1,0 +1,89 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("received")
+    POSTED = "posted", _("posted")
+    REFUSED = "refused", _("refused")
+    DROPPED = "dropped", _("dropped")
+
+
+class Reason(models.TextChoices):
+    """Why a message was refused (or, for auto-replies, dropped); each refusal's explanation
+    to the sender is in incoming.refusals."""
+
+    AUTO_REPLY = "auto_reply", _("an automatic reply")
+    NO_ADDRESS = "no_address", _("no valid reply address")
+    UNKNOWN_MEMBER = "unknown_member", _("no such member")
+    UNVERIFIED_SENDER = "unverified_sender", _("not sent from the member's verified address")
+    BANNED = "banned", _("member banned")
+    SUSPENDED = "suspended", _("member suspended")
+    CHARTER = "charter", _("charter not accepted")
+    UNREADABLE = "unreadable", _("thread not readable by the member")
+    LOCKED = "locked", _("thread locked")
+    CANNOT_REPLY = "cannot_reply", _("member may not reply in this thread")
+    FIRST_DAY = "first_day", _("first day's limit reached")
+    RATE_LIMITED = "rate_limited", _("posting too fast")
+    TOO_LONG = "too_long", _("too long")
+    TOO_SHORT = "too_short", _("no text")
+
+
+class InboundMessage(models.Model):
+    """A message as the mail server handed it over, stored before anything is done with it,
+    so that a worker or Redis being down loses nothing (incoming.services.receive)."""
+
+    # The Message-ID, or a digest of the bytes when there is none: a second delivery of the
+    # same message is the same row (the constraint below), so it is posted at most once.
+    message_id = models.CharField(_("message id"), max_length=998)
+    raw = models.BinaryField(_("raw message"))
+    # The envelope's, not the headers': "" for the null return path <>.
+    sender = models.CharField(_("envelope sender"), max_length=998, blank=True)
+    recipients = models.JSONField(_("envelope recipients"), default=list)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.RECEIVED
+    )
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices, blank=True)
+    # What the member is told, word for word (in their language), when the reason needs it:
+    # a first day's limit says until when.
+    detail = models.TextField(_("detail"), blank=True)
+    post = models.ForeignKey(
+        "forum.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    explained_at = models.DateTimeField(_("explanation sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incoming message")
+        verbose_name_plural = _("incoming messages")
+        constraints = [
+            models.UniqueConstraint(fields=["message_id"], name="inbound_message_once"),
+            models.CheckConstraint(
+                condition=Q(state__in=State.values), name="inbound_message_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[State.REFUSED, State.DROPPED]) | Q(reason=""),
+                name="inbound_message_reason_only_if_refused",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=[State.REFUSED, State.DROPPED]) | ~Q(reason=""),
+                name="inbound_message_refused_for_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=State.POSTED) | Q(post__isnull=True),
+                name="inbound_message_post_only_if_posted",
+            ),
+        ]
+        indexes = [
+            # The sweep's query: the few messages still waiting.
+            models.Index(
+                fields=["received_at"],
+                condition=Q(state=State.RECEIVED),
+                name="inbound_message_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message_id

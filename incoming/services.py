@@ -1,0 +1,190 @@
+"""Mail that members send in: stored as it arrives, then read and posted (or refused) by a
+worker. A reply by email becomes a post under every rule a reply from the browser obeys."""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from email import policy
+from email.parser import BytesHeaderParser
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from core.queueing import queue_after_commit
+from core.rate_limits import member_may
+from forum import rules as forum_rules
+from forum import services as forum_services
+from forum.models import Post, Thread
+from incoming import reading, refusals, tasks
+from incoming.addresses import ReplyTarget, read_reply_address
+from incoming.models import InboundMessage, Reason, State
+from members.models import Member
+from members.rules import Refused
+
+logger = logging.getLogger(__name__)
+
+# Shorter than this once quotes and signature are cut, an answer says nothing (as the form's).
+MIN_LENGTH = 2
+# A message still waiting this long after it was stored lost its task: the sweep queues it again.
+WAITING_GRACE_SECONDS = 30
+
+
+def receive(raw: bytes, *, sender: str, recipients: list[str]) -> InboundMessage:
+    """Store a message as the mail server hands it over, and queue its processing once stored.
+
+    A second delivery of the same message (the mail server retrying after a lost answer) finds
+    the first one's row and queues nothing.
+    """
+    message_id = _message_id(raw)
+    with transaction.atomic():
+        inbound, created = InboundMessage.objects.get_or_create(
+            message_id=message_id,
+            defaults={"raw": raw, "sender": sender, "recipients": list(recipients)},
+        )
+        if created:
+            queue_after_commit(tasks.process_message, (inbound.pk,))
+    return inbound
+
+
+def process_waiting() -> None:
+    """Queue again the messages stored while the broker was down (or whose task was lost)."""
+    since = timezone.now() - timedelta(seconds=WAITING_GRACE_SECONDS)
+    waiting = InboundMessage.objects.filter(state=State.RECEIVED, received_at__lt=since)
+    calls = [(pk,) for pk in waiting.order_by("received_at").values_list("pk", flat=True)[:500]]
+    with transaction.atomic():
+        queue_after_commit(tasks.process_message, *calls)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    reason: Reason
+    detail: str = ""
+    # Set once the sender is known to be the member: the explanation is then in their
+    # language and may point at the thread.
+    member: Member | None = None
+    thread: Thread | None = None
+
+
+def process(*, message_pk: int) -> None:
+    """Post the answer a stored message holds, or refuse it and tell the sender why; drop an
+    automatic message silently. Run twice, the second run finds the message dealt with."""
+    with transaction.atomic():
+        inbound = (
+            InboundMessage.objects.select_for_update()
+            .filter(pk=message_pk, state=State.RECEIVED)
+            .first()
+        )
+        if inbound is None:
+            return
+        message = reading.parse(bytes(inbound.raw))
+        if reading.is_automatic(message, sender=inbound.sender):
+            _settle(inbound, state=State.DROPPED, reason=Reason.AUTO_REPLY)
+            return
+        outcome = _post_or_refusal(inbound, message)
+        if isinstance(outcome, Post):
+            _settle(inbound, state=State.POSTED, post=outcome)
+            return
+        _settle(inbound, state=State.REFUSED, reason=outcome.reason, detail=outcome.detail)
+        transaction.on_commit(lambda: _explain(inbound, outcome))
+
+
+def _post_or_refusal(inbound: InboundMessage, message) -> Post | _Refusal:
+    target = _target(inbound.recipients)
+    if target is None:
+        return _Refusal(Reason.NO_ADDRESS)
+    member = Member.objects.filter(pk=target.member_id, is_active=True).first()
+    if member is None:
+        return _Refusal(Reason.UNKNOWN_MEMBER)
+    # The reply address may have been forwarded, or guessed from a leaked email: only the
+    # member's own confirmed addresses may write in their name.
+    if not reading.from_addresses(message) & _verified_addresses(member):
+        return _Refusal(Reason.UNVERIFIED_SENDER)
+    thread = Thread.objects.select_related("category").filter(pk=target.thread_id).first()
+    if thread is None or not forum_rules.can_read_thread(member, thread):
+        return _Refusal(Reason.UNREADABLE, member=member)
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        if problem := _standing_problem(member, thread):
+            return problem
+        text = reading.answer(message)
+        if len(text) < MIN_LENGTH:
+            return _Refusal(Reason.TOO_SHORT, member=member, thread=thread)
+        if len(text) > settings.POST_MAX_LENGTH:
+            return _Refusal(Reason.TOO_LONG, member=member, thread=thread)
+        if not member_may("posting", member):
+            return _Refusal(Reason.RATE_LIMITED, member=member, thread=thread)
+        try:
+            return forum_services.reply(author=member, thread=thread, source=text)
+        except forum_rules.PostingRefused as refused:
+            return _Refusal(Reason.FIRST_DAY, str(refused), member=member, thread=thread)
+        except Refused:
+            return _Refusal(Reason.CANNOT_REPLY, member=member, thread=thread)
+
+
+def _standing_problem(member: Member, thread: Thread) -> _Refusal | None:
+    """Why `member` may not reply in `thread`, as the browser's reply form would refuse it."""
+    if forum_rules.can_reply(member, thread):
+        return None
+    if member.is_banned:
+        return _Refusal(Reason.BANNED, member=member)
+    if member.is_suspended:
+        # The forum's own words, which say until when.
+        detail = str(forum_rules.why_cannot_reply(member, thread))
+        return _Refusal(Reason.SUSPENDED, detail, member=member, thread=thread)
+    if member.must_accept_charter:
+        return _Refusal(Reason.CHARTER, member=member, thread=thread)
+    if thread.locked:
+        return _Refusal(Reason.LOCKED, member=member, thread=thread)
+    return _Refusal(Reason.CANNOT_REPLY, member=member, thread=thread)
+
+
+def _target(recipients: list[str]) -> ReplyTarget | None:
+    for recipient in recipients:
+        if target := read_reply_address(recipient):
+            return target
+    return None
+
+
+def _verified_addresses(member: Member) -> set[str]:
+    addresses = EmailAddress.objects.filter(user=member, verified=True).values_list(
+        "email", flat=True
+    )
+    return {address.lower() for address in addresses}
+
+
+def _settle(
+    inbound: InboundMessage,
+    *,
+    state: State,
+    reason: Reason | str = "",
+    detail: str = "",
+    post: Post | None = None,
+) -> None:
+    inbound.state, inbound.reason, inbound.detail, inbound.post = state, reason, detail, post
+    inbound.save(update_fields=["state", "reason", "detail", "post"])
+
+
+def _explain(inbound: InboundMessage, refusal: _Refusal) -> None:
+    member, thread = refusal.member, refusal.thread
+    language = (member.language if member else "") or settings.LANGUAGE_CODE
+    thread_url = f"{settings.SITE_URL}{thread.get_absolute_url()}" if thread else ""
+    try:
+        refusals.send_explanation(inbound, language=language, thread_url=thread_url)
+    except OSError:
+        # The refusal is recorded; only the courtesy of telling is lost, and retrying it
+        # could tell twice.
+        logger.exception("could not tell %s why message %s was refused", inbound.sender, inbound.pk)
+
+
+def _message_id(raw: bytes) -> str:
+    """The Message-ID, or a digest of the bytes for a message without a usable one."""
+    try:
+        headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        message_id = str(headers.get("Message-ID", "")).strip()
+    except (IndexError, ValueError):
+        message_id = ""
+    if not message_id or len(message_id) > 900:
+        return "sha256:" + hashlib.sha256(raw).hexdigest()
+    return message_id

@@ -1,0 +1,73 @@
+"""A reply by email through the real parts: sent by an SMTP client to the LMTP server that
+`manage.py receive_mail --lmtp` runs, queued in Redis, posted by a Celery worker."""
+
+import smtplib
+import sys
+
+import pytest
+
+from forum.models import Post
+from incoming.addresses import reply_address
+from incoming.models import InboundMessage, Reason
+from tests.incoming.mail import reply_to
+from tests.live_stack import Service, free_port, wait_until
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.postgresql,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def lmtp(live_stack, tmp_path, settings):
+    port = free_port()
+    server = Service(
+        "receive_mail --lmtp",
+        [sys.executable, "manage.py", "receive_mail", "--lmtp", f"127.0.0.1:{port}"],
+        live_stack.worker.env,
+        tmp_path / "lmtp.log",
+        ready="LMTP server listening",
+    )
+    server.start()
+    # The stack's processes take their reply domain from their SITE_URL.
+    settings.REPLY_DOMAIN = "127.0.0.1"
+    yield port
+    server.stop()
+
+
+def send(port: int, raw: bytes, *, sender: str, to: str) -> dict:
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        return client.sendmail(sender, [to], raw)
+
+
+def test_a_reply_sent_twice_is_posted_once_by_the_worker(lmtp, thread, other_member):
+    address = reply_address(member_id=other_member.pk, thread_id=thread.pk)
+    raw = reply_to(thread, other_member, "Count me in.\n\n-- \nBruno\n")
+
+    for _ in range(2):
+        assert send(lmtp, raw, sender=other_member.email, to=address) == {}
+
+    def posted() -> list[Post]:
+        return list(Post.objects.filter(thread=thread, author=other_member))
+
+    wait_until(posted, timeout=20, what="the worker to post the reply")
+    [post] = posted()
+    assert post.source == "Count me in."
+    assert InboundMessage.objects.count() == 1
+
+
+def test_a_refused_reply_is_explained_by_the_worker(live_stack, lmtp, thread, other_member):
+    thread.locked = True
+    thread.save()
+    address = reply_address(member_id=other_member.pk, thread_id=thread.pk)
+    send(lmtp, reply_to(thread, other_member), sender=other_member.email, to=address)
+
+    def explained() -> list:
+        return [m for a, m in live_stack.mail.received if a == other_member.email]
+
+    wait_until(explained, timeout=20, what="the worker to explain the refusal")
+    [message] = explained()
+    assert message["Auto-Submitted"] == "auto-replied"
+    assert InboundMessage.objects.get().reason == Reason.LOCKED
+    assert not Post.objects.filter(author=other_member).exists()
