@@ -213,10 +213,9 @@ if not SITE_URL and not DEBUG:
 
 # Incoming mail (incoming/): members answer by email. Reply addresses are
 # reply+<member>-<thread>-<signature>@REPLY_DOMAIN, a domain whose mail the site's mail server
-# hands to Palabre (docs/admin-guide.md); by default SITE_URL's host.
-REPLY_DOMAIN = env.str("REPLY_DOMAIN", default="") or (
-    SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
-)
+# hands to `manage.py receive_mail`. Empty (the default), emails offer no way to answer by
+# email: an address that no mail server routes here would only bounce members' answers.
+REPLY_DOMAIN = env.str("REPLY_DOMAIN", default="")
 # A message larger than this is refused by the LMTP server (552) before it is stored; quoted
 # history and a few photos fit well under it.
 INCOMING_MAIL_MAX_BYTES = env.int("INCOMING_MAIL_MAX_BYTES", default=10 * 1024 * 1024)

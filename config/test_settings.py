@@ -23,3 +23,6 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="palabre-test-media-"))  # noqa: F405
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 if FILE_STORAGE == "filesystem":  # noqa: F405
     STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
+
+# Answers by email are on in the tests (incoming/): off, emails carry no reply address.
+REPLY_DOMAIN = "replies.testserver"

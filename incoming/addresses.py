@@ -40,7 +40,7 @@ def read_reply_address(address: str) -> ReplyTarget | None:
     """The member and thread a reply address names; None if it is not one of the site's, or
     its signature does not match."""
     match = _REPLY.match(address.strip().lower())
-    if match is None or match[4] != settings.REPLY_DOMAIN.lower():
+    if match is None or not settings.REPLY_DOMAIN or match[4] != settings.REPLY_DOMAIN.lower():
         return None
     member_id, thread_id = int(match[1]), int(match[2])
     if not hmac.compare_digest(match[3], _signature(member_id, thread_id)):

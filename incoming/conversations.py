@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 
+from django.conf import settings
+
 from forum import rules, selectors
 from forum.services import post_of_event
 from incoming.addresses import reply_address, thread_message_id
@@ -20,6 +22,8 @@ def of_posts(member: Member, notifications: Sequence[Notification]) -> dict[int,
     is offered no address, rather than one whose answers would be refused; answers that come
     all the same are checked again when they arrive.
     """
+    if not settings.REPLY_DOMAIN:
+        return {}
     posts = {
         notification.pk: post_of_event(notification.event_key)
         for notification in notifications

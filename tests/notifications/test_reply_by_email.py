@@ -225,3 +225,13 @@ def test_a_newline_in_a_header_is_refused_not_sent():
     )
     with pytest.raises(ValueError, match="linefeed or carriage return"):
         email.message()
+
+
+def test_without_a_reply_domain_emails_offer_no_answer_by_email(
+    sent, settings, thread, member, other_member
+):
+    settings.REPLY_DOMAIN = ""
+    [email] = sent(make_reply, thread, author=other_member, source="Tomatoes.")
+    assert email.reply_to == []
+    assert "In-Reply-To" not in email.extra_headers
+    assert REPLY_LINE not in email.body
