@@ -181,6 +181,8 @@ def live_stack(transactional_db, tmp_path, collected_static):
         "REDIS_URL": redis_server.url,
         "EMAIL_URL": f"smtp://127.0.0.1:{mail.port}",
         "SITE_URL": f"http://127.0.0.1:{web_port}",
+        # Replies by email are addressed as the tests address them.
+        "REPLY_DOMAIN": settings.REPLY_DOMAIN,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "CONN_MAX_AGE": "0",

@@ -20,7 +20,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def lmtp(live_stack, tmp_path, settings):
+def lmtp(live_stack, tmp_path):
     port = free_port()
     server = Service(
         "receive_mail --lmtp",
@@ -30,8 +30,6 @@ def lmtp(live_stack, tmp_path, settings):
         ready="LMTP server listening",
     )
     server.start()
-    # The stack's processes take their reply domain from their SITE_URL.
-    settings.REPLY_DOMAIN = "127.0.0.1"
     yield port
     server.stop()
 
