@@ -39,6 +39,9 @@ from charter.texts import Change, Piece, compare
 from forum import services as forum
 from forum.models import Post, Thread, WatchLevel
 from forum.selectors import search_posts
+from incoming import services as incoming
+from incoming.addresses import reply_address
+from incoming.models import InboundMessage, Reason, State
 from members.models import Member
 from moderation import services as moderation
 from moderation.models import Case, Outcome
@@ -48,6 +51,7 @@ from tests.builders.charter import count, found_charter, put_to_ballot
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory
 from tests.hostile_payloads import PAYLOADS
+from tests.incoming.mail import reply_to
 
 SENTINEL = """
 (() => {
@@ -505,3 +509,49 @@ def test_article_texts_and_proposal_rationales_stay_text(reader):
         started,
         seeded,
     )
+
+
+def test_replies_by_email_stay_text(reader, settings):
+    """Every payload arrives as the body of a reply by email, as plain text and, for a quarter
+    of them, as HTML only (turned into Markdown), from a sender whose display name is a payload
+    too: the posts they become run nothing and read as sent."""
+    started = time.monotonic()
+    settings.RATELIMIT_ENABLE = False
+    category = CategoryFactory(name="By email", slug="by-email")
+    watcher = MemberFactory(username="watcher", display_name="Watcher")
+    thread = forum.create_thread(
+        author=watcher, category=category, title="Answer by email", source="Reply with yours."
+    )
+    members = hostile_members()
+    for n, (member, payload) in enumerate(zip(members, PAYLOADS, strict=True)):
+        for as_html in (False, True) if n % 4 == 0 else (False,):
+            raw = reply_to(
+                thread,
+                member,
+                f"<p>{html.escape(payload)}</p>" if as_html else payload,
+                message_id=f"<payload-{n}-{as_html}@mail.example.org>",
+                html=as_html,
+            )
+            recipients = [reply_address(member_id=member.pk, thread_id=thread.pk)]
+            incoming.receive(raw, sender=member.email, recipients=recipients)
+        # As in the test above: left watching, each member would hear of every reply after
+        # theirs, and seeding would take minutes.
+        forum.watch_thread(member=member, thread=thread, level=WatchLevel.NORMAL)
+    arrived = InboundMessage.objects.all()
+    posted = arrived.filter(state=State.POSTED)
+    # Some payloads are all quote or blank once cut: refused as "no text", never as an error.
+    refused = arrived.exclude(state=State.POSTED)
+    assert set(refused.values_list("reason", flat=True)) <= {Reason.TOO_SHORT}
+    assert posted.count() > 0.9 * arrived.count()
+    bodies = [
+        plain_text(post_html)
+        for post_html in Post.objects.filter(thread=thread, number__gt=1).values_list(
+            "html", flat=True
+        )
+    ]
+    assert len(bodies) == posted.count()
+
+    seeded = time.monotonic()
+    signed_in = reader(watcher)
+    signed_in.visit(thread.get_absolute_url(), readable=bodies)
+    report([signed_in], {"reply by email": len(bodies)}, started, seeded)

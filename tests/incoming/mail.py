@@ -1,5 +1,6 @@
 """Emails as members' mail clients write them."""
 
+from email.headerregistry import Address
 from email.message import EmailMessage
 
 from incoming.addresses import reply_address
@@ -16,7 +17,8 @@ def reply_to(
     headers: dict[str, str] | None = None,
 ) -> bytes:
     message = EmailMessage()
-    message["From"] = f"{member.display_name} <{sender or member.email}>"
+    # Quoted as mail clients quote a display name, whatever it holds.
+    message["From"] = Address(display_name=member.display_name, addr_spec=sender or member.email)
     message["To"] = reply_address(member_id=member.pk, thread_id=thread.pk)
     message["Subject"] = f"Re: {thread.title}"
     if message_id:
