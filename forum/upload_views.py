@@ -27,11 +27,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         errors = [error for errors in attachment.errors.values() for error in errors]
         return JsonResponse({"error": " ".join(errors)}, status=400)
     try:
-        uploaded = services.upload(
-            member=request.user,
-            file=attachment.cleaned_data["attachment"],
-            alt=attachment.cleaned_data["alt"],
-        )
+        uploaded = _keep(request, attachment)
     except uploaded_files.Refused as refusal:
         return JsonResponse({"error": str(refusal)}, status=400)
     return JsonResponse(
@@ -41,6 +37,15 @@ def upload(request: HttpRequest) -> HttpResponse:
             "name": uploaded.name,
         },
         status=201,
+    )
+
+
+def _keep(request: HttpRequest, attachment: AttachmentForm) -> Upload:
+    """The valid form's file, kept for the member (`uploaded_files.Refused` says why not)."""
+    return services.upload(
+        member=request.user,
+        file=attachment.cleaned_data["attachment"],
+        alt=attachment.cleaned_data["alt"],
     )
 
 
@@ -60,11 +65,7 @@ def attach(request: HttpRequest, form: Form) -> tuple[Form, AttachmentForm]:
     typed = {name: request.POST.get(name, "") for name in form.fields}
     if attachment.is_valid():
         try:
-            uploaded = services.upload(
-                member=request.user,
-                file=attachment.cleaned_data["attachment"],
-                alt=attachment.cleaned_data["alt"],
-            )
+            uploaded = _keep(request, attachment)
         except uploaded_files.Refused as refusal:
             attachment.add_error("attachment", str(refusal))
         else:
