@@ -4,6 +4,10 @@
 the thread under the site's SECRET_KEY, so an address cannot be guessed, nor one member's used
 as another's, nor one thread's turned into another's by changing a number. Lower case only:
 some mail servers lower-case the part before the "@".
+
+`new+<category slug>@REPLY_DOMAIN`: a category's address, where its watchers start a thread.
+It is not secret: who may write there is decided by the message (its sender, its DKIM
+signature), not by the address.
 """
 
 import base64
@@ -16,6 +20,7 @@ from django.utils.crypto import salted_hmac
 
 _SALT = "incoming.addresses.reply"
 _REPLY = re.compile(r"^reply\+(\d{1,12})-(\d{1,12})-([a-z2-7]{26})@(.+)$")
+_NEW_THREAD = re.compile(r"^new\+([a-z0-9_-]{1,80})@(.+)$")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,19 @@ def read_reply_address(address: str) -> ReplyTarget | None:
     if not hmac.compare_digest(match[3], _signature(member_id, thread_id)):
         return None
     return ReplyTarget(member_id=member_id, thread_id=thread_id)
+
+
+def new_thread_address(category_slug: str) -> str:
+    return f"new+{category_slug.lower()}@{settings.REPLY_DOMAIN}"
+
+
+def read_new_thread_address(address: str) -> str | None:
+    """The slug of the category a new-thread address names (lower case: compare it as such);
+    None if it is not one of the site's."""
+    match = _NEW_THREAD.match(address.strip().lower())
+    if match is None or not settings.REPLY_DOMAIN or match[2] != settings.REPLY_DOMAIN.lower():
+        return None
+    return match[1]
 
 
 def _signature(member_id: int, thread_id: int) -> str:

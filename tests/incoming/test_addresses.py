@@ -1,6 +1,12 @@
 """A reply address names one member and one thread, and nobody can make one for another."""
 
-from incoming.addresses import ReplyTarget, read_reply_address, reply_address
+from incoming.addresses import (
+    ReplyTarget,
+    new_thread_address,
+    read_new_thread_address,
+    read_reply_address,
+    reply_address,
+)
 
 
 def test_an_address_reads_back_as_its_member_and_thread(settings):
@@ -32,3 +38,15 @@ def test_an_address_made_under_another_secret_key_is_refused(settings):
     address = reply_address(member_id=12, thread_id=345)
     settings.SECRET_KEY = "another-key-after-a-rotation"
     assert read_reply_address(address) is None
+
+
+def test_a_category_address_reads_back_as_its_slug_whatever_the_case(settings):
+    address = new_thread_address("Garden-Tools")
+    assert address == f"new+garden-tools@{settings.REPLY_DOMAIN}"
+    assert read_new_thread_address(address.upper()) == "garden-tools"
+
+
+def test_a_category_address_of_another_domain_or_shape_is_not_one(settings):
+    assert read_new_thread_address("new+garden@elsewhere.org") is None
+    assert read_new_thread_address(f"new+gar.den@{settings.REPLY_DOMAIN}") is None
+    assert read_new_thread_address(f"garden@{settings.REPLY_DOMAIN}") is None
