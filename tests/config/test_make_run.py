@@ -44,6 +44,25 @@ def test_make_run_says_what_each_stage_does_before_scripts_run_takes_over():
     assert steps == ["System packages", "Python packages", "Translations"]
 
 
+def test_a_busy_mail_port_gets_one_clear_line_too():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        mail_port = taken.getsockname()[1]
+        done = subprocess.run(
+            [ROOT / "scripts" / "run"],
+            env={**os.environ, "PORT": str(free_port()), "MAIL_PORT": str(mail_port)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (
+        f"error: port {mail_port} on 127.0.0.1, where members' mail would come in, is already in "
+        f"use; choose another with MAIL_PORT, e.g. make run MAIL_PORT={mail_port + 1}\n"
+    )
+
+
 def test_a_busy_port_gets_one_clear_line_that_says_how_to_choose_another():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -104,6 +123,25 @@ def test_make_run_prints_the_address_to_open_once_the_site_answers(copy_of_the_p
         )
         assert f"Sign in at http://127.0.0.1:{port}/accounts/login/" in printed
         assert (copy_of_the_project / "var" / "demo-trustees").is_dir()
+
+        # Mail comes in beside the site, as printed: an answer to an address that is no reply
+        # address gets the explanation, which the console shows.
+        assert f"scripts/send-test-reply --port {port + 25} " in printed
+        sent = subprocess.run(
+            [
+                *(ROOT / "scripts" / "send-test-reply", "--port", str(port + 25)),
+                *("camille@demo.palabre.test", "reply+1-1-forged@reply.localhost", "Hello"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert sent.returncode == 0, sent.stderr
+        wait_until(
+            lambda: "Your email could not be posted" in log.read_text(),
+            timeout=30,
+            what="the explanation of a refused answer",
+        )
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:

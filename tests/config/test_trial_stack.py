@@ -33,7 +33,7 @@ def trial():
     # The PostgreSQL server user (postgres, when this runs as root) must reach the directory.
     directory = Path(tempfile.mkdtemp(prefix="palabre-trial-test."))
     directory.chmod(0o711)
-    web_port, redis_port = free_port(), free_port()
+    web_port, redis_port, mail_port = free_port(), free_port(), free_port()
     log = directory / "output.log"
     env = {
         "PATH": os.environ["PATH"],
@@ -41,9 +41,11 @@ def trial():
         "PALABRE_TRIAL_DIR": str(directory / "trial"),
         "PALABRE_TRIAL_PORT": str(web_port),
         "PALABRE_TRIAL_REDIS_PORT": str(redis_port),
+        "PALABRE_TRIAL_MAIL_PORT": str(mail_port),
     }
     process = started_as_from_a_terminal(ROOT / "scripts" / "trial", cwd=ROOT, env=env, log=log)
     process.base_url = f"http://127.0.0.1:{web_port}"
+    process.mail_port = mail_port
     process.log = log
     process.directory = directory / "trial"
     try:
@@ -175,6 +177,27 @@ def test_the_trial_command_serves_the_production_stack_and_ctrl_c_stops_it_all(t
         lambda: "worker.1 | To: camille@demo.palabre.test" in trial.log.read_text(),
         timeout=30,
         what="the worker to print the email to camille",
+    )
+
+    # Camille answers that email from her mail client, as the trial's output says how.
+    printed = trial.log.read_text()
+    email_to_camille = printed[printed.index("worker.1 | To: camille@demo.palabre.test") :]
+    reply_to = re.search(r"Reply-To: (reply\+\S+@reply\.localhost)", email_to_camille)[1]
+    assert f"scripts/send-test-reply --port {trial.mail_port} " in printed
+    sent = subprocess.run(
+        [
+            *(ROOT / "scripts" / "send-test-reply", "--port", str(trial.mail_port)),
+            *("camille@demo.palabre.test", reply_to, "Answered from my mailbox."),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert sent.returncode == 0, sent.stderr
+    wait_until(
+        lambda: "Answered from my mailbox." in amina.request(f"/t/{replyable}/")[1],
+        timeout=30,
+        what="camille's answer by email to appear in the thread",
     )
 
     os.killpg(trial.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the foreground group

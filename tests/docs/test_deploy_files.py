@@ -26,7 +26,7 @@ from tests.live_stack import ROOT
 
 DEPLOY = ROOT / "docs" / "deploy"
 GUIDE = (ROOT / "docs" / "admin-guide.md").read_text()
-SERVICES = ["palabre-web", "palabre-worker", "palabre-beat"]
+SERVICES = ["palabre-web", "palabre-worker", "palabre-beat", "palabre-mail"]
 CODE, VENV = "/srv/palabre", "/srv/palabre/.venv/bin/"
 ENVIRONMENT_FILE = "/etc/palabre/palabre.env"
 VARIABLE = re.compile(r"^#? ?([A-Z][A-Z0-9_]+)=(.*)$")
@@ -99,6 +99,21 @@ def test_the_worker_and_beat_units_run_celery_with_options_it_accepts(service, s
     assert arguments[:3] == ["-A", "config", subcommand]
     # --help last: Celery parses every option before it, and refuses one it does not know.
     parsed = run(ROOT / ".venv" / "bin" / "celery", *arguments, "--help", env={"DEBUG": "true"})
+    assert parsed.returncode == 0, parsed.stderr
+
+
+def test_the_mail_unit_runs_the_lmtp_server_where_the_guides_postfix_sends_mail():
+    python, manage, *arguments = command("palabre-mail")
+    assert (python, manage) == (VENV + "python", "manage.py")
+    assert arguments[:2] == ["receive_mail", "--lmtp"]
+    assert f"lmtp:inet:{arguments[2]}" in GUIDE
+    parsed = run(
+        ROOT / ".venv" / "bin" / "python",
+        "manage.py",
+        arguments[0],
+        "--help",
+        env={"DEBUG": "true"},
+    )
     assert parsed.returncode == 0, parsed.stderr
 
 
