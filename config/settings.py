@@ -212,10 +212,13 @@ if not SITE_URL and not DEBUG:
     )
 
 # Incoming mail (incoming/): members answer by email. Reply addresses are
-# reply+<member>-<thread>-<signature>@REPLY_DOMAIN, a domain whose mail the site's mail server
-# hands to `manage.py receive_mail`. Empty (the default), emails offer no way to answer by
+# reply+<member>-<thread>-<day>-<signature>@REPLY_DOMAIN, a domain whose mail the site's mail
+# server hands to `manage.py receive_mail`. Empty (the default), emails offer no way to answer by
 # email: an address that no mail server routes here would only bounce members' answers.
 REPLY_DOMAIN = env.str("REPLY_DOMAIN", default="")
+# A reply address older than this is refused (the member is told to answer a newer email): an
+# old email, forwarded or leaked, stops speaking for its member.
+REPLY_ADDRESS_DAYS = env.int("REPLY_ADDRESS_DAYS", default=90)
 # A message larger than this is refused by the LMTP server (552) before it is stored; quoted
 # history and a few photos fit well under it.
 INCOMING_MAIL_MAX_BYTES = env.int("INCOMING_MAIL_MAX_BYTES", default=10 * 1024 * 1024)

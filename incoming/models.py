@@ -17,6 +17,7 @@ class Reason(models.TextChoices):
 
     AUTO_REPLY = "auto_reply", _("an automatic reply")
     NO_ADDRESS = "no_address", _("no valid reply address")
+    EXPIRED = "expired", _("reply address expired")
     UNKNOWN_MEMBER = "unknown_member", _("no such member")
     UNVERIFIED_SENDER = "unverified_sender", _("not sent from the member's verified address")
     BANNED = "banned", _("member banned")

@@ -32,6 +32,10 @@ def explanation(reason: str) -> str:
             "The address you wrote to is not a reply address of this site, or it was altered. "
             "Reply to a notification email without changing its address, or reply on the site."
         ),
+        Reason.EXPIRED: _(
+            "The address you wrote to has expired: reply to a more recent email about this "
+            "thread, or reply on the site."
+        ),
         Reason.UNKNOWN_MEMBER: _(
             "The address you wrote to belongs to an account that no longer exists or is closed."
         ),

@@ -105,6 +105,8 @@ def _post_or_refusal(inbound: InboundMessage, message) -> Post | _Refusal:
     thread = Thread.objects.select_related("category").filter(pk=target.thread_id).first()
     if thread is None or not forum_rules.can_read_thread(member, thread):
         return _Refusal(Reason.UNREADABLE, member=member)
+    if target.expired:
+        return _Refusal(Reason.EXPIRED, member=member, thread=thread)
     with translation.override(member.language or settings.LANGUAGE_CODE):
         if problem := _standing_problem(member, thread):
             return problem

@@ -1,5 +1,9 @@
 """A reply address names one member and one thread, and nobody can make one for another."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from incoming.addresses import (
     ReplyTarget,
     new_thread_address,
@@ -50,3 +54,15 @@ def test_a_category_address_of_another_domain_or_shape_is_not_one(settings):
     assert read_new_thread_address("new+garden@elsewhere.org") is None
     assert read_new_thread_address(f"new+gar.den@{settings.REPLY_DOMAIN}") is None
     assert read_new_thread_address(f"garden@{settings.REPLY_DOMAIN}") is None
+
+
+def test_an_address_tells_the_day_it_was_given_and_expires_after_reply_address_days(settings):
+    today = timezone.localdate()
+    recent = today - timedelta(days=settings.REPLY_ADDRESS_DAYS)
+    old = today - timedelta(days=settings.REPLY_ADDRESS_DAYS + 1)
+
+    fresh = read_reply_address(reply_address(member_id=12, thread_id=345, given_on=recent))
+    stale = read_reply_address(reply_address(member_id=12, thread_id=345, given_on=old))
+
+    assert (fresh.given_on, fresh.expired) == (recent, False)
+    assert (stale.given_on, stale.expired) == (old, True)

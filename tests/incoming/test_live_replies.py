@@ -3,12 +3,17 @@
 
 import smtplib
 import sys
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from forum.models import Post
 from incoming.addresses import reply_address
-from incoming.models import InboundMessage, Reason
+from incoming.models import InboundMessage, Reason, State
+from tests.builders.forum import make_thread
+from tests.builders.members import MemberFactory
 from tests.incoming.mail import reply_to
 from tests.live_stack import Service, free_port, wait_until
 
@@ -35,8 +40,10 @@ def lmtp(live_stack, tmp_path):
 
 
 def send(port: int, raw: bytes, *, sender: str, to: str) -> dict:
+    # On the wire lines end with CRLF (RFC 5321), which smtplib leaves to its caller for bytes.
+    on_the_wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     with smtplib.LMTP("127.0.0.1", port) as client:
-        return client.sendmail(sender, [to], raw)
+        return client.sendmail(sender, [to], on_the_wire)
 
 
 def test_a_reply_sent_twice_is_posted_once_by_the_worker(lmtp, thread, other_member):
@@ -69,3 +76,81 @@ def test_a_refused_reply_is_explained_by_the_worker(live_stack, lmtp, thread, ot
     assert message["Auto-Submitted"] == "auto-replied"
     assert InboundMessage.objects.get().reason == Reason.LOCKED
     assert not Post.objects.filter(author=other_member).exists()
+
+
+def test_every_refusal_is_explained_once_and_posts_nothing(live_stack, lmtp, thread):
+    """Each sender sends its message twice (two Message-IDs): one explanation each, no post."""
+    long_ago = timezone.localdate() - timedelta(days=settings.REPLY_ADDRESS_DAYS + 1)
+    locked_thread = make_thread(category=thread.category, title="Closed for now")
+    locked_thread.locked = True
+    locked_thread.save()
+    cases = {
+        Reason.NO_ADDRESS: lambda member: reply_address(
+            member_id=member.pk, thread_id=thread.pk
+        ).replace(f"reply+{member.pk}-", f"reply+{member.pk + 1000}-"),
+        Reason.EXPIRED: lambda member: reply_address(
+            member_id=member.pk, thread_id=thread.pk, given_on=long_ago
+        ),
+        Reason.SUSPENDED: lambda member: reply_address(member_id=member.pk, thread_id=thread.pk),
+        Reason.CHARTER: lambda member: reply_address(member_id=member.pk, thread_id=thread.pk),
+        Reason.LOCKED: lambda member: reply_address(
+            member_id=member.pk, thread_id=locked_thread.pk
+        ),
+        Reason.TOO_LONG: lambda member: reply_address(member_id=member.pk, thread_id=thread.pk),
+    }
+    senders = {}
+    for reason, address_of in cases.items():
+        member = MemberFactory(
+            suspended_until=timezone.now() + timedelta(days=2)
+            if reason == Reason.SUSPENDED
+            else None,
+            must_accept_charter=reason == Reason.CHARTER,
+        )
+        body = "x" * (settings.POST_MAX_LENGTH + 1) if reason == Reason.TOO_LONG else "Agreed."
+        for attempt in (1, 2):
+            raw = reply_to(
+                thread, member, body, message_id=f"<{reason}-{attempt}@mail.example.org>"
+            )
+            send(lmtp, raw, sender=member.email, to=address_of(member))
+        senders[member.email] = reason
+
+    def explained() -> list[str]:
+        return [address for address, _message in live_stack.mail.received if address in senders]
+
+    wait_until(lambda: len(explained()) >= len(senders), timeout=30, what="every explanation")
+    assert sorted(explained()) == sorted(senders)  # one each, the second try within the hour
+    refused = InboundMessage.objects.filter(state=State.REFUSED)
+    assert sorted(refused.values_list("reason", flat=True)) == sorted(2 * list(senders.values()))
+    assert not Post.objects.filter(author__email__in=senders).exists()
+
+
+def test_five_megabytes_of_quoted_history_and_html_only_mail_are_posted(lmtp, thread, other_member):
+    history = "> An old line of the conversation, quoted again and again.\n" * 90_000
+    quoting = (
+        f"Short answer.\n\nOn Mon, 3 Jun 2024 at 10:00, Alice <alice@example.org> wrote:\n{history}"
+    )
+    long_one = reply_to(thread, other_member, quoting, message_id="<long@mail.example.org>")
+    assert len(long_one) > 5_000_000
+    html_only = reply_to(
+        thread,
+        other_member,
+        "<p>And in <b>bold</b>:</p><ul><li>seeds</li></ul>",
+        html=True,
+        message_id="<html@mail.example.org>",
+    )
+    address = reply_address(member_id=other_member.pk, thread_id=thread.pk)
+
+    for raw in (long_one, html_only):
+        assert send(lmtp, raw, sender=other_member.email, to=address) == {}
+
+    def posted() -> list[str]:
+        return list(
+            Post.objects.filter(thread=thread, author=other_member)
+            .order_by("pk")
+            .values_list("source", flat=True)
+        )
+
+    wait_until(lambda: len(posted()) == 2, timeout=60, what="the worker to post both")
+    [quoted, html] = sorted(posted(), key=len)
+    assert quoted == "Short answer."
+    assert "**bold**" in html and "seeds" in html and "<" not in html

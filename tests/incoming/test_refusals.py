@@ -119,10 +119,13 @@ def test_a_suspended_member_is_told_until_when_in_their_language(
         lambda member, thread: reply_address(member_id=member.pk, thread_id=thread.pk).replace(
             f"-{thread.pk}-", f"-{thread.pk + 1}-"
         ),
-        lambda member, thread: f"reply+{member.pk}-{thread.pk}-{'a' * 26}@testserver",
+        lambda member, thread: reply_address(member_id=member.pk, thread_id=thread.pk).replace(
+            f"-{thread.pk}-", f"-{thread.pk}-1"
+        ),
+        lambda member, thread: f"reply+{member.pk}-{thread.pk}-20000-{'a' * 26}@replies.testserver",
         lambda member, thread: "someone@testserver",
     ],
-    ids=["another thread", "forged signature", "not a reply address"],
+    ids=["another thread", "made younger", "forged signature", "not a reply address"],
 )
 def test_a_forged_or_tampered_address_is_refused(
     address, thread, other_member, mailoutbox, django_capture_on_commit_callbacks
@@ -268,3 +271,39 @@ def test_no_header_can_be_slipped_into_the_explanation(
     sent = explanation.message().as_string()
     assert "victim" not in sent
     assert explanation.recipients() == ["stranger@elsewhere.example"]
+
+
+def test_an_expired_address_is_refused_with_a_link_to_answer_on_the_site(
+    settings, thread, other_member, mailoutbox, django_capture_on_commit_callbacks
+):
+    given_on = timezone.localdate() - timedelta(days=settings.REPLY_ADDRESS_DAYS + 1)
+    inbound = deliver(
+        reply_to(thread, other_member),
+        sender=other_member.email,
+        recipients=[
+            reply_address(member_id=other_member.pk, thread_id=thread.pk, given_on=given_on)
+        ],
+        capture=django_capture_on_commit_callbacks,
+    )
+
+    assert (inbound.state, inbound.reason) == (State.REFUSED, Reason.EXPIRED)
+    assert not Post.objects.filter(author=other_member).exists()
+    [explanation] = mailoutbox
+    assert "has expired" in explanation.body
+    assert thread.get_absolute_url() in explanation.body
+
+
+def test_an_address_given_on_its_last_valid_day_still_posts(
+    settings, thread, other_member, django_capture_on_commit_callbacks
+):
+    given_on = timezone.localdate() - timedelta(days=settings.REPLY_ADDRESS_DAYS)
+    inbound = deliver(
+        reply_to(thread, other_member),
+        sender=other_member.email,
+        recipients=[
+            reply_address(member_id=other_member.pk, thread_id=thread.pk, given_on=given_on)
+        ],
+        capture=django_capture_on_commit_callbacks,
+    )
+
+    assert inbound.state == State.POSTED
