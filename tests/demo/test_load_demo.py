@@ -16,7 +16,7 @@ from demo import charter_content, content, moderation_content
 from demo import elections as demo_elections
 from demo import logins as demo_logins
 from demo import news as demo_news
-from forum.models import Post, PostState, Quote, Thanks, Thread
+from forum.models import Category, Post, PostState, Quote, Thanks, Thread
 from members.models import Member
 from moderation import rules as moderation_rules
 from moderation import selectors as moderation_selectors
@@ -82,6 +82,37 @@ def test_two_demo_trustees_decrypt_the_open_ballot_with_their_key_files(loaded_d
     assert (ballot.yes, ballot.no, ballot.abstain) == tuple(
         list(votes.values()).count(choice) for choice in ("yes", "no", "abstain")
     )
+
+
+def test_the_demo_community_loads_once_and_prints_credentials(loaded_demo):
+    counts = (Member.objects.count(), Category.objects.count(), Thread.objects.count(),
+              Post.objects.count(), Signal.objects.count(),
+              JournalEntry.objects.count())  # fmt: skip
+    again = io.StringIO()
+    call_command("load_demo", trustee_keys=loaded_demo.trustee_keys, stdout=again)
+    assert (Member.objects.count(), Category.objects.count(), Thread.objects.count(),
+            Post.objects.count(), Signal.objects.count(),
+            JournalEntry.objects.count()) == counts  # fmt: skip
+    assert counts[0] == len(content.MEMBERS) + 3  # the admin and two moderators
+    assert counts[1] == len(content.CATEGORIES) + 1
+    # Each amendment that found its co-sponsors has its discussion.
+    discussed = [spec for spec in charter_content.PROPOSALS if spec["votes"] or spec["replies"]]
+    assert counts[2] == len(content.THREADS) + len(discussed) == 33
+    output = loaded_demo.output
+    assert "admin / palabre-admin" in output and "moderatrice / palabre-moderatrice" in output
+    assert f"{LOGIN} / palabre-membre" in output
+    assert f"{NEWCOMER} / palabre-membre" in output
+    assert "already loaded" in again.getvalue()
+    # Printed by both runs: where each of the open ballot's three trustees finds their key.
+    for printed in (output, again.getvalue()):
+        trustees = [line for line in printed.splitlines() if line.startswith("  trustee ")]
+        assert len(trustees) == 3 and "missing" not in printed
+        for username in demo_elections.TRUSTEE_VOLUNTEERS:
+            assert f"{username} / palabre-membre: " in printed
+            assert f"{loaded_demo.trustee_keys}/{username}.key" in printed
+    assert sorted(path.name for path in loaded_demo.trustee_keys.iterdir()) == [
+        f"{username}.key" for username in sorted(demo_elections.TRUSTEE_VOLUNTEERS)
+    ]
 
 
 def test_load_demo_prints_every_demo_login_and_each_password_signs_in(loaded_demo):
