@@ -95,7 +95,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def resume_emails(request: HttpRequest) -> HttpResponse:
-    """ "My address works again": the member fixed what made it bounce."""
+    """The member's button "My address works again": they fixed what made it bounce."""
     services.resume_emails(member=request.user)
     messages.success(request, _("Emails to your address resume."))
     return redirect(safe_next(request, default=reverse("notifications:preferences")))
