@@ -224,6 +224,10 @@ REPLY_ADDRESS_DAYS = env.int("REPLY_ADDRESS_DAYS", default=90)
 INCOMING_MAIL_MAX_BYTES = env.int("INCOMING_MAIL_MAX_BYTES", default=10 * 1024 * 1024)
 # Where `manage.py receive_mail --lmtp` listens when given no address.
 INCOMING_LMTP_ADDRESS = env.str("INCOMING_LMTP_ADDRESS", default="127.0.0.1:8025")
+# With REPLY_DOMAIN set, each email's return path is bounce+<delivery>-<signature>@REPLY_DOMAIN
+# (notifications/return_paths.py), so its bounces come back here too: after this many emails
+# that bounced for good, a member's address gets no more until they say it works again.
+EMAIL_BOUNCE_LIMIT = env.int("EMAIL_BOUNCE_LIMIT", default=3)
 
 # Background work (Celery). With REDIS_URL, tasks go to Redis for a worker and beat; without it
 # (the embedded default) they run in-process, right after the transaction that queued them.
@@ -479,5 +483,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # In-process tasks would log each success into the web server's output.
-    "loggers": {"celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"}},
+    "loggers": {
+        "celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"},
+        # Names every detector it tries on every bounce (incoming.bounces).
+        "flufl.bounce": {"level": "WARNING"},
+    },
 }

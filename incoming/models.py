@@ -9,11 +9,12 @@ class State(models.TextChoices):
     POSTED = "posted", _("posted")
     REFUSED = "refused", _("refused")
     DROPPED = "dropped", _("dropped")
+    BOUNCE = "bounce", _("bounce")
 
 
 class Reason(models.TextChoices):
-    """Why a message was refused (or, for auto-replies, dropped); each refusal's explanation
-    to the sender is in incoming.refusals."""
+    """Why a message was refused (or, for auto-replies, dropped), or what a bounce did; each
+    refusal's explanation to the sender is in incoming.refusals."""
 
     AUTO_REPLY = "auto_reply", _("an automatic reply")
     NO_ADDRESS = "no_address", _("no valid reply address")
@@ -30,6 +31,21 @@ class Reason(models.TextChoices):
     RATE_LIMITED = "rate_limited", _("posting too fast")
     TOO_LONG = "too_long", _("too long")
     TOO_SHORT = "too_short", _("no text")
+    # Bounces of the site's emails (incoming.bounces), never answered.
+    HARD_BOUNCE = "hard_bounce", _("a hard bounce, counted against the address")
+    REPEATED_BOUNCE = "repeated_bounce", _("a hard bounce of an email already counted")
+    SOFT_BOUNCE = "soft_bounce", _("a temporary failure, not counted")
+    UNKNOWN_BOUNCE = "unknown_bounce", _("a bounce of no email sent to the member's address")
+
+
+# The states that say why: a refusal, a drop, what a bounce did.
+WITH_A_REASON = [State.REFUSED, State.DROPPED, State.BOUNCE]
+BOUNCE_REASONS = [
+    Reason.HARD_BOUNCE,
+    Reason.REPEATED_BOUNCE,
+    Reason.SOFT_BOUNCE,
+    Reason.UNKNOWN_BOUNCE,
+]
 
 
 class InboundMessage(models.Model):
@@ -65,12 +81,17 @@ class InboundMessage(models.Model):
                 condition=Q(state__in=State.values), name="inbound_message_state_valid"
             ),
             models.CheckConstraint(
-                condition=Q(state__in=[State.REFUSED, State.DROPPED]) | Q(reason=""),
+                condition=Q(state__in=WITH_A_REASON) | Q(reason=""),
                 name="inbound_message_reason_only_if_refused",
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=[State.REFUSED, State.DROPPED]) | ~Q(reason=""),
+                condition=~Q(state__in=WITH_A_REASON) | ~Q(reason=""),
                 name="inbound_message_refused_for_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=State.BOUNCE, reason__in=BOUNCE_REASONS)
+                | (~Q(state=State.BOUNCE) & ~Q(reason__in=BOUNCE_REASONS)),
+                name="inbound_message_bounce_for_a_bounce_reason",
             ),
             models.CheckConstraint(
                 condition=Q(state=State.POSTED) | Q(post__isnull=True),

@@ -18,11 +18,14 @@ from core.rate_limits import member_may
 from forum import rules as forum_rules
 from forum import services as forum_services
 from forum.models import Post, Thread
-from incoming import reading, refusals, tasks
+from incoming import bounces, reading, refusals, tasks
 from incoming.addresses import ReplyTarget, read_reply_address
 from incoming.models import InboundMessage, Reason, State
 from members.models import Member
 from members.rules import Refused
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
+from notifications.return_paths import is_return_path
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +73,8 @@ class _Refusal:
 
 def process(*, message_pk: int) -> None:
     """Post the answer a stored message holds, or refuse it and tell the sender why; drop an
-    automatic message silently. Run twice, the second run finds the message dealt with."""
+    automatic message silently, and count a bounce of the site's email against its address.
+    Run twice, the second run finds the message dealt with."""
     with transaction.atomic():
         inbound = (
             InboundMessage.objects.select_for_update()
@@ -78,6 +82,11 @@ def process(*, message_pk: int) -> None:
             .first()
         )
         if inbound is None:
+            return
+        # Bounces come from robots, to the return path of the email they bounce: routed
+        # before the robots are dropped.
+        if return_path := _return_path(inbound.recipients):
+            _settle(inbound, state=State.BOUNCE, reason=_bounce(inbound, return_path))
             return
         message = reading.parse(bytes(inbound.raw))
         if reading.is_automatic(message, sender=inbound.sender):
@@ -89,6 +98,24 @@ def process(*, message_pk: int) -> None:
             return
         _settle(inbound, state=State.REFUSED, reason=outcome.reason, detail=outcome.detail)
         transaction.on_commit(lambda: _explain(inbound, outcome))
+
+
+def _return_path(recipients: list[str]) -> str | None:
+    return next((each for each in recipients if is_return_path(each)), None)
+
+
+def _bounce(inbound: InboundMessage, return_path: str) -> Reason:
+    """Count a hard bounce against the address its email went to. A soft one counts nothing,
+    nor one whose return path the site did not sign for the member's present address: forged,
+    or about an address they have changed since."""
+    delivery = notification_selectors.delivery_bounced_to(return_path)
+    if delivery is None:
+        return Reason.UNKNOWN_BOUNCE
+    if not bounces.failed_for_good(bytes(inbound.raw)):
+        return Reason.SOFT_BOUNCE
+    if not notification_services.record_hard_bounce(delivery=delivery):
+        return Reason.REPEATED_BOUNCE
+    return Reason.HARD_BOUNCE
 
 
 def _post_or_refusal(inbound: InboundMessage, message) -> Post | _Refusal:

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.names import one_line
-from notifications import replies
+from notifications import replies, selectors
 from notifications.models import Channel, Delivery, Kind, Notification
+from notifications.return_paths import return_path
 from notifications.stop_links import DIGEST, stop_emails_token
 
 # All a banned member, who cannot sign in, still hears of by email: moderation's decisions
@@ -28,11 +29,14 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
     """The email for a delivery, or None when there is nothing to send any more.
 
     Every notification email passes here, so here is where it is decided who hears what:
-    nothing is sent to an inactive member or one without an address, nothing to a banned one
-    but TOLD_WHEN_BANNED, and nothing about notifications the member has read in the meantime.
+    nothing is sent to an inactive member or one without an address, nothing to an address
+    that bounced EMAIL_BOUNCE_LIMIT emails, nothing to a banned member but TOLD_WHEN_BANNED,
+    and nothing about notifications the member has read in the meantime.
     """
     member = delivery.recipient
     if not member.is_active or not member.email:
+        return None
+    if selectors.stopped_address(member) is not None:
         return None
     notifications, stop_kind = _unread(delivery)
     if member.is_banned:
@@ -78,6 +82,8 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
         subject=" ".join(subject.split()),
         body=text,
         to=[member.email],
+        # The envelope sender, where bounces go; the From header stays the site's (_headers).
+        from_email=_envelope_sender(delivery),
         reply_to=[conversation.reply_address] if conversation else [],
         headers=_headers(
             delivery, unsubscribe_url=unsubscribe_url or stop_url, conversation=conversation
@@ -117,6 +123,7 @@ def _headers(
     delivery: Delivery, *, unsubscribe_url: str, conversation: replies.Conversation | None
 ) -> dict[str, str]:
     headers = {
+        "From": settings.DEFAULT_FROM_EMAIL,
         # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs here.
         "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -130,6 +137,14 @@ def _headers(
         headers["In-Reply-To"] = conversation.message_id
         headers["References"] = conversation.message_id
     return headers
+
+
+def _envelope_sender(delivery: Delivery) -> str:
+    """The delivery's own return path when the site receives mail (its bounces then say which
+    email failed), else the site's address."""
+    if not settings.REPLY_DOMAIN:
+        return settings.DEFAULT_FROM_EMAIL
+    return return_path(delivery_id=delivery.pk, address=delivery.recipient.email)
 
 
 class _Shown:

@@ -29,10 +29,14 @@ class Kind(models.TextChoices):
     NEW_APPEAL = "new_appeal", _("Appeals to hear (moderators)")
     TRUSTEE_DUTY = "trustee_duty", _("My part as a ballot's trustee: the key, the decryption")
     VOTE_TRACKER = "vote_tracker", _("The tracker of each vote I cast")
+    EMAIL_BOUNCING = "email_bouncing", _("Emails to my address that bounce")
 
 
 # Kinds only moderators receive, so only they are offered a choice about them.
 MODERATOR_KINDS = {Kind.NEW_CASE, Kind.NEW_APPEAL}
+# Kinds told under the bell only, so no choice is offered: that emails bounce is no news to
+# send to the address that bounces them.
+IN_APP_ONLY = {Kind.EMAIL_BOUNCING}
 
 
 class EmailChoice(models.TextChoices):
@@ -62,6 +66,7 @@ DEFAULT_EMAIL = {
     Kind.NEW_APPEAL: EmailChoice.DIGEST,
     Kind.TRUSTEE_DUTY: EmailChoice.IMMEDIATELY,
     Kind.VOTE_TRACKER: EmailChoice.IMMEDIATELY,
+    Kind.EMAIL_BOUNCING: EmailChoice.NEVER,
 }
 
 
@@ -90,6 +95,7 @@ SUMMARIES = {
     Kind.NEW_APPEAL: _("A decision on a post in “%(title)s” is appealed"),
     Kind.TRUSTEE_DUTY: _("As a trustee of the ballot on “%(title)s”, your part is due"),
     Kind.VOTE_TRACKER: _("Your vote on “%(title)s” is in the box: keep its tracker"),
+    Kind.EMAIL_BOUNCING: _("Emails to %(title)s bounce: check your address"),
 }
 
 
@@ -238,6 +244,9 @@ class Delivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When a mail server first said the email could never be delivered: a delivery counts
+    # once against its address, however many bounces of it arrive.
+    bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("email delivery")
@@ -277,3 +286,31 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient_id} ({self.state})"
+
+
+class BouncingAddress(models.Model):
+    """An address of a member that emails bounce from for good (hard bounces).
+
+    Past EMAIL_BOUNCE_LIMIT bounces, the member gets no more email at it, until they say it
+    works again (notifications.services.resume_emails) or change it: a new address starts
+    with no bounce.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bouncing_addresses"
+    )
+    address = models.EmailField(_("address"), max_length=254)
+    # Distinct emails that bounced, not bounce messages (Delivery.bounced_at).
+    count = models.PositiveIntegerField(_("hard bounces"), default=0)
+    last_bounce_at = models.DateTimeField(_("last bounce"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bouncing address")
+        verbose_name_plural = _("bouncing addresses")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "address"], name="bouncing_address_once"),
+            models.CheckConstraint(condition=Q(count__gte=0), name="bouncing_address_count_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.count}"

@@ -2,13 +2,17 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q
 
 from members.models import Member
+from notifications import return_paths
 from notifications.models import (
     DEFAULT_EMAIL,
+    IN_APP_ONLY,
     MODERATOR_KINDS,
+    BouncingAddress,
     Delivery,
     EmailChoice,
     Kind,
@@ -92,8 +96,37 @@ def email_choices(member: Member) -> dict[Kind, EmailChoice]:
 
 
 def kinds_offered(member: Member) -> list[Kind]:
-    """The kinds a member may hear of: the moderators' own only to moderators."""
-    return [kind for kind in Kind if member.is_moderator or kind not in MODERATOR_KINDS]
+    """The kinds a member chooses emails for: the moderators' own only to moderators, and
+    none of those that are never emailed."""
+    return [
+        kind
+        for kind in Kind
+        if (member.is_moderator or kind not in MODERATOR_KINDS) and kind not in IN_APP_ONLY
+    ]
+
+
+def stopped_address(member: Member) -> BouncingAddress | None:
+    """The member's address with its bounces, when emails to it stopped for bouncing."""
+    if not member.email:
+        return None
+    return BouncingAddress.objects.filter(
+        member=member, address=member.email, count__gte=settings.EMAIL_BOUNCE_LIMIT
+    ).first()
+
+
+def delivery_bounced_to(address: str) -> Delivery | None:
+    """The delivery whose bounce is addressed to `address`, a return path; None when no
+    email of the site had it, or its member's address is no longer the one it went to."""
+    delivery_id = return_paths.delivery_named(address)
+    if delivery_id is None:
+        return None
+    delivery = Delivery.objects.select_related("recipient").filter(pk=delivery_id).first()
+    if delivery is None or not delivery.recipient.email:
+        return None
+    genuine = return_paths.is_genuine(
+        address, delivery_id=delivery.pk, sent_to=delivery.recipient.email
+    )
+    return delivery if genuine else None
 
 
 def personal_data_of(member: Member) -> dict:
@@ -107,6 +140,11 @@ def personal_data_of(member: Member) -> dict:
         ),
         "email_choices": list(
             Preference.objects.filter(member=member).order_by("kind").values("kind", "email")
+        ),
+        "bouncing_addresses": list(
+            BouncingAddress.objects.filter(member=member)
+            .order_by("address")
+            .values("address", "count", "last_bounce_at")
         ),
         "emails": list(
             Delivery.objects.filter(recipient=member)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from core.queueing import queue_after_commit
@@ -15,6 +16,7 @@ from members.models import Member
 from notifications import emails, tasks
 from notifications.models import (
     DEFAULT_EMAIL,
+    BouncingAddress,
     Channel,
     Delivery,
     DeliveryState,
@@ -279,6 +281,61 @@ def retry_deliveries(*, deliveries: QuerySet[Delivery]) -> int:
     return len(ids)
 
 
+# Bounces
+
+
+def record_hard_bounce(*, delivery: Delivery) -> bool:
+    """A mail server says `delivery`'s email can never be delivered: count it against the
+    member's address (the one it went to: notifications.selectors.delivery_bounced_to), and
+    when the count reaches EMAIL_BOUNCE_LIMIT, tell the member under the bell, once, that
+    their emails stop.
+
+    An email counts once, however many bounces of it arrive; returns False for those after
+    the first. Concurrent bounces of two emails queue on the address's row, so exactly one of
+    them sees the count reach the limit.
+    """
+    member = delivery.recipient
+    now = timezone.now()
+    with transaction.atomic():
+        first = Delivery.objects.filter(pk=delivery.pk, bounced_at__isnull=True).update(
+            bounced_at=now
+        )
+        if not first:
+            return False
+        bouncing = BouncingAddress.objects.select_for_update().get_or_create(
+            member=member, address=member.email
+        )[0]
+        bouncing.count += 1
+        bouncing.last_bounce_at = now
+        bouncing.save(update_fields=["count", "last_bounce_at"])
+        if bouncing.count == settings.EMAIL_BOUNCE_LIMIT:
+            notify(
+                kind=Kind.EMAIL_BOUNCING,
+                recipients=[member.pk],
+                actor=None,
+                event_key=_bouncing_event(bouncing.pk),
+                title=member.email,
+                url=reverse("account_email"),
+                email=EmailChoice.NEVER,
+            )
+    return True
+
+
+def resume_emails(*, member: Member) -> None:
+    """The member says their address works again: its bounces are forgotten and emails to it
+    resume; the bell's news of them is read. Should it bounce again, the count starts over."""
+    with transaction.atomic():
+        bouncing = BouncingAddress.objects.filter(member=member)
+        events = [_bouncing_event(pk) for pk in bouncing.values_list("pk", flat=True)]
+        mark_events_read(member=member, event_keys=events)
+        bouncing.delete()
+
+
+def _bouncing_event(bouncing_pk: int) -> str:
+    # A row is deleted when its count resets: a later stop is a new row, and new news.
+    return f"email-bouncing:{bouncing_pk}"
+
+
 def queue_daily_digests(*, now: datetime | None = None) -> int:
     """Start today's digest for each member with unread notifications not yet mailed.
 
@@ -317,3 +374,4 @@ def forget_member(*, member: Member, remove_posts: bool) -> None:
     Delivery.objects.filter(recipient=member).delete()
     Notification.objects.filter(recipient=member).delete()
     Preference.objects.filter(member=member).delete()
+    BouncingAddress.objects.filter(member=member).delete()

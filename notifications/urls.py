@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/open/", views.open_notification, name="open"),
     path("<int:pk>/read/", views.mark_read, name="mark_read"),
     path("settings/", views.preferences, name="preferences"),
+    path("resume/", views.resume_emails, name="resume_emails"),
     path("stop/<str:token>/", views.stop_emails, name="stop_emails"),
 ]

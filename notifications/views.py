@@ -4,12 +4,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.htmx import is_htmx
+from core.next_url import safe_next
 from members.models import Member
 from notifications import selectors, services
 from notifications.forms import EmailChoicesForm
@@ -88,6 +90,15 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your email choices are saved."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})
+
+
+@login_required
+@require_POST
+def resume_emails(request: HttpRequest) -> HttpResponse:
+    """The member's button "My address works again": they fixed what made it bounce."""
+    services.resume_emails(member=request.user)
+    messages.success(request, _("Emails to your address resume."))
+    return redirect(safe_next(request, default=reverse("notifications:preferences")))
 
 
 # Mail clients send the one-click POST of RFC 8058 without cookies: the signed link itself is

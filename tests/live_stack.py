@@ -310,6 +310,8 @@ class MailServer:
     def __init__(self):
         self.port = free_port()
         self.received: list[tuple[str, Message]] = []
+        # The envelope's sender of each message it accepted, by recipient: "" for <>.
+        self.senders: list[tuple[str, str]] = []
         self._held: dict[str, tuple[threading.Event, bool]] = {}
         self.holding = threading.Event()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -344,6 +346,7 @@ class MailServer:
         message = message_from_bytes(envelope.content, policy=policy.default)
         for address in envelope.rcpt_tos:
             self.received.append((address, message))
+            self.senders.append((address, envelope.mail_from or ""))
         return "250 Message accepted for delivery"
 
     def recipients(self) -> list[str]:

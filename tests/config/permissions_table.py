@@ -306,6 +306,8 @@ NOTIFICATIONS = [
         signed_in(REDIRECT),
         data=lambda w: dict.fromkeys(w.notification_kinds, "never"),
     ),
+    # "My address works again": nothing to refuse, whether emails to it stopped or not.
+    action("notifications:resume_emails", signed_in(REDIRECT)),
     form(
         "notifications:stop_emails",
         PUBLIC,

@@ -27,3 +27,62 @@ def reply_to(
         message[name] = value
     message.set_content(body, subtype="html" if html else "plain")
     return message.as_bytes()
+
+
+def bounce(
+    return_path: str,
+    *,
+    recipient: str,
+    action: str = "failed",
+    status: str = "5.1.1",
+    message_id: str = "<bounce-1@mx.example.net>",
+) -> bytes:
+    """A delivery status notification (RFC 3464) as Postfix writes one, to `return_path`,
+    about the email it could not deliver to `recipient`; lines end with CRLF, as on the wire."""
+    diagnostic = {"5": "550 5.1.1 User unknown", "4": "451 4.4.1 Connection timed out"}
+    return (
+        (
+            "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\n"
+            f"To: {return_path}\n"
+            "Subject: Undelivered Mail Returned to Sender\n"
+            "Auto-Submitted: auto-replied\n"
+            f"Message-ID: {message_id}\n"
+            "MIME-Version: 1.0\n"
+            'Content-Type: multipart/report; report-type=delivery-status; boundary="R1"\n'
+            "\n"
+            "--R1\n"
+            "Content-Description: Notification\n"
+            "Content-Type: text/plain; charset=us-ascii\n"
+            "\n"
+            "This is the mail system at host mx.example.net.\n"
+            "\n"
+            "I'm sorry to have to inform you that your message could not\n"
+            "be delivered to one or more recipients.\n"
+            "\n"
+            "--R1\n"
+            "Content-Description: Delivery report\n"
+            "Content-Type: message/delivery-status\n"
+            "\n"
+            "Reporting-MTA: dns; mx.example.net\n"
+            "Arrival-Date: Mon, 7 Dec 2026 10:00:00 +0000 (UTC)\n"
+            "\n"
+            f"Final-Recipient: rfc822; {recipient}\n"
+            f"Original-Recipient: rfc822;{recipient}\n"
+            f"Action: {action}\n"
+            f"Status: {status}\n"
+            "Remote-MTA: dns; mail.example.org\n"
+            f"Diagnostic-Code: smtp; {diagnostic[status[0]]}\n"
+            "\n"
+            "--R1\n"
+            "Content-Description: Undelivered Message Headers\n"
+            "Content-Type: text/rfc822-headers\n"
+            "\n"
+            "From: Palabre <palabre@localhost>\n"
+            f"To: {recipient}\n"
+            "Subject: [Palabre] Bruno Petit replied\n"
+            "\n"
+            "--R1--\n"
+        )
+        .replace("\n", "\r\n")
+        .encode()
+    )  # as mail servers send it

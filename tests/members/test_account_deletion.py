@@ -30,7 +30,7 @@ from members import services
 from members.models import Member
 from moderation import services as moderation
 from moderation.models import Case, Signal
-from notifications.models import Kind, Notification, Preference
+from notifications.models import BouncingAddress, Kind, Notification, Preference
 from tests.builders.charter import ARTICLES, addition, count, found_charter, open_in_clear_box
 from tests.builders.elections import give_key
 from tests.builders.forum import make_reply, make_thread
@@ -493,3 +493,11 @@ def test_visitors_never_see_the_hidden_text_of_a_post_without_author(thread, vis
     forum.hide_post(post=post)
     Post.objects.filter(pk=post.pk).update(author=None)
     assert "Hidden words." not in visitor_client.get(thread.get_absolute_url()).text
+
+
+def test_the_addresses_that_bounced_go_with_the_account(member):
+    BouncingAddress.objects.create(member=member, address=member.email, count=3)
+
+    delete(member)
+
+    assert not BouncingAddress.objects.exists()

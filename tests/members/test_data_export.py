@@ -14,7 +14,7 @@ from charter import services as charter
 from forum import services as forum
 from members import avatars, services
 from moderation.models import Decision
-from notifications.models import Kind, Preference
+from notifications.models import BouncingAddress, Kind, Preference
 from tests.builders.charter import addition, found_charter
 from tests.builders.files import as_upload, pdf, photo_with_gps
 from tests.builders.forum import make_reply, make_thread
@@ -260,3 +260,11 @@ def test_the_page_explains_and_links_the_download(member_client):
 def test_visitors_are_sent_to_sign_in(visitor_client):
     for url in (PAGE_URL, EXPORT_URL):
         assert visitor_client.get(url)["Location"].startswith("/accounts/login/")
+
+
+def test_the_addresses_that_bounced_are_there(member_client, member):
+    BouncingAddress.objects.create(member=member, address=member.email, count=2)
+
+    [entry] = export(member_client)["notifications"]["bouncing_addresses"]
+
+    assert (entry["address"], entry["count"]) == (member.email, 2)

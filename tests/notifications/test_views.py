@@ -12,7 +12,9 @@ from members.models import Member
 from notifications import services
 from notifications.models import (
     DEFAULT_EMAIL,
+    IN_APP_ONLY,
     MODERATOR_KINDS,
+    BouncingAddress,
     EmailChoice,
     Kind,
     Notification,
@@ -340,7 +342,9 @@ def test_the_email_choices_page_shows_the_defaults(member_client):
     response = member_client.get("/notifications/settings/")
     assert response.status_code == 200
     assert checked(response.text) == {
-        kind.value: email for kind, email in DEFAULT_EMAIL.items() if kind not in MODERATOR_KINDS
+        kind.value: email
+        for kind, email in DEFAULT_EMAIL.items()
+        if kind not in MODERATOR_KINDS | IN_APP_ONLY
     }
     assert checked(response.text)["reply"] == "immediately"
     assert checked(response.text)["new_thread"] == "digest"
@@ -353,7 +357,7 @@ def test_only_moderators_choose_how_they_hear_of_cases_and_appeals(member_client
 
 
 def test_saving_email_choices_keeps_them(member_client, member):
-    choices = {kind.value: "never" for kind in Kind if kind not in MODERATOR_KINDS}
+    choices = {kind.value: "never" for kind in Kind if kind not in MODERATOR_KINDS | IN_APP_ONLY}
     choices |= {"mention": "immediately", "quote": "digest"}
     response = member_client.post("/notifications/settings/", choices, follow=True)
     assert response.redirect_chain == [("/notifications/settings/", 302)]
@@ -507,3 +511,35 @@ def test_a_signed_out_page_stops_polling_the_bell(visitor_client):
     response = visitor_client.get("/notifications/bell/", **HTMX)
     assert response.status_code == 286
     assert response.content == b""
+
+
+@pytest.mark.parametrize("page", ["/accounts/email/", "/notifications/settings/"])
+def test_the_account_pages_say_emails_stopped_and_offer_to_resume(member_client, member, page):
+    BouncingAddress.objects.create(member=member, address=member.email, count=3)
+
+    text = member_client.get(page).text
+
+    assert "Emails to alice@example.org stopped after 3 bounces" in text
+    assert "My address works again" in text
+
+
+def test_below_the_limit_the_account_pages_say_nothing_of_bounces(member_client, member):
+    BouncingAddress.objects.create(member=member, address=member.email, count=2)
+    assert "My address works again" not in member_client.get("/accounts/email/").text
+
+
+def test_my_address_works_again_resumes_emails_and_goes_back(member_client, member):
+    BouncingAddress.objects.create(member=member, address=member.email, count=3)
+
+    response = member_client.post(
+        "/notifications/resume/", {"next": "/accounts/email/"}, follow=True
+    )
+
+    assert response.redirect_chain == [("/accounts/email/", 302)]
+    assert "Emails to your address resume." in response.text
+    assert "My address works again" not in response.text
+    assert not BouncingAddress.objects.exists()
+
+
+def test_emails_to_my_address_that_bounce_are_no_choice_on_the_email_choices_page(member_client):
+    assert "email_bouncing" not in checked(member_client.get("/notifications/settings/").text)
