@@ -1,10 +1,7 @@
 """`manage.py generate_community`: a community of the size asked for, in bulk, holding what the
 services would have written (counters, numbering, rendering, search, standing)."""
 
-import hashlib
 import io
-import json
-from contextlib import suppress
 from datetime import timedelta
 
 import pytest
@@ -25,22 +22,9 @@ from forum.services.posting import index_post
 from members.models import Member
 from moderation.models import Case, CaseState, JournalEntry, Signal
 from notifications.models import Notification
+from tests.demo.generation import generate
 
 pytestmark = pytest.mark.django_db
-
-TINY = {"members": 30, "categories": 3, "threads": 20, "posts": 400, "hot_posts": 120}
-
-
-def generate(tmp_path, *, seed: int = 7) -> dict:
-    """Generate the tiny community (with the large preset's numbers overridden); the manifest."""
-    manifest = tmp_path / f"manifest-{seed}.json"
-    output = io.StringIO()
-    sizes = [f"--{name.replace('_', '-')}={value}" for name, value in TINY.items()]
-    call_command(
-        "generate_community", "--preset=large", *sizes, f"--seed={seed}", f"--manifest={manifest}",
-        stdout=output,
-    )  # fmt: skip
-    return json.loads(manifest.read_text()) | {"output": output.getvalue()}
 
 
 def counters() -> tuple:
@@ -152,42 +136,34 @@ RULES = [
 ]
 
 
-def test_a_generated_community_holds_what_the_services_would_have_written(tmp_path, subtests):
-    manifest = generate(tmp_path)
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker, tmp_path_factory) -> dict:
+    """The tiny community, generated once for the module (some seconds each time): its tests run
+    inside the transaction that generated it, each in a savepoint of its own, and the whole is
+    rolled back after the module's last test. Its manifest."""
+    with django_db_blocker.unblock():
+        generating = transaction.atomic()
+        generating.__enter__()
+        try:
+            yield generate(tmp_path_factory.mktemp("generated"))
+        finally:
+            transaction.set_rollback(True)
+            generating.__exit__(None, None, None)
+
+
+def test_a_generated_community_holds_what_the_services_would_have_written(generated, subtests):
+    manifest = generated
     for rule in RULES:
         with subtests.test(rule.__name__):
             rule(manifest)
 
 
-def test_a_second_run_and_impossible_sizes_are_refused(tmp_path):
-    generate(tmp_path)
+def test_a_second_run_and_impossible_sizes_are_refused(generated, tmp_path):
     with pytest.raises(CommandError, match="already has members"):
         generate(tmp_path)
     assert Member.objects.count() == 30
     with pytest.raises(CommandError, match="--posts must cover"):
         call_command("generate_community", "--threads=50", "--posts=40", "--hot-posts=5")
-
-
-def sources_of_a_run(tmp_path, seed: int) -> str:
-    """Generate, digest the posts' texts in the order they were written, then undo it all."""
-
-    class Undone(Exception):
-        pass
-
-    with suppress(Undone), transaction.atomic():
-        generate(tmp_path, seed=seed)
-        digest = hashlib.sha256()
-        for source in Post.objects.order_by("pk").values_list("source", flat=True):
-            digest.update(source.encode() + b"\0")
-        raise Undone
-    return digest.hexdigest()
-
-
-def test_a_seed_makes_the_same_texts_and_another_seed_others(tmp_path):
-    first = sources_of_a_run(tmp_path, seed=11)
-    assert not Member.objects.exists()
-    assert sources_of_a_run(tmp_path, seed=11) == first
-    assert sources_of_a_run(tmp_path, seed=12) != first
 
 
 def vectors(posts) -> dict[int, str]:
@@ -200,8 +176,8 @@ def vectors(posts) -> dict[int, str]:
 
 
 @pytest.mark.postgresql
-def test_search_vectors_are_the_forums_own_and_find_the_manifest_words(tmp_path):
-    manifest = generate(tmp_path)
+def test_search_vectors_are_the_forums_own_and_find_the_manifest_words(generated):
+    manifest = generated
     assert not Post.objects.filter(search_vector__isnull=True).exists()
     sample = list(Post.objects.select_related("thread").filter(number__lte=2).order_by("pk")[:40])
     generated = vectors(sample)
