@@ -56,14 +56,15 @@ def _proven_sender(
     covering = {"From", "Subject", "Message-ID", *naming}
     if not signatures.signed_by_domain_of(sender, bytes(inbound.raw), covering=covering):
         return Refusal(Reason.UNAUTHENTICATED)
-    confirmed = list(
+    # One member at most: a confirmed address is unique (ACCOUNT_UNIQUE_EMAIL).
+    confirmed = (
         EmailAddress.objects.filter(email__iexact=sender, verified=True, user__is_active=True)
         .select_related("user")
-        .order_by("pk")[:2]
+        .first()
     )
-    if len(confirmed) != 1:
+    if confirmed is None:
         return Refusal(Reason.UNKNOWN_SENDER)
-    return confirmed[0].user
+    return confirmed.user
 
 
 def _headers_naming(message: EmailMessage, slug: str) -> set[str]:

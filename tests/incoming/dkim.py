@@ -59,13 +59,28 @@ class Signer:
         )
         self.records.write_text(json.dumps(records))
 
-    def sign(self, raw: bytes, *, domain: str = "example.org", length: bool = False) -> bytes:
+    def sign(
+        self,
+        raw: bytes,
+        *,
+        domain: str = "example.org",
+        length: bool = False,
+        headers: list[str] | None = None,
+    ) -> bytes:
+        """`raw` with a DKIM-Signature of `domain` on top, over `headers` (by default all that
+        dkimpy signs) and the body (its first bytes only, with `length`)."""
         private = _private_key().private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.TraditionalOpenSSL,
             serialization.NoEncryption(),
         )
         signature = dkim.sign(
-            raw, SELECTOR.encode(), domain.encode(), private, length=length, linesep=b"\n"
+            raw,
+            SELECTOR.encode(),
+            domain.encode(),
+            private,
+            length=length,
+            include_headers=[name.lower().encode() for name in headers] if headers else None,
+            linesep=b"\n",
         )
         return signature + raw

@@ -1,6 +1,7 @@
-"""Emails as members' mail clients write them."""
+"""Emails as members' mail clients write them, and send them to the LMTP server."""
 
 import base64
+import smtplib
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -54,3 +55,9 @@ def new_thread_in(
     message.set_content(body, subtype="html" if html else "plain")
     encoded = f"=?utf-8?b?{base64.b64encode(subject.encode()).decode()}?="
     return message.as_bytes().replace(b"Subject: SUBJECT\n", f"Subject: {encoded}\n".encode(), 1)
+
+
+def send(port: int, raw: bytes, *, sender: str, to: str) -> dict:
+    """Hand `raw` to the LMTP server on `port` as the site's mail server does."""
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        return client.sendmail(sender, [to], raw)

@@ -138,8 +138,15 @@ def signed_to_someone_else(signer, category, member):
     return signer.sign(new_thread_in(category, member, to="friend@elsewhere.example"))
 
 
-def with_a_second_from(signer, category, member):
-    return b"From: Mallory <mallory@example.org>\n" + signer.sign(new_thread_in(category, member))
+def signed_without_its_recipient(signer, category, member):
+    # A signature that leaves the To header out vouches for no recipient: To could be changed.
+    raw = new_thread_in(category, member)
+    return signer.sign(raw, headers=["From", "Subject", "Message-ID", "Date"])
+
+
+def with_a_second_subject(signer, category, member):
+    # Added on top by a relay: the signature covers the one below, the first is read.
+    return b"Subject: Buy my pills\n" + signer.sign(new_thread_in(category, member))
 
 
 def from_an_unconfirmed_address(signer, category, member):
@@ -159,7 +166,8 @@ def from_no_members_address(signer, category, member):
         (signed_by_another_domain, Reason.UNAUTHENTICATED),
         (signed_for_part_of_the_body, Reason.UNAUTHENTICATED),
         (signed_to_someone_else, Reason.UNAUTHENTICATED),
-        (with_a_second_from, Reason.UNAUTHENTICATED),
+        (signed_without_its_recipient, Reason.UNAUTHENTICATED),
+        (with_a_second_subject, Reason.UNAUTHENTICATED),
         (from_an_unconfirmed_address, Reason.UNKNOWN_SENDER),
         (from_no_members_address, Reason.UNKNOWN_SENDER),
     ],
