@@ -358,19 +358,17 @@ def test_hostile_subjects_and_bodies_stay_text(
     client = signed_in(watcher)
     benign = deliver(signer.sign(new_thread_in(category, watcher)), sender=watcher.email)
     scripts = client.get(benign.post.thread.get_absolute_url()).content.decode().count("<script")
-    posted = 0
     for number, payload in enumerate(PAYLOADS):
+        html = number % 4 == 0
         raw = new_thread_in(
             category,
             watcher,
             subject=payload,
-            body=payload,
-            html=number % 4 == 0,
+            body=f"<p>Look at this:</p>{payload}" if html else payload,
+            html=html,
             message_id=f"<hostile-{number}@mail.example.org>",
         )
         inbound = deliver(signer.sign(raw), sender=watcher.email)
-        if inbound.reason == Reason.TOO_SHORT:  # HTML that says nothing once made Markdown
-            continue
         assert inbound.state == State.POSTED, (payload, inbound.reason)
         thread = inbound.post.thread
         assert thread.title == one_line(payload)
@@ -378,8 +376,6 @@ def test_hostile_subjects_and_bodies_stay_text(
         page = client.get(thread.get_absolute_url()).content.decode()
         assert escape(thread.title) in page
         assert page.count("<script") == scripts, payload
-        posted += 1
-    assert posted > 0.9 * len(PAYLOADS)
 
 
 def test_no_header_can_be_slipped_in_through_the_subject(
