@@ -51,8 +51,9 @@ def _proven_sender(
     if len(senders) != 1 or not naming:
         return Refusal(Reason.UNAUTHENTICATED)
     [sender] = senders
-    # The signature must cover the category's address too: else any signed message a member
-    # ever sent could be sent here again by its recipient, and posted in their name.
+    # The signature must cover the category's address: else any signed message a member ever
+    # sent could be sent here by its recipient, and posted in their name. And the Message-ID:
+    # else their own message could be sent again under another id, and posted twice.
     covering = {"From", "Subject", "Message-ID", *naming}
     if not signatures.signed_by_domain_of(sender, bytes(inbound.raw), covering=covering):
         return Refusal(Reason.UNAUTHENTICATED)
