@@ -104,6 +104,18 @@ def thread(category, member):
 
 
 @pytest.fixture
+def signer(tmp_path, monkeypatch):
+    """Signs mail with DKIM for example.org, the members' mail domain, whose key the site
+    finds (the live stack's processes too: they read the same test's records)."""
+    from tests.incoming import dkim
+
+    monkeypatch.setenv(dkim.RECORDS, str(dkim.records_file(tmp_path)))
+    signer = dkim.Signer(dkim.records_file(tmp_path))
+    signer.publish("example.org")
+    return signer
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
 

@@ -2,18 +2,7 @@ import sys
 
 import pytest
 
-from tests.incoming.dkim import RECORDS, Signer, records_file
 from tests.live_stack import Service, free_port
-
-
-@pytest.fixture
-def signer(tmp_path, monkeypatch) -> Signer:
-    """Signs for example.org, the members' mail domain, whose key the site finds (the live
-    stack's processes too: they read the same test's records)."""
-    monkeypatch.setenv(RECORDS, str(records_file(tmp_path)))
-    signer = Signer(records_file(tmp_path))
-    signer.publish("example.org")
-    return signer
 
 
 @pytest.fixture
