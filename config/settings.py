@@ -228,6 +228,11 @@ INCOMING_LMTP_ADDRESS = env.str("INCOMING_LMTP_ADDRESS", default="127.0.0.1:8025
 # (notifications/return_paths.py), so its bounces come back here too: after this many emails
 # that bounced for good, a member's address gets no more until they say it works again.
 EMAIL_BOUNCE_LIMIT = env.int("EMAIL_BOUNCE_LIMIT", default=3)
+# A new thread by email must pass DKIM for its From domain: the signing keys are looked up in
+# DNS by dkimpy. Empty (the default, and what a site wants), the real DNS; else the dotted path
+# of a function that answers the lookup as dkimpy's `dnsfunc` does (name, timeout) -> TXT bytes
+# or None: the tests name one that reads the keys they made, so that no test asks the network.
+INCOMING_DKIM_TXT_LOOKUP = env.str("INCOMING_DKIM_TXT_LOOKUP", default="")
 
 # Background work (Celery). With REDIS_URL, tasks go to Redis for a worker and beat; without it
 # (the embedded default) they run in-process, right after the transaction that queued them.

@@ -26,3 +26,5 @@ if FILE_STORAGE == "filesystem":  # noqa: F405
 
 # Answers by email are on in the tests (incoming/): off, emails carry no reply address.
 REPLY_DOMAIN = "replies.testserver"
+# DKIM keys come from the tests' own records (tests/incoming/dkim.py), never from DNS.
+INCOMING_DKIM_TXT_LOOKUP = "tests.incoming.dkim.txt_record"

@@ -1,4 +1,5 @@
-"""What apps above the forum add to the posts of a thread page, without the forum knowing them.
+"""What apps above the forum add to the posts of a thread page, and to a category's page,
+without the forum knowing them.
 
 The forum depends on no app above it, yet moderation shows a "Signal" action and the reason a
 post was hidden. Such an app registers a `PostExtension` when it is ready: the thread view calls
@@ -13,11 +14,15 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 
-from forum.models import Post
+from forum.models import Category, Post
 from members.models import Member
 
 Annotate = Callable[[list[Post], Member | AnonymousUser], None]
 Key = Callable[[Post], Hashable]
+# A short notice (HTML from the app's own template) for a member on a category's page, given
+# the member's watch level there, which the page has read already; "" for none. The page is
+# kept in the cache under the member's row and the category's: the notice may depend on those.
+CategoryNotice = Callable[[Category, Member | AnonymousUser, str | None], str]
 
 
 @dataclass(frozen=True)
@@ -42,3 +47,19 @@ def extend_posts(posts: list[Post], member: Member | AnonymousUser) -> list[Post
         for extension in _extensions:
             extension.annotate(posts, member)
     return list(_extensions)
+
+
+_category_notices: list[CategoryNotice] = []
+
+
+def register_category_notice(notice: CategoryNotice) -> None:
+    if notice not in _category_notices:
+        _category_notices.append(notice)
+
+
+def category_notices(
+    category: Category, member: Member | AnonymousUser, watch_level: str | None
+) -> list[str]:
+    return [
+        shown for notice in _category_notices if (shown := notice(category, member, watch_level))
+    ]

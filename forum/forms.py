@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.models import WatchLevel
 
+# Shorter, a title or a post says nothing; what members send by email is held to it too.
+TITLE_MIN_LENGTH = 3
+POST_MIN_LENGTH = 2
+
 
 class PostSourceField(forms.CharField):
     widget = forms.Textarea
@@ -15,7 +19,7 @@ class PostSourceField(forms.CharField):
         )
         super().__init__(
             max_length=settings.POST_MAX_LENGTH,
-            min_length=2,
+            min_length=POST_MIN_LENGTH,
             strip=True,
             error_messages={
                 "required": _("Write something before posting."),
@@ -34,7 +38,7 @@ class ThreadForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=settings.THREAD_TITLE_MAX_LENGTH,
-        min_length=3,
+        min_length=TITLE_MIN_LENGTH,
         strip=True,
         error_messages={
             "required": _("Give your thread a title."),

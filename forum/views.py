@@ -86,21 +86,25 @@ def index(request: HttpRequest) -> HttpResponse:
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_by_slug(slug, request.user)
     page = selectors.category_page(category, _page_number(request))
-    return _render_page(
-        request,
-        "forum/category.html",
-        {"category": category},
-        "forum/_category.html",
-        lambda: {
+
+    def content() -> dict:
+        watch_level = selectors.category_watch_level(category, request.user)
+        return {
             "category": category,
             "threads": selectors.category_threads(category, request.user, page),
             "page": page,
             "can_start_thread": rules.can_start_thread(request.user, category),
             "cannot_start_thread": rules.why_cannot_start_thread(request.user, category),
-            "watch_form": _watch_form(selectors.category_watch_level(category, request.user))
-            if request.user.is_authenticated
-            else None,
-        },
+            "watch_form": _watch_form(watch_level) if request.user.is_authenticated else None,
+            "notices": extensions.category_notices(category, request.user, watch_level),
+        }
+
+    return _render_page(
+        request,
+        "forum/category.html",
+        {"category": category},
+        "forum/_category.html",
+        content,
         visitor_key=(
             "category",
             page_cache.row(category),

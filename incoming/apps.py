@@ -7,7 +7,9 @@ class IncomingConfig(AppConfig):
     verbose_name = _("Incoming mail")
 
     def ready(self) -> None:
-        from incoming import conversations
+        from forum import extensions
+        from incoming import conversations, new_threads
         from notifications import replies
 
         replies.register(conversations.of_posts)
+        extensions.register_category_notice(new_threads.address_notice)

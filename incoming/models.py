@@ -31,6 +31,14 @@ class Reason(models.TextChoices):
     RATE_LIMITED = "rate_limited", _("posting too fast")
     TOO_LONG = "too_long", _("too long")
     TOO_SHORT = "too_short", _("no text")
+    # A new thread by email (incoming.new_threads): the first two before the sender is proven.
+    UNAUTHENTICATED = "unauthenticated", _("not shown to come from its sender (DKIM)")
+    UNKNOWN_SENDER = "unknown_sender", _("not from a member's confirmed address")
+    UNKNOWN_CATEGORY = "unknown_category", _("no such category open to the member")
+    NOT_WATCHING = "not_watching", _("member not watching the category")
+    CANNOT_START = "cannot_start", _("member may not start a thread in this category")
+    NO_TITLE = "no_title", _("no subject")
+    TITLE_TOO_LONG = "title_too_long", _("subject too long")
     # Bounces of the site's emails (incoming.bounces), never answered.
     HARD_BOUNCE = "hard_bounce", _("a hard bounce, counted against the address")
     REPEATED_BOUNCE = "repeated_bounce", _("a hard bounce of an email already counted")

@@ -36,6 +36,11 @@ def from_addresses(message: EmailMessage) -> set[str]:
     return {address.addr_spec.lower() for address in addresses if address.addr_spec}
 
 
+def subject(message: EmailMessage) -> str:
+    """The Subject header, decoded; "" when it cannot be read."""
+    return _header(message, "Subject")
+
+
 def answer(message: EmailMessage) -> str:
     """The text the member wrote: the plain part, else the HTML part in Markdown, without what
     it quotes nor the signature."""

@@ -8,6 +8,7 @@ two mail robots cannot keep each other busy through the site.
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
@@ -18,15 +19,37 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from forum.forms import TITLE_MIN_LENGTH
+from forum.models import Category, Thread
 from incoming.models import InboundMessage, Reason
+from members.models import Member
 
 logger = logging.getLogger(__name__)
 
 EXPLANATION_INTERVAL_SECONDS = 3_600
 
 
+@dataclass(frozen=True)
+class Refusal:
+    reason: Reason
+    detail: str = ""
+    # Set once the sender is known to be the member: the explanation is then in their
+    # language and may point at the thread or the category.
+    member: Member | None = None
+    thread: Thread | None = None
+    category: Category | None = None
+
+
 def explanation(reason: str) -> str:
     """Why, and what to do, in the active language."""
+    # Until a new thread's sender is proven, anyone may have sent it from anywhere: one text
+    # for every such refusal, which says nothing of the category nor of who is a member.
+    unproven = _(
+        "A new thread by email is accepted only from an address that a member has confirmed "
+        "on the site, in a message that its mail provider signed (DKIM) and that names the "
+        "category's address in To or Cc. Start your thread on the site, or write from such "
+        "an address."
+    )
     texts = {
         Reason.NO_ADDRESS: _(
             "The address you wrote to is not a reply address of this site, or it was altered. "
@@ -48,7 +71,7 @@ def explanation(reason: str) -> str:
             "You are suspended: you may read, but not post until your suspension ends."
         ),
         Reason.CHARTER: _(
-            "The charter has changed: accept it on the site, then send your reply again."
+            "The charter has changed: accept it on the site, then send your email again."
         ),
         Reason.UNREADABLE: _("The thread you answered does not exist or is not open to you."),
         Reason.LOCKED: _("This thread is locked: no new replies."),
@@ -58,22 +81,45 @@ def explanation(reason: str) -> str:
             "You have posted a lot in a short time: wait a few minutes, then send it again."
         ),
         Reason.TOO_LONG: _(
-            "Your reply is longer than the %(limit)s characters a post may have: shorten it "
+            "Your email is longer than the %(limit)s characters a post may have: shorten it "
             "and send it again."
         )
         % {"limit": settings.POST_MAX_LENGTH},
         Reason.TOO_SHORT: _(
-            "We found no text in your reply once the quoted message was taken off: write your "
-            "answer above the quoted message."
+            "We found no text in your email once any quoted message was taken off: write "
+            "above the quoted message."
         ),
+        Reason.UNAUTHENTICATED: unproven,
+        Reason.UNKNOWN_SENDER: unproven,
+        Reason.UNKNOWN_CATEGORY: _(
+            "No category of the site that is open to you has the address you wrote to. Each "
+            "category's page shows its address."
+        ),
+        Reason.NOT_WATCHING: _(
+            "A thread is started by email only in a category you watch: watch it on the site, "
+            "then send your email again."
+        ),
+        Reason.CANNOT_START: _("You cannot start a thread in this category."),
+        Reason.NO_TITLE: _(
+            "Your email has no subject: its subject becomes the thread's title. Send it again "
+            "with a subject of at least %(limit)s characters."
+        )
+        % {"limit": TITLE_MIN_LENGTH},
+        Reason.TITLE_TOO_LONG: _(
+            "Your subject is longer than the %(limit)s characters a thread's title may have: "
+            "shorten it and send your email again."
+        )
+        % {"limit": settings.THREAD_TITLE_MAX_LENGTH},
     }
     return str(texts[Reason(reason)])
 
 
-def send_explanation(inbound: InboundMessage, *, language: str, thread_url: str = "") -> None:
+def send_explanation(
+    inbound: InboundMessage, *, language: str, thread_url: str = "", category_url: str = ""
+) -> None:
     """Tell the envelope sender why `inbound` was refused, unless they were told of another
-    refusal within the hour. `thread_url` only once the sender is known to be the member who
-    may read the thread."""
+    refusal within the hour. `thread_url` and `category_url` only once the sender is known to
+    be the member who may read them."""
     recipient = _plain_address(inbound.sender)
     if recipient is None:
         return
@@ -84,6 +130,7 @@ def send_explanation(inbound: InboundMessage, *, language: str, thread_url: str 
         context = {
             "why": inbound.detail or explanation(inbound.reason),
             "thread_url": thread_url,
+            "category_url": category_url,
             "SITE_NAME": settings.SITE_NAME,
             "SITE_URL": settings.SITE_URL,
         }

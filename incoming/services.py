@@ -1,9 +1,9 @@
 """Mail that members send in: stored as it arrives, then read and posted (or refused) by a
-worker. A reply by email becomes a post under every rule a reply from the browser obeys."""
+worker. A reply by email becomes a post under every rule a reply from the browser obeys; a
+message to a category's address, a new thread (incoming.new_threads)."""
 
 import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 from email import policy
 from email.parser import BytesHeaderParser
@@ -17,10 +17,12 @@ from core.queueing import queue_after_commit
 from core.rate_limits import member_may
 from forum import rules as forum_rules
 from forum import services as forum_services
+from forum.forms import POST_MIN_LENGTH
 from forum.models import Post, Thread
-from incoming import bounces, reading, refusals, tasks
-from incoming.addresses import ReplyTarget, read_reply_address
+from incoming import bounces, new_threads, reading, refusals, tasks
+from incoming.addresses import ReplyTarget, read_new_thread_address, read_reply_address
 from incoming.models import InboundMessage, Reason, State
+from incoming.refusals import Refusal
 from members.models import Member
 from members.rules import Refused
 from notifications import selectors as notification_selectors
@@ -29,8 +31,6 @@ from notifications.return_paths import is_return_path
 
 logger = logging.getLogger(__name__)
 
-# Shorter than this once quotes and signature are cut, an answer says nothing (as the form's).
-MIN_LENGTH = 2
 # A message still waiting this long after it was stored lost its task: the sweep queues it again.
 WAITING_GRACE_SECONDS = 30
 
@@ -61,20 +61,10 @@ def process_waiting() -> None:
         queue_after_commit(tasks.process_message, *calls)
 
 
-@dataclass(frozen=True)
-class _Refusal:
-    reason: Reason
-    detail: str = ""
-    # Set once the sender is known to be the member: the explanation is then in their
-    # language and may point at the thread.
-    member: Member | None = None
-    thread: Thread | None = None
-
-
 def process(*, message_pk: int) -> None:
-    """Post the answer a stored message holds, or refuse it and tell the sender why; drop an
-    automatic message silently, and count a bounce of the site's email against its address.
-    Run twice, the second run finds the message dealt with."""
+    """Post the answer or the new thread a stored message holds, or refuse it and tell the
+    sender why; drop an automatic message silently, and count a bounce of the site's email
+    against its address. Run twice, the second run finds the message dealt with."""
     with transaction.atomic():
         inbound = (
             InboundMessage.objects.select_for_update()
@@ -118,62 +108,62 @@ def _bounce(inbound: InboundMessage, return_path: str) -> Reason:
     return Reason.HARD_BOUNCE
 
 
-def _post_or_refusal(inbound: InboundMessage, message) -> Post | _Refusal:
-    target = _target(inbound.recipients)
-    if target is None:
-        return _Refusal(Reason.NO_ADDRESS)
+def _post_or_refusal(inbound: InboundMessage, message) -> Post | Refusal:
+    """The first of the envelope's recipients that is one of the site's addresses decides."""
+    for recipient in inbound.recipients:
+        if target := read_reply_address(recipient):
+            return _reply(inbound, message, target)
+        if slug := read_new_thread_address(recipient):
+            return new_threads.start(inbound, message, slug=slug)
+    return Refusal(Reason.NO_ADDRESS)
+
+
+def _reply(inbound: InboundMessage, message, target: ReplyTarget) -> Post | Refusal:
     member = Member.objects.filter(pk=target.member_id, is_active=True).first()
     if member is None:
-        return _Refusal(Reason.UNKNOWN_MEMBER)
+        return Refusal(Reason.UNKNOWN_MEMBER)
     # The reply address may have been forwarded, or guessed from a leaked email: only the
     # member's own confirmed addresses may write in their name.
     if not reading.from_addresses(message) & _verified_addresses(member):
-        return _Refusal(Reason.UNVERIFIED_SENDER)
+        return Refusal(Reason.UNVERIFIED_SENDER)
     thread = Thread.objects.select_related("category").filter(pk=target.thread_id).first()
     if thread is None or not forum_rules.can_read_thread(member, thread):
-        return _Refusal(Reason.UNREADABLE, member=member)
+        return Refusal(Reason.UNREADABLE, member=member)
     if target.expired:
-        return _Refusal(Reason.EXPIRED, member=member, thread=thread)
+        return Refusal(Reason.EXPIRED, member=member, thread=thread)
     with translation.override(member.language or settings.LANGUAGE_CODE):
         if problem := _standing_problem(member, thread):
             return problem
         text = reading.answer(message)
-        if len(text) < MIN_LENGTH:
-            return _Refusal(Reason.TOO_SHORT, member=member, thread=thread)
+        if len(text) < POST_MIN_LENGTH:
+            return Refusal(Reason.TOO_SHORT, member=member, thread=thread)
         if len(text) > settings.POST_MAX_LENGTH:
-            return _Refusal(Reason.TOO_LONG, member=member, thread=thread)
+            return Refusal(Reason.TOO_LONG, member=member, thread=thread)
         if not member_may("posting", member):
-            return _Refusal(Reason.RATE_LIMITED, member=member, thread=thread)
+            return Refusal(Reason.RATE_LIMITED, member=member, thread=thread)
         try:
             return forum_services.reply(author=member, thread=thread, source=text)
         except forum_rules.PostingRefused as refused:
-            return _Refusal(Reason.FIRST_DAY, str(refused), member=member, thread=thread)
+            return Refusal(Reason.FIRST_DAY, str(refused), member=member, thread=thread)
         except Refused:
-            return _Refusal(Reason.CANNOT_REPLY, member=member, thread=thread)
+            return Refusal(Reason.CANNOT_REPLY, member=member, thread=thread)
 
 
-def _standing_problem(member: Member, thread: Thread) -> _Refusal | None:
+def _standing_problem(member: Member, thread: Thread) -> Refusal | None:
     """Why `member` may not reply in `thread`, as the browser's reply form would refuse it."""
     if forum_rules.can_reply(member, thread):
         return None
     if member.is_banned:
-        return _Refusal(Reason.BANNED, member=member)
+        return Refusal(Reason.BANNED, member=member)
     if member.is_suspended:
         # The forum's own words, which say until when.
         detail = str(forum_rules.why_cannot_reply(member, thread))
-        return _Refusal(Reason.SUSPENDED, detail, member=member, thread=thread)
+        return Refusal(Reason.SUSPENDED, detail, member=member, thread=thread)
     if member.must_accept_charter:
-        return _Refusal(Reason.CHARTER, member=member, thread=thread)
+        return Refusal(Reason.CHARTER, member=member, thread=thread)
     if thread.locked:
-        return _Refusal(Reason.LOCKED, member=member, thread=thread)
-    return _Refusal(Reason.CANNOT_REPLY, member=member, thread=thread)
-
-
-def _target(recipients: list[str]) -> ReplyTarget | None:
-    for recipient in recipients:
-        if target := read_reply_address(recipient):
-            return target
-    return None
+        return Refusal(Reason.LOCKED, member=member, thread=thread)
+    return Refusal(Reason.CANNOT_REPLY, member=member, thread=thread)
 
 
 def _verified_addresses(member: Member) -> set[str]:
@@ -195,12 +185,15 @@ def _settle(
     inbound.save(update_fields=["state", "reason", "detail", "post"])
 
 
-def _explain(inbound: InboundMessage, refusal: _Refusal) -> None:
-    member, thread = refusal.member, refusal.thread
+def _explain(inbound: InboundMessage, refusal: Refusal) -> None:
+    member, thread, category = refusal.member, refusal.thread, refusal.category
     language = (member.language if member else "") or settings.LANGUAGE_CODE
     thread_url = f"{settings.SITE_URL}{thread.get_absolute_url()}" if thread else ""
+    category_url = f"{settings.SITE_URL}{category.get_absolute_url()}" if category else ""
     try:
-        refusals.send_explanation(inbound, language=language, thread_url=thread_url)
+        refusals.send_explanation(
+            inbound, language=language, thread_url=thread_url, category_url=category_url
+        )
     except OSError:
         # The refusal is recorded; only the courtesy of telling is lost, and retrying it
         # could tell twice.

@@ -104,6 +104,18 @@ def thread(category, member):
 
 
 @pytest.fixture
+def signer(tmp_path, monkeypatch):
+    """Signs mail with DKIM for example.org, the members' mail domain, whose key the site
+    finds (the live stack's processes too: they read the same test's records)."""
+    from tests.incoming import dkim
+
+    monkeypatch.setenv(dkim.RECORDS, str(dkim.records_file(tmp_path)))
+    signer = dkim.Signer(dkim.records_file(tmp_path))
+    signer.publish("example.org")
+    return signer
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
 
@@ -168,6 +180,7 @@ def live_stack(transactional_db, tmp_path, collected_static):
     beat, gunicorn, and a mail server. Sweeps run every second and a delivery's lease lasts
     four, so that recovery from a fault shows within a test's patience."""
     from tests import live_stack
+    from tests.incoming import dkim
 
     redis_server = live_stack.RedisServer(tmp_path)
     mail = live_stack.MailServer()
@@ -183,6 +196,9 @@ def live_stack(transactional_db, tmp_path, collected_static):
         "SITE_URL": f"http://127.0.0.1:{web_port}",
         # Replies by email are addressed as the tests address them.
         "REPLY_DOMAIN": settings.REPLY_DOMAIN,
+        # DKIM keys are the test's own (tests/incoming/dkim.py), never looked up in DNS.
+        "INCOMING_DKIM_TXT_LOOKUP": settings.INCOMING_DKIM_TXT_LOOKUP,
+        dkim.RECORDS: str(dkim.records_file(tmp_path)),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "CONN_MAX_AGE": "0",

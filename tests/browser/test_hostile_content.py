@@ -40,7 +40,7 @@ from forum import services as forum
 from forum.models import Post, Thread, WatchLevel
 from forum.selectors import search_posts
 from incoming import services as incoming
-from incoming.addresses import reply_address
+from incoming.addresses import new_thread_address, reply_address
 from incoming.models import InboundMessage, Reason, State
 from members.models import Member
 from moderation import services as moderation
@@ -51,7 +51,7 @@ from tests.builders.charter import count, found_charter, put_to_ballot
 from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory
 from tests.hostile_payloads import PAYLOADS
-from tests.incoming.mail import reply_to
+from tests.incoming.mail import new_thread_in, reply_to
 
 SENTINEL = """
 (() => {
@@ -555,3 +555,44 @@ def test_replies_by_email_stay_text(reader, settings):
     signed_in = reader(watcher)
     signed_in.visit(thread.get_absolute_url(), readable=bodies)
     report([signed_in], {"reply by email": len(bodies)}, started, seeded)
+
+
+def test_new_threads_by_email_stay_text(reader, settings, signer):
+    """Every payload arrives as the subject of a new thread by email, DKIM-signed, with the
+    payload as its text too (a quarter as HTML only): the titles they become run nothing and
+    read as sent, in the category's list and on each page of a sample."""
+    started = time.monotonic()
+    settings.RATELIMIT_ENABLE = False
+    category = CategoryFactory(name="Started by email", slug="started-by-email")
+    watcher = MemberFactory(username="watcher", display_name="Watcher")
+    members = hostile_members()
+    for n, (member, payload) in enumerate(zip(members, PAYLOADS, strict=True)):
+        forum.watch_category(member=member, category=category, level=WatchLevel.WATCHING)
+        as_html = n % 4 == 0
+        raw = new_thread_in(
+            category,
+            member,
+            subject=payload,
+            body=f"<p>{html.escape(payload)}</p>" if as_html else payload,
+            message_id=f"<new-thread-{n}@mail.example.org>",
+            html=as_html,
+        )
+        incoming.receive(
+            signer.sign(raw), sender=member.email, recipients=[new_thread_address(category.slug)]
+        )
+        # Left watching, each member would hear of every thread after theirs.
+        forum.watch_category(member=member, category=category, level=WatchLevel.NORMAL)
+    arrived = InboundMessage.objects.all()
+    assert set(arrived.values_list("state", flat=True)) == {State.POSTED}
+    threads = list(Thread.objects.filter(category=category).order_by("pk"))
+    assert [thread.title for thread in threads] == [
+        one_line(payload, django_settings.THREAD_TITLE_MAX_LENGTH) for payload in PAYLOADS
+    ]
+
+    seeded = time.monotonic()
+    signed_in = reader(watcher)
+    signed_in.visit(category.get_absolute_url(), readable=[thread.title for thread in threads])
+    for thread in threads[::12]:
+        post = thread.posts.get()
+        signed_in.visit(thread.get_absolute_url(), readable=[thread.title, plain_text(post.html)])
+    report([signed_in], {"thread title by email": len(threads)}, started, seeded)

@@ -1,9 +1,11 @@
-"""Emails as members' mail clients write them."""
+"""Emails as members' mail clients write them, and send them to the LMTP server."""
 
+import base64
+import smtplib
 from email.headerregistry import Address
 from email.message import EmailMessage
 
-from incoming.addresses import reply_address
+from incoming.addresses import new_thread_address, reply_address
 
 
 def reply_to(
@@ -86,3 +88,35 @@ def bounce(
         .replace("\n", "\r\n")
         .encode()
     )  # as mail servers send it
+def new_thread_in(
+    category,
+    member,
+    subject: str = "Seed swap in March",
+    body: str = "Who brings what? I have beans.",
+    *,
+    sender: str | None = None,
+    to: str | None = None,
+    message_id: str | None = "<new-1@mail.example.org>",
+    html: bool = False,
+) -> bytes:
+    """A message to a category's address (or to `to`), unsigned: tests sign it
+    (tests.incoming.dkim)."""
+    message = EmailMessage()
+    message["From"] = Address(display_name=member.display_name, addr_spec=sender or member.email)
+    message["To"] = to or new_thread_address(category.slug)
+    # A subject of several lines can only be written as an encoded word, as a mail client
+    # would: set in its place once the message is written out.
+    message["Subject"] = "SUBJECT" if len(subject.splitlines()) > 1 else subject
+    if message_id:
+        message["Message-ID"] = message_id
+    message.set_content(body, subtype="html" if html else "plain")
+    encoded = f"=?utf-8?b?{base64.b64encode(subject.encode()).decode()}?="
+    return message.as_bytes().replace(b"Subject: SUBJECT\n", f"Subject: {encoded}\n".encode(), 1)
+
+
+def send(port: int, raw: bytes, *, sender: str, to: str) -> dict:
+    """Hand `raw` to the LMTP server on `port` as the site's mail server does: on the wire lines
+    end with CRLF (RFC 5321), which smtplib leaves to its caller for bytes."""
+    on_the_wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        return client.sendmail(sender, [to], on_the_wire)

@@ -7,8 +7,7 @@ import pytest
 from forum.models import Post
 from incoming.models import InboundMessage, Reason, State
 from notifications.models import BouncingAddress
-from tests.incoming.mail import bounce
-from tests.incoming.test_live_replies import lmtp, send  # noqa: F401 (lmtp: a fixture)
+from tests.incoming.mail import bounce, send
 from tests.live_stack import wait_until
 
 pytestmark = [
@@ -18,7 +17,7 @@ pytestmark = [
 ]
 
 
-def test_a_bounce_delivered_twice_counts_once(live_stack, lmtp, thread, member, other_member):  # noqa: F811
+def test_a_bounce_delivered_twice_counts_once(live_stack, lmtp, thread, member, other_member):
     Post.objects.update(announced=True)
     client = live_stack.signed_in(other_member)
     status, _, _ = client.post_form(

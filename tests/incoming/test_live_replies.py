@@ -1,8 +1,6 @@
 """A reply by email through the real parts: sent by an SMTP client to the LMTP server that
 `manage.py receive_mail --lmtp` runs, queued in Redis, posted by a Celery worker."""
 
-import smtplib
-import sys
 from datetime import timedelta
 
 import pytest
@@ -14,36 +12,14 @@ from incoming.addresses import reply_address
 from incoming.models import InboundMessage, Reason, State
 from tests.builders.forum import make_thread
 from tests.builders.members import MemberFactory
-from tests.incoming.mail import reply_to
-from tests.live_stack import Service, free_port, wait_until
+from tests.incoming.mail import reply_to, send
+from tests.live_stack import wait_until
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.postgresql,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def lmtp(live_stack, tmp_path):
-    port = free_port()
-    server = Service(
-        "receive_mail --lmtp",
-        [sys.executable, "manage.py", "receive_mail", "--lmtp", f"127.0.0.1:{port}"],
-        live_stack.worker.env,
-        tmp_path / "lmtp.log",
-        ready="LMTP server listening",
-    )
-    server.start()
-    yield port
-    server.stop()
-
-
-def send(port: int, raw: bytes, *, sender: str, to: str) -> dict:
-    # On the wire lines end with CRLF (RFC 5321), which smtplib leaves to its caller for bytes.
-    on_the_wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-    with smtplib.LMTP("127.0.0.1", port) as client:
-        return client.sendmail(sender, [to], on_the_wire)
 
 
 def test_a_reply_sent_twice_is_posted_once_by_the_worker(lmtp, thread, other_member):
