@@ -11,3 +11,4 @@ class IncomingConfig(AppConfig):
         from notifications import replies
 
         replies.register(conversations.of_posts)
+        replies.register_list(conversations.of_listed_post)

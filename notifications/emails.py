@@ -122,7 +122,7 @@ def _headers(
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
         # Stable per delivery, so that a resent copy is recognisable as the same message.
-        "Message-ID": f"<delivery-{delivery.pk}@{_domain()}>",
+        "Message-ID": f"<delivery-{delivery.pk}@{site_domain()}>",
     }
     if conversation is not None:
         # As if every email about the thread answered one first message, which mail clients
@@ -156,6 +156,7 @@ def _stop_label(kind: str) -> str:
     return _("Stop emails about “%(kind)s”") % {"kind": Kind(kind).label}
 
 
-def _domain() -> str:
+def site_domain() -> str:
+    """The site's host name, which the Message-IDs of its emails end with."""
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
     return host.split(":", 1)[0] or "localhost"

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/read/", views.mark_read, name="mark_read"),
     path("settings/", views.preferences, name="preferences"),
     path("stop/<str:token>/", views.stop_emails, name="stop_emails"),
+    path("stop-list/<str:token>/", views.stop_list, name="stop_list"),
 ]
