@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import mailers
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -171,7 +171,8 @@ def send_list_emails(*, event_key: str) -> datetime | None:
         ListEmail.objects.filter(event_key=event_key, sent_at__isnull=True).delete()
         return None
     retry_at = None
-    with get_connection() as connection:
+    # One connection to the mail server for all of them.
+    with mailers.default as connection:
         while batch := _claim_list_emails(event_key):
             retry_at = _send_list_emails(batch, letter, connection) or retry_at
     return retry_at
