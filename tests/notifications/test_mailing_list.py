@@ -231,8 +231,9 @@ def test_a_reply_in_a_watched_thread_comes_once_and_stays_under_the_bell(
 
 
 def test_a_watcher_not_in_the_mode_still_gets_the_notification_email(
-    sent, thread, member, carla, other_member
+    sent, thread, category, member, carla, other_member
 ):
+    forum.watch_category(member=member, category=category, level=WatchLevel.WATCHING)
     [email] = to(member, sent(make_reply, thread, author=other_member))
     assert email["List-Id"] is None
     assert email["Subject"] == "[Palabre] Bruno Petit replied in “Seed swap in spring”"
