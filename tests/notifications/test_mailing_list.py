@@ -351,7 +351,7 @@ def _defaults(member: Member) -> dict[str, str]:
 
 
 def test_names_and_titles_cannot_add_headers(sent, category, carla):
-    hostile = 'Eve "the gardener", <script>alert(1)</script>\r\nBcc: victim@example.org'
+    hostile = 'Eve "x", <script>1</script>\r\nBcc: victim@example.org'
     author = MemberFactory()
     Member.objects.filter(pk=author.pk).update(display_name=hostile)
     thread = make_thread(category=category, author=author)
