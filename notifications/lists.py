@@ -9,18 +9,18 @@ receives it twice, is notifications.services' part.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.header import Header
 from email.headerregistry import Address
 from email.utils import parseaddr, quote
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from members.models import Member
 from members.names import one_line
-from notifications.emails import absolute, site_domain
+from notifications.emails import Email, absolute, site_domain
 from notifications.replies import ListConversation
 from notifications.stop_links import stop_list_token
 
@@ -68,9 +68,7 @@ def post_message_id(post_id: int) -> str:
     return f"<post-{post_id}@{site_domain()}>"
 
 
-def compose(
-    member: Member, letter: Letter, conversation: ListConversation | None
-) -> EmailMultiAlternatives:
+def compose(member: Member, letter: Letter, conversation: ListConversation | None) -> Email:
     """The email of `letter` to `member`, in their language: from the post's author (by name,
     at the site's address), answering the post before it."""
     reply_address = conversation.reply_addresses.get(member.pk, "") if conversation else ""
@@ -91,7 +89,7 @@ def compose(
         }
         text = render_to_string("notifications/email/list_post.txt", context)
         html = render_to_string("notifications/email/list_post.html", context)
-    message = EmailMultiAlternatives(
+    message = Email(
         subject=_subject(letter),
         body=text,
         from_email=_sender(letter.author_name),
@@ -117,17 +115,26 @@ def _sender(author_name: str) -> str:
     return str(Address(display_name=one_line(author_name), addr_spec=site_address))
 
 
+def _phrase(text: str) -> str:
+    """`text` as a header's phrase: quoted, or encoded words (RFC 2047) when not ASCII, which
+    may not stand inside quotes."""
+    text = one_line(text)
+    if text.isascii():
+        return f'"{quote(text)}"'
+    # On one line: the header is folded when the email is written.
+    return " ".join(Header(text, "utf-8").encode().split())
+
+
 def _headers(
     letter: Letter, conversation: ListConversation | None, *, unsubscribe_url: str
 ) -> dict[str, str]:
     thread = [conversation.message_id] if conversation else []
     parent = [post_message_id(letter.previous_post_id)] if letter.is_reply else thread
-    list_name = quote(one_line(letter.category_name))
     post_address = conversation.post_address if conversation else ""
     headers = {
         "Message-ID": post_message_id(letter.post_id),
         # RFC 2919: the category is the list; mail clients file and filter by this.
-        "List-Id": f'"{list_name}" <{letter.category_slug}.{site_domain()}>',
+        "List-Id": f"{_phrase(letter.category_name)} <{letter.category_slug}.{site_domain()}>",
         # RFC 2369: where a member writes to start a thread, or NO when mail cannot.
         "List-Post": f"<mailto:{post_address}>" if post_address else "NO",
         # RFC 8058: one click, a POST without cookies, ends mailing-list mode.

@@ -1,6 +1,7 @@
 """Mailing-list mode: every post of the categories a member watches comes as its own email,
 threaded in their mail client as a mailing list's are, and answerable by email."""
 
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -8,7 +9,7 @@ import pytest
 from django.core import mail, signing
 from django.db import IntegrityError
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from forum import services as forum
@@ -106,6 +107,10 @@ def test_a_reply_comes_as_its_own_email_threaded_under_the_thread_and_the_post_b
     assert email["List-Id"] == f'"Gardens" <gardens.{SITE}>'
     assert email["List-Post"] == f"<mailto:new+gardens@{REPLIES}>"
     assert email["List-Unsubscribe"].startswith(f"<https://{SITE}/notifications/stop-list/")
+    # As a link in the bytes, not encoded words: clients would not see a link.
+    [sent_to_carla] = [each for each in mail.outbox if each.to == [carla.email]]
+    raw = sent_to_carla.message().as_bytes()
+    assert f"List-Unsubscribe: {email['List-Unsubscribe']}".encode() in raw
     assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert email["Precedence"] == "list"
     assert email["Auto-Submitted"] == "auto-generated"
@@ -292,6 +297,21 @@ def test_the_sending_s_queries_do_not_grow_with_its_recipients(thread, category,
     assert queries_to_send_to(2) == queries_to_send_to(20)
 
 
+def test_the_sweep_sends_what_a_lost_task_left(
+    thread, carla, other_member, django_capture_on_commit_callbacks
+):
+    post = make_reply(thread, author=other_member)  # committed, but its tasks never ran
+    services.mail_to_list(
+        event_key=forum.post_event_key(post.pk), recipients=Member.objects.all(), actor=None
+    )
+    later = timezone.now() + timedelta(minutes=5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.queue_unsent_list_emails(now=later) == 1
+    assert [email.to for email in mail.outbox] == [[carla.email]]
+    assert services.queue_unsent_list_emails(now=later) == 0
+
+
 # Leaving
 
 
@@ -365,6 +385,15 @@ def test_names_and_titles_cannot_add_headers(sent, category, carla):
     assert sender.display_name == " ".join(hostile.split())
     assert sender.addr_spec == f"palabre@{SITE}"
     assert email["Subject"] == "Re: [Gardens] Seeds Bcc: victim@example.org"
+
+
+def test_a_category_name_of_any_letters_names_the_list(sent, other_member):
+    category = CategoryFactory(name='Jardins partagés, "communs"', slug="jardins")
+    reader = listening(category)
+    thread = make_thread(category=category, author=other_member)
+
+    [email] = to(reader, sent(make_reply, thread, author=other_member))
+    assert email["List-Id"] == f'Jardins partagés, "communs" <jardins.{SITE}>'
 
 
 # Answering
