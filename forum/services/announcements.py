@@ -151,7 +151,7 @@ def letter_of_post(event_key: str) -> Letter | None:
     return Letter(
         post_id=post.pk,
         previous_post_id=previous,
-        author_name=post.author.public_name,
+        author_name=post.author.public_name if post.author else "",
         thread_title=post.thread.title,
         category_name=post.thread.category.name,
         category_slug=post.thread.category.slug,
