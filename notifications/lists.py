@@ -16,7 +16,7 @@ from email.utils import parseaddr, quote
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from members.models import Member
 from members.names import one_line
@@ -57,7 +57,7 @@ def register(describe: Describe) -> None:
         _describers.append(describe)
 
 
-def letter(event_key: str) -> Letter | None:
+def letter_of(event_key: str) -> Letter | None:
     for describe in _describers:
         if found := describe(event_key):
             return found
@@ -75,17 +75,13 @@ def compose(member: Member, letter: Letter, conversation: ListConversation | Non
     unsubscribe_url = absolute(
         reverse("notifications:stop_list", kwargs={"token": stop_list_token(member_id=member.pk)})
     )
-    with (
-        translation.override(member.language or settings.LANGUAGE_CODE),
-        timezone.override(member.time_zone or settings.TIME_ZONE),
-    ):
+    with translation.override(member.language or settings.LANGUAGE_CODE):
         context = {
             "letter": letter,
             "url": absolute(letter.url),
             "reply_by_email": bool(reply_address),
             "unsubscribe_url": unsubscribe_url,
             "preferences_url": absolute(reverse("notifications:preferences")),
-            "SITE_NAME": settings.SITE_NAME,
         }
         text = render_to_string("notifications/email/list_post.txt", context)
         html = render_to_string("notifications/email/list_post.html", context)

@@ -165,16 +165,20 @@ def send_list_emails(*, event_key: str) -> datetime | None:
     same number of queries whatever its size. Run twice (or by two workers at once), each email
     goes once: a batch is claimed by one UPDATE before it is sent. Returns when to try again
     the emails the mail server refused, if any."""
-    letter = lists.letter(event_key)
+    letter = lists.letter_of(event_key)
     if letter is None:
         # Hidden or removed since it was announced: nothing of it is sent any more.
         ListEmail.objects.filter(event_key=event_key, sent_at__isnull=True).delete()
         return None
     retry_at = None
+    batch = _claim_list_emails(event_key)
+    if not batch:
+        return None  # all sent already: no need to call the mail server
     # One connection to the mail server for all of them.
     with mailers.default as connection:
-        while batch := _claim_list_emails(event_key):
+        while batch:
             retry_at = _send_list_emails(batch, letter, connection) or retry_at
+            batch = _claim_list_emails(event_key)
     return retry_at
 
 
@@ -227,7 +231,9 @@ def _send_list_emails(batch: list[ListEmail], letter: lists.Letter, connection) 
 
 
 def _may_write_to(member: Member) -> bool:
-    return member.is_active and not member.is_banned and member.mailing_list_mode and member.email
+    return bool(
+        member.is_active and not member.is_banned and member.mailing_list_mode and member.email
+    )
 
 
 def queue_unsent_list_emails(*, now: datetime | None = None) -> int:
