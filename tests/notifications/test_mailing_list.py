@@ -22,6 +22,7 @@ from notifications.models import EmailChoice, Kind, ListEmail
 from tests.builders.forum import CategoryFactory, make_reply, make_thread
 from tests.builders.members import MemberFactory
 from tests.incoming.mail import reply_to
+from tests.live_stack import MailServer
 from tests.query_budget import recorded_queries
 
 pytestmark = pytest.mark.django_db
@@ -310,6 +311,51 @@ def test_the_sweep_sends_what_a_lost_task_left(
         assert services.queue_unsent_list_emails(now=later) == 1
     assert [email.to for email in mail.outbox] == [[carla.email]]
     assert services.queue_unsent_list_emails(now=later) == 0
+
+
+class Refusing(MailServer):
+    """A real SMTP server that refuses one recipient for now (451), as a full mailbox's does."""
+
+    refused = ""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refused:
+            return "451 try again later"
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+@pytest.fixture
+def smtp(settings):
+    server = Refusing()
+    server.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port},
+        }
+    }
+    yield server
+    server.stop()
+
+
+def test_an_email_the_mail_server_refuses_is_sent_again_once_due(
+    smtp, thread, category, carla, other_member
+):
+    dana = listening(category)
+    smtp.refused = dana.email
+    post = make_reply(thread, author=other_member)  # its tasks are not run: no commit
+    key = forum.post_event_key(post.pk)
+    services.mail_to_list(event_key=key, recipients=Member.objects.all(), actor=None)
+
+    assert services.send_list_emails(event_key=key) is not None  # a retry is due later
+    assert services.send_list_emails(event_key=key) is None  # and not before
+    assert smtp.recipients() == [carla.email]
+    assert "451" in ListEmail.objects.get(recipient=dana).last_error
+
+    smtp.refused = ""
+    ListEmail.objects.filter(recipient=dana).update(claimed_until=timezone.now())  # now due
+    assert services.send_list_emails(event_key=key) is None
+    assert smtp.recipients() == [carla.email, dana.email]
 
 
 # Leaving
