@@ -9,6 +9,9 @@ class ForumConfig(AppConfig):
     def ready(self) -> None:
         from forum import selectors, services
         from members import personal_data, signals
+        from notifications import lists
+
+        lists.register(services.letter_of_post)
 
         personal_data.register(
             personal_data.Section(

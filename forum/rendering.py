@@ -14,7 +14,7 @@ how many empty cells a table may fill in.
 import importlib
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 from django.conf import settings
@@ -204,3 +204,24 @@ def render_markdown(source: str, *, members: dict[str, str] | None = None) -> Re
     env: dict = {"members": members or {}}
     html = _cleaner.clean(_markdown.render(source, env))
     return Rendered(html=html, mentioned_usernames=env["mentioned"], quoted_post_ids=env["quoted"])
+
+
+def with_absolute_links(html: str) -> str:
+    """A post's HTML for an email, where a link to /p/12/ leads nowhere: cleaned again by the
+    same allow-list, every link and image made absolute on SITE_URL."""
+
+    def absolute(tag: str, attribute: str, value: str) -> str:
+        if attribute in {"href", "src"}:
+            return urljoin(f"{settings.SITE_URL}/", value)
+        return value
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes={"a": {"mention"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+        strip_comments=True,
+        attribute_filter=absolute,
+    )

@@ -13,3 +13,4 @@ class IncomingConfig(AppConfig):
 
         replies.register(conversations.of_posts)
         extensions.register_category_notice(new_threads.address_notice)
+        replies.register_list(conversations.of_listed_post)

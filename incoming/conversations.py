@@ -6,10 +6,10 @@ from django.conf import settings
 
 from forum import rules, selectors
 from forum.services import post_of_event
-from incoming.addresses import reply_address, thread_message_id
+from incoming.addresses import new_thread_address, reply_address, thread_message_id
 from members.models import Member
 from notifications.models import Kind, Notification
-from notifications.replies import Conversation
+from notifications.replies import Conversation, ListConversation
 
 ABOUT_A_POST = {Kind.REPLY, Kind.MENTION, Kind.QUOTE, Kind.NEW_THREAD}
 
@@ -40,3 +40,23 @@ def of_posts(member: Member, notifications: Sequence[Notification]) -> dict[int,
             message_id=thread_message_id(thread.pk),
         )
     return found
+
+
+def of_listed_post(event_key: str, members: Sequence[Member]) -> ListConversation | None:
+    """The thread of a post sent in mailing-list mode, and the reply address of each of
+    `members` who may reply there now (as of_posts offers them)."""
+    post_id = post_of_event(event_key)
+    if not settings.REPLY_DOMAIN or post_id is None:
+        return None
+    thread = selectors.threads_of_posts([post_id]).get(post_id)
+    if thread is None:
+        return None
+    return ListConversation(
+        message_id=thread_message_id(thread.pk),
+        post_address=new_thread_address(thread.category.slug),
+        reply_addresses={
+            member.pk: reply_address(member_id=member.pk, thread_id=thread.pk)
+            for member in members
+            if rules.can_reply(member, thread)
+        },
+    )

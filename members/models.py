@@ -100,6 +100,9 @@ class Member(AbstractUser):
             "count. Nobody can decrypt it without enough trustees."
         ),
     )
+    # The member's own choice, on the page of email choices (notifications): every post of the
+    # categories they watch, each as its own email, as a mailing list sends them.
+    mailing_list_mode = models.BooleanField(_("mailing-list mode"), default=False)
     # Set by moderation from the sanctions in force: a suspended member may read (and appeal)
     # but not write; a banned member may not sign in.
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)

@@ -28,6 +28,12 @@ def update_profile(*, member: Member, **changes: str) -> Member:
     return member
 
 
+def choose_mailing_list_mode(*, member: Member, on: bool) -> None:
+    """Every post of the categories the member watches by email (notifications.lists), or not."""
+    Member.objects.filter(pk=member.pk).update(mailing_list_mode=on)
+    member.mailing_list_mode = on
+
+
 def set_avatar(*, member: Member, file: UploadedFile) -> None:
     """Make `file` the member's picture, cropped square at each of the sizes pages show;
     `core.uploaded_files.Refused` says why not."""

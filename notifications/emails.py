@@ -1,5 +1,6 @@
 """The emails members receive: multipart, in the recipient's language and time zone."""
 
+import email.policy
 from urllib.parse import quote
 
 from django.conf import settings
@@ -21,11 +22,23 @@ from notifications.stop_links import DIGEST, stop_emails_token
 TOLD_WHEN_BANNED = {Kind.POST_DECISION, Kind.APPEAL_OUTCOME}
 
 
+class Email(EmailMultiAlternatives):
+    """An email whose headers are folded at RFC 5322's limit of 998 characters, not 78.
+
+    Python's email package turns a word longer than a line (a List-Unsubscribe link, its
+    signed token in it) into RFC 2047 encoded words, which mail clients read as text, not as
+    the link: the unsubscribe button would not work. Unfolded, it stays a link.
+    """
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
+def compose(delivery: Delivery) -> Email | None:
     """The email for a delivery, or None when there is nothing to send any more.
 
     Every notification email passes here, so here is where it is decided who hears what:
@@ -78,7 +91,7 @@ def compose(delivery: Delivery) -> EmailMultiAlternatives | None:
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
         subject = f"[{settings.SITE_NAME}] {subject}"
-    message = EmailMultiAlternatives(
+    message = Email(
         subject=" ".join(subject.split()),
         body=text,
         to=[member.email],
@@ -129,7 +142,7 @@ def _headers(
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
         # Stable per delivery, so that a resent copy is recognisable as the same message.
-        "Message-ID": f"<delivery-{delivery.pk}@{_domain()}>",
+        "Message-ID": f"<delivery-{delivery.pk}@{site_domain()}>",
     }
     if conversation is not None:
         # As if every email about the thread answered one first message, which mail clients
@@ -171,6 +184,7 @@ def _stop_label(kind: str) -> str:
     return _("Stop emails about “%(kind)s”") % {"kind": Kind(kind).label}
 
 
-def _domain() -> str:
+def site_domain() -> str:
+    """The site's host name, which the Message-IDs of its emails end with."""
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
     return host.split(":", 1)[0] or "localhost"

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import EmailChoice, Kind
 
@@ -17,3 +18,15 @@ class EmailChoicesForm(forms.Form):
                 initial=initial_choices[kind],
                 widget=forms.RadioSelect,
             )
+
+
+class MailingListModeForm(forms.Form):
+    mailing_list_mode = forms.BooleanField(
+        label=_("Mailing-list mode: every post in the categories I watch, as its own email"),
+        help_text=_(
+            "Threaded in your mail program like a mailing list; answer any of them to reply "
+            "in its thread. Replies and new threads you get this way do not also come as "
+            "notification emails; they stay under the bell."
+        ),
+        required=False,
+    )

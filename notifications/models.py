@@ -314,3 +314,47 @@ class BouncingAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address}: {self.count}"
+
+
+class ListEmail(models.Model):
+    """A post sent to a member in mailing-list mode (notifications.lists), recorded before it
+    is sent: the unique (recipient, event) is what makes a task run twice send once.
+
+    A worker claims a batch of rows (`claim`, until `claimed_until`) and marks each sent; a row
+    whose sending failed keeps its claim until it is due again, and is given up after
+    NOTIFICATIONS_MAX_ATTEMPTS (it stays, unsent, as the record of that).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="list_emails"
+    )
+    # The post's, as its notifications have it (e.g. "post:123").
+    event_key = models.CharField(max_length=64)
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mailing-list email")
+        verbose_name_plural = _("mailing-list emails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"], name="list_email_once_per_post"
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True)
+                | Q(claim__isnull=True, claimed_until__isnull=True),
+                name="list_email_sent_holds_no_claim",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["event_key"], condition=Q(sent_at__isnull=True), name="list_email_unsent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_key} → {self.recipient_id}"

@@ -41,3 +41,33 @@ def conversations(member: Member, notifications: Sequence[Notification]) -> dict
     for finder in _finders:
         found.update(finder(member, notifications))
     return found
+
+
+@dataclass(frozen=True)
+class ListConversation:
+    """Where the emails of one post in mailing-list mode belong, and where answers go."""
+
+    # The thread's Message-ID, as Conversation.message_id.
+    message_id: str
+    # The category's address for new threads (List-Post); empty when mail cannot start one.
+    post_address: str
+    # The Reply-To of each member who may answer in the thread now, by member id.
+    reply_addresses: Mapping[int, str]
+
+
+# Given a post's event key and the members its emails go to; None for an event it does not know.
+ListFinder = Callable[[str, Sequence[Member]], ListConversation | None]
+
+_list_finders: list[ListFinder] = []
+
+
+def register_list(finder: ListFinder) -> None:
+    if finder not in _list_finders:
+        _list_finders.append(finder)
+
+
+def list_conversation(event_key: str, members: Sequence[Member]) -> ListConversation | None:
+    for finder in _list_finders:
+        if found := finder(event_key, members):
+            return found
+    return None

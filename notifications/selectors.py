@@ -16,6 +16,7 @@ from notifications.models import (
     Delivery,
     EmailChoice,
     Kind,
+    ListEmail,
     Notification,
     Preference,
 )
@@ -150,5 +151,11 @@ def personal_data_of(member: Member) -> dict:
             Delivery.objects.filter(recipient=member)
             .order_by("created_at", "pk")
             .values("channel", "state", "created_at", "sent_at", "notification", "day")
+        ),
+        "mailing_list_mode": member.mailing_list_mode,
+        "mailing_list_emails": list(
+            ListEmail.objects.filter(recipient=member)
+            .order_by("created_at", "pk")
+            .values("event_key", "created_at", "sent_at")
         ),
     }

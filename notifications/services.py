@@ -2,18 +2,20 @@
 
 import smtplib
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import mailers
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from core.queueing import queue_after_commit
 from members.models import Member
-from notifications import emails, tasks
+from notifications import emails, lists, replies, tasks
 from notifications.models import (
     DEFAULT_EMAIL,
     BouncingAddress,
@@ -22,12 +24,19 @@ from notifications.models import (
     DeliveryState,
     EmailChoice,
     Kind,
+    ListEmail,
     Notification,
     Preference,
 )
 
 BATCH_SIZE = 1_000
 DELIVERIES_PER_TASK = 50
+# Emails of one post in mailing-list mode composed and sent between two writes of their record.
+LIST_EMAILS_PER_BATCH = 50
+# The kinds whose email a member in mailing-list mode gets as the post itself: the notification
+# stays under the bell, its email is not sent. A mention or a quote is about the member, and
+# still comes.
+SENT_AS_LIST_EMAIL = {Kind.REPLY, Kind.NEW_THREAD}
 
 
 def notify(
@@ -47,8 +56,10 @@ def notify(
     """Tell `recipients` about an event, in the caller's transaction; email once it commits.
 
     Nobody hears of their own action, inactive members hear nothing, and a member hears of
-    one event once: a second call for the same `event_key` adds nobody already told. The
-    query count does not depend on the number of recipients (inserts go in batches).
+    one event once: a second call for the same `event_key` adds nobody already told. A member
+    sent the post in mailing-list mode (`mail_to_list`, called first) gets no second email
+    about it (SENT_AS_LIST_EMAIL). The query count does not depend on the number of recipients
+    (inserts go in batches).
     `email`, when given, is sent whatever the recipients chose: for what a member who cannot
     sign in (a banned one) must still receive. Returns the number of members newly notified.
     """
@@ -57,11 +68,12 @@ def notify(
     if actor is not None:
         recipients = recipients.exclude(pk=actor.pk)
     chosen = Preference.objects.filter(member=OuterRef("pk"), kind=kind).values("email")[:1]
+    listed = ListEmail.objects.filter(recipient=OuterRef("pk"), event_key=event_key)
     audience = (
         recipients.filter(is_active=True)
         .exclude(notifications__event_key=event_key)
-        .annotate(chosen=Subquery(chosen))
-        .values_list("pk", "chosen")
+        .annotate(chosen=Subquery(chosen), listed=Exists(listed))
+        .values_list("pk", "chosen", "listed")
         .distinct()
     )
     rows = [
@@ -76,9 +88,11 @@ def notify(
             url=url,
             excerpt=excerpt,
             unsubscribe_url=unsubscribe_url(member_id) if unsubscribe_url else "",
-            email=email or chosen or DEFAULT_EMAIL[kind],
+            email=EmailChoice.NEVER
+            if listed and kind in SENT_AS_LIST_EMAIL
+            else email or chosen or DEFAULT_EMAIL[kind],
         )
-        for member_id, chosen in audience
+        for member_id, chosen, listed in audience
     ]
     # Conflicts are ignored, not raised: a concurrent call for the same event (a mention
     # added by an edit while the watchers are told of the post) must not fail the caller.
@@ -119,6 +133,129 @@ def _queue_after_commit(delivery_ids: list[int]) -> None:
         tasks.deliver_emails,
         *[(delivery_ids[start : start + DELIVERIES_PER_TASK],) for start in batches],
     )
+
+
+# Mailing-list mode
+
+
+def mail_to_list(*, event_key: str, recipients: QuerySet[Member], actor: Member | None) -> int:
+    """Send a new post as its own email to those of `recipients` in mailing-list mode, once
+    the caller's transaction commits; returns how many.
+
+    `recipients` are the members who watch where the post is and may read it; the caller says
+    who they are, this says who among them chose the mode and may be written to. The record of
+    each email is written now, in the caller's transaction, so that `notify` (called after)
+    knows whom not to email a second time, and a lost task leaves rows for the sweep.
+    """
+    if actor is not None:
+        recipients = recipients.exclude(pk=actor.pk)
+    listening = (
+        recipients.filter(mailing_list_mode=True, is_active=True, banned_at__isnull=True)
+        .exclude(email="")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    rows = [ListEmail(recipient_id=member_id, event_key=event_key) for member_id in listening]
+    ListEmail.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    if rows:
+        queue_after_commit(tasks.send_list_emails, (event_key,))
+    return len(rows)
+
+
+def send_list_emails(*, event_key: str) -> datetime | None:
+    """Send a post's unsent emails in mailing-list mode, batch after batch, each batch in the
+    same number of queries whatever its size. Run twice (or by two workers at once), each email
+    goes once: a batch is claimed by one UPDATE before it is sent. Returns when to try again
+    the emails the mail server refused, if any."""
+    letter = lists.letter_of(event_key)
+    if letter is None:
+        # Hidden or removed since it was announced: nothing of it is sent any more.
+        ListEmail.objects.filter(event_key=event_key, sent_at__isnull=True).delete()
+        return None
+    retry_at = None
+    batch = _claim_list_emails(event_key)
+    if not batch:
+        return None  # all sent already: no need to call the mail server
+    # One connection to the mail server for all of them.
+    with mailers.default as connection:
+        while batch:
+            retry_at = _send_list_emails(batch, letter, connection) or retry_at
+            batch = _claim_list_emails(event_key)
+    return retry_at
+
+
+def _claim_list_emails(event_key: str) -> list[ListEmail]:
+    now = timezone.now()
+    lease = timedelta(seconds=settings.NOTIFICATIONS_DELIVERY_LEASE_SECONDS)
+    claim = uuid.uuid4()
+    due = (
+        Q(event_key=event_key, sent_at__isnull=True)
+        & Q(attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS)
+        & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    )
+    batch = ListEmail.objects.filter(due).order_by("pk").values("pk")[:LIST_EMAILS_PER_BATCH]
+    ListEmail.objects.filter(due, pk__in=batch).update(
+        claim=claim, claimed_until=now + lease, attempts=F("attempts") + 1
+    )
+    return list(ListEmail.objects.filter(claim=claim).select_related("recipient"))
+
+
+def _send_list_emails(batch: list[ListEmail], letter: lists.Letter, connection) -> datetime | None:
+    """Send a claimed batch and record what became of each email; returns when to retry the
+    ones the mail server refused."""
+    # Whoever was banned, left or emptied their address since the post was announced.
+    gone = [row.pk for row in batch if not _may_write_to(row.recipient)]
+    batch = [row for row in batch if row.pk not in gone]
+    members = [row.recipient for row in batch]
+    conversation = replies.list_conversation(batch[0].event_key, members) if batch else None
+    sent, failed = [], {}
+    for row in batch:
+        message = lists.compose(row.recipient, letter, conversation)
+        try:
+            connection.send_messages([message])
+        except (smtplib.SMTPException, OSError) as error:
+            failed[row.pk] = f"{type(error).__name__}: {error}"[:2_000]
+        else:
+            sent.append(row.pk)
+    now = timezone.now()
+    ListEmail.objects.filter(pk__in=sent).update(
+        sent_at=now, claim=None, claimed_until=None, last_error=""
+    )
+    if gone:
+        ListEmail.objects.filter(pk__in=gone).delete()
+    if not failed:
+        return None
+    # The claim is kept until the retry is due, so that this run does not take them again.
+    retry_at = now + timedelta(seconds=60 * 2 ** (min(row.attempts for row in batch) - 1))
+    for pk, error in failed.items():
+        ListEmail.objects.filter(pk=pk).update(claimed_until=retry_at, last_error=error)
+    return retry_at
+
+
+def _may_write_to(member: Member) -> bool:
+    return bool(
+        member.is_active and not member.is_banned and member.mailing_list_mode and member.email
+    )
+
+
+def queue_unsent_list_emails(*, now: datetime | None = None) -> int:
+    """The sweep's part for mailing-list mode: queue again the posts whose emails a lost task
+    (Redis down, a dead worker) left unsent, and those whose retry is due."""
+    now = now or timezone.now()
+    late = now - timedelta(seconds=settings.NOTIFICATIONS_SWEEP_SECONDS)
+    unsent = (
+        ListEmail.objects.filter(
+            sent_at__isnull=True,
+            created_at__lte=late,
+            attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .values_list("event_key", flat=True)
+        .distinct()
+    )
+    event_keys = list(unsent)
+    queue_after_commit(tasks.send_list_emails, *[(event_key,) for event_key in event_keys])
+    return len(event_keys)
 
 
 # Reading and choosing
@@ -372,6 +509,7 @@ def forget_member(*, member: Member, remove_posts: bool) -> None:
     """A member deletes their account: what they were told, and their choices, go. (Others'
     notifications of what they did stay; excerpts of removed posts are forgotten by the forum.)"""
     Delivery.objects.filter(recipient=member).delete()
+    ListEmail.objects.filter(recipient=member).delete()
     Notification.objects.filter(recipient=member).delete()
     Preference.objects.filter(member=member).delete()
     BouncingAddress.objects.filter(member=member).delete()

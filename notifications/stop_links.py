@@ -1,4 +1,5 @@
-"""Signed, login-free links in emails that stop one kind of email, or the daily digest."""
+"""Signed, login-free links in emails that stop one kind of email, the daily digest, or
+mailing-list mode."""
 
 from django.core import signing
 
@@ -27,3 +28,16 @@ def read_stop_emails_token(token: str) -> tuple[Member, list[Kind]]:
         return member, [Kind(kind)]
     choices = email_choices(member)
     return member, [each for each in Kind if choices[each] == EmailChoice.DIGEST]
+
+
+LIST_SALT = "notifications.stop-list"
+
+
+def stop_list_token(*, member_id: int) -> str:
+    """The link of mailing-list mode's emails, which turns the mode off."""
+    return signing.dumps(member_id, salt=LIST_SALT)
+
+
+def read_stop_list_token(token: str) -> Member:
+    """The member a link names; raises as read_stop_emails_token does."""
+    return Member.objects.get(pk=signing.loads(token, salt=LIST_SALT), is_active=True)

@@ -17,8 +17,17 @@ def deliver_emails(delivery_ids: list[int]) -> None:
 
 
 @shared_task
+def send_list_emails(event_key: str) -> None:
+    """A post's emails in mailing-list mode; those the mail server refused, again later."""
+    retry_at = services.send_list_emails(event_key=event_key)
+    if retry_at is not None:
+        send_list_emails.apply_async((event_key,), eta=retry_at)
+
+
+@shared_task
 def sweep_deliveries() -> None:
     services.queue_due_deliveries()
+    services.queue_unsent_list_emails()
 
 
 @shared_task

@@ -13,4 +13,5 @@ urlpatterns = [
     path("settings/", views.preferences, name="preferences"),
     path("resume/", views.resume_emails, name="resume_emails"),
     path("stop/<str:token>/", views.stop_emails, name="stop_emails"),
+    path("stop-list/<str:token>/", views.stop_list, name="stop_list"),
 ]

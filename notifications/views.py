@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.htmx import is_htmx
 from core.next_url import safe_next
+from members import services as members
 from members.models import Member
 from notifications import selectors, services
-from notifications.forms import EmailChoicesForm
+from notifications.forms import EmailChoicesForm, MailingListModeForm
 from notifications.models import Notification
-from notifications.stop_links import read_stop_emails_token
+from notifications.stop_links import read_stop_emails_token, read_stop_list_token
 
 
 def _own_notification(request: HttpRequest, pk: int) -> Notification:
@@ -85,11 +86,17 @@ def preferences(request: HttpRequest) -> HttpResponse:
         kinds=selectors.kinds_offered(request.user),
         initial_choices=selectors.email_choices(request.user),
     )
-    if request.method == "POST" and form.is_valid():
+    list_form = MailingListModeForm(
+        request.POST or None, initial={"mailing_list_mode": request.user.mailing_list_mode}
+    )
+    if request.method == "POST" and form.is_valid() and list_form.is_valid():
         services.choose_emails(member=request.user, choices=form.cleaned_data)
+        members.choose_mailing_list_mode(
+            member=request.user, on=list_form.cleaned_data["mailing_list_mode"]
+        )
         messages.success(request, _("Your email choices are saved."))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form})
+    return render(request, "notifications/preferences.html", {"form": form, "list_form": list_form})
 
 
 @login_required
@@ -118,3 +125,18 @@ def stop_emails(request: HttpRequest, token: str) -> HttpResponse:
         "notifications/stop_emails.html",
         {"member": member, "kinds": kinds, "done": done},
     )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def stop_list(request: HttpRequest, token: str) -> HttpResponse:
+    """Mailing-list mode's unsubscribe link: one click (RFC 8058's POST) turns the mode off.
+    The member keeps watching their categories, as the bell shows them."""
+    try:
+        member = read_stop_list_token(token)
+    except (signing.BadSignature, Member.DoesNotExist, ValueError, TypeError):
+        return render(request, "notifications/stop_list.html", {"invalid": True}, status=404)
+    done = request.method == "POST"
+    if done:
+        members.choose_mailing_list_mode(member=member, on=False)
+    return render(request, "notifications/stop_list.html", {"member": member, "done": done})

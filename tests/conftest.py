@@ -1,5 +1,7 @@
 """Personas and fixtures shared by the whole suite: a visitor, a member, a moderator, an admin."""
 
+import sys
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -219,6 +221,25 @@ def live_stack(transactional_db, tmp_path, collected_static):
     finally:
         for part in reversed(started):
             part.stop()
+
+
+@pytest.fixture
+def lmtp(live_stack, tmp_path):
+    """The port of `manage.py receive_mail --lmtp`, run as the site runs it, beside the live
+    stack's worker."""
+    from tests import live_stack as parts
+
+    port = parts.free_port()
+    server = parts.Service(
+        "receive_mail --lmtp",
+        [sys.executable, "manage.py", "receive_mail", "--lmtp", f"127.0.0.1:{port}"],
+        live_stack.worker.env,
+        tmp_path / "lmtp.log",
+        ready="LMTP server listening",
+    )
+    server.start()
+    yield port
+    server.stop()
 
 
 def pytest_collection_modifyitems(config, items):

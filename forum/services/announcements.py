@@ -1,6 +1,7 @@
-"""What the forum tells its members: the posts that mention or quote them, and the new posts in
-what they watch. A member hears of a post once (mention, then quote, then watching), never of
-their own post, never of a post in a thread they muted or a category they may not read."""
+"""What the forum tells its members: the posts that mention or quote them, the new posts in what
+they watch, and to those in mailing-list mode every post of the categories they watch. A member
+hears of a post once (mention, then quote, then watching), never of their own post, never of a
+post in a thread they muted or a category they may not read."""
 
 from datetime import timedelta
 
@@ -14,9 +15,11 @@ from django.utils.text import Truncator
 from core.queueing import queue_after_commit
 from forum import tasks
 from forum.models import CategorySubscription, Post, Thread, ThreadSubscription, WatchLevel
+from forum.rendering import with_absolute_links
 from forum.stop_links import stop_watching_url
 from members.models import Member
 from notifications import services as notifications
+from notifications.lists import Letter
 from notifications.models import Kind
 
 EXCERPT_LENGTH = 400
@@ -104,14 +107,18 @@ def announce_post(*, post_id: int) -> int:
         if not post.is_visible:
             return 0
         thread = post.thread
-        if post.number == 1:
-            watching = CategorySubscription.objects.filter(
+        watching_category = _audience(thread).filter(
+            pk__in=CategorySubscription.objects.filter(
                 category=thread.category, level=WatchLevel.WATCHING
-            )
+            ).values("member")
+        )
+        # First: those it sends the post to are then not emailed about it a second time.
+        notifications.mail_to_list(
+            event_key=post_event_key(post.pk), recipients=watching_category, actor=post.author
+        )
+        if post.number == 1:
             return notifications.notify(
-                kind=Kind.NEW_THREAD,
-                recipients=_audience(thread).filter(pk__in=watching.values("member")),
-                **_about(post),
+                kind=Kind.NEW_THREAD, recipients=watching_category, **_about(post)
             )
         watching = ThreadSubscription.objects.filter(thread=thread, level=WatchLevel.WATCHING)
         return notifications.notify(
@@ -123,6 +130,35 @@ def announce_post(*, post_id: int) -> int:
             ),
             **_about(post),
         )
+
+
+def letter_of_post(event_key: str) -> Letter | None:
+    """A visible post as mailing-list mode's emails show it (notifications.lists); None for
+    any other event, or a post no longer visible."""
+    post_id = post_of_event(event_key)
+    post = (
+        Post.objects.select_related("thread__category", "author").filter(pk=post_id).first()
+        if post_id is not None
+        else None
+    )
+    if post is None or not post.is_visible:
+        return None
+    previous = (
+        Post.objects.filter(thread_id=post.thread_id, number=post.number - 1)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return Letter(
+        post_id=post.pk,
+        previous_post_id=previous,
+        author_name=post.author.public_name if post.author else "",
+        thread_title=post.thread.title,
+        category_name=post.thread.category.name,
+        category_slug=post.thread.category.slug,
+        text=post.source,
+        html=with_absolute_links(post.html),
+        url=post.get_absolute_url(),
+    )
 
 
 def announce_pending_posts() -> int:

@@ -315,6 +315,13 @@ NOTIFICATIONS = [
         kwargs=lambda w: {"token": w.stop_emails_token},
         csrf_exempt="RFC 8058 one-click unsubscribe: mail clients POST without cookies",
     ),
+    form(
+        "notifications:stop_list",
+        PUBLIC,
+        PUBLIC,
+        kwargs=lambda w: {"token": w.stop_list_token},
+        csrf_exempt="RFC 8058 one-click unsubscribe: mail clients POST without cookies",
+    ),
 ]
 
 CHARTER = [

@@ -39,7 +39,7 @@ from moderation.appeal_links import ban_appeal_url
 from moderation.models import Case, SanctionKind
 from moderation.sanctions import Step
 from notifications.models import Kind, Notification
-from notifications.stop_links import stop_emails_token
+from notifications.stop_links import stop_emails_token, stop_list_token
 from tests.builders.charter import (
     ARTICLES,
     article,
@@ -181,7 +181,7 @@ def test_charter_writes_refuse_the_admin_once_ratified():
 
 def test_only_signed_stop_links_are_exempt_from_csrf():
     exempt = {entry.name for entry in ENTRIES if entry.csrf_exempt}
-    assert exempt == {"forum:stop_watching", "notifications:stop_emails"}
+    assert exempt == {"forum:stop_watching", "notifications:stop_emails", "notifications:stop_list"}
 
 
 # The world every persona meets
@@ -260,6 +260,7 @@ def build_world() -> World:
         member_id=persons["member"].pk, thread_id=w.thread.pk
     )
     w.stop_emails_token = stop_emails_token(member_id=persons["member"].pk, kind=Kind.REPLY)
+    w.stop_list_token = stop_list_token(member_id=persons["member"].pk)
     # Files: one in a public thread, one in the moderators' category, one no post took yet
     w.public_file = forum.upload(member=w.other, file=as_upload("plan.pdf", pdf()))
     make_thread(category=w.category, author=w.other, source=forum.markdown_for(w.public_file))

@@ -88,6 +88,8 @@ def bounce(
         .replace("\n", "\r\n")
         .encode()
     )  # as mail servers send it
+
+
 def new_thread_in(
     category,
     member,

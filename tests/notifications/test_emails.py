@@ -1,5 +1,7 @@
 """The emails: multipart, in the recipient's language, with working unsubscribe headers."""
 
+from email import policy
+
 import pytest
 from django.core import mail
 
@@ -43,6 +45,15 @@ def test_a_reply_email_unsubscribes_from_the_thread_in_one_click(
     response = client.post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert thread.subscriptions.get(member=member).level == "normal"
+
+
+@pytest.mark.parametrize("sending", [policy.default, policy.SMTP], ids=["default", "smtp"])
+def test_the_unsubscribe_link_goes_out_as_a_link_however_long(reply_email, settings, sending):
+    # Folded at 78 characters, Python would write the long signed link as encoded words.
+    header = reply_email.extra_headers["List-Unsubscribe"]
+    assert len(f"List-Unsubscribe: {header}") > 78
+    raw = reply_email.message(policy=sending).as_bytes()
+    assert f"List-Unsubscribe: {header}".encode() in raw
 
 
 def test_a_mention_email_stops_mention_emails_in_one_click(
