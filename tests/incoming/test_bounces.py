@@ -9,7 +9,7 @@ from incoming import services
 from incoming.models import InboundMessage, Reason, State
 from notifications import services as notifications
 from notifications.models import BouncingAddress, Delivery, DeliveryState, Kind, Notification
-from notifications.return_paths import return_path
+from notifications.return_paths import Record, Sent, return_path
 from tests.builders.forum import make_reply
 from tests.incoming.mail import bounce
 
@@ -70,7 +70,7 @@ def reach_the_limit(emailed, deliver, settings) -> None:
 def test_an_email_returns_to_its_own_signed_path_and_is_from_the_site(emailed, member, settings):
     [email] = emailed()
     delivery = Delivery.objects.get(recipient=member)
-    assert email.from_email == return_path(delivery_id=delivery.pk, address=member.email)
+    assert email.from_email == return_path(Sent(Record.DELIVERY, delivery.pk), address=member.email)
     assert email.from_email.startswith(f"bounce+{delivery.pk}-")
     assert email.from_email.endswith("@replies.testserver")
     assert email.message()["From"] == settings.DEFAULT_FROM_EMAIL
@@ -156,7 +156,7 @@ def delivery_named(path: str) -> int:
         lambda path, other: f"bounce+{delivery_named(path)}@replies.testserver",
         lambda path, other: path.replace(f"+{delivery_named(path)}-", f"+{other.pk}-"),
         lambda path, other: return_path(
-            delivery_id=delivery_named(path), address="someone.else@example.org"
+            Sent(Record.DELIVERY, delivery_named(path)), address="someone.else@example.org"
         ),
     ],
     ids=["wrong signature", "unsigned", "another email's number", "signed for another address"],
