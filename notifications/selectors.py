@@ -20,7 +20,6 @@ from notifications.models import (
     Notification,
     Preference,
 )
-from notifications.return_paths import Record
 
 # The bell shows "99+" beyond this: counting further would cost more and tell nothing.
 BELL_CAP = 99
@@ -125,7 +124,7 @@ def _stopped() -> QuerySet[BouncingAddress]:
 
 
 # The record of each kind of email a return path names.
-_SENT_RECORDS = {Record.DELIVERY: Delivery, Record.LIST_EMAIL: ListEmail}
+_SENT_RECORDS = {return_paths.Record.DELIVERY: Delivery, return_paths.Record.LIST_EMAIL: ListEmail}
 
 
 def email_bounced_to(address: str) -> Delivery | ListEmail | None:

@@ -428,9 +428,8 @@ def retry_deliveries(*, deliveries: QuerySet[Delivery]) -> int:
 def record_hard_bounce(*, email: Delivery | ListEmail) -> bool:
     """A mail server says `email` (a notification email or a list email) can never be
     delivered: count it against the member's address (the one it went to:
-    notifications.selectors.email_bounced_to), and
-    when the count reaches EMAIL_BOUNCE_LIMIT, tell the member under the bell, once, that
-    their emails stop.
+    notifications.selectors.email_bounced_to), and when the count reaches EMAIL_BOUNCE_LIMIT,
+    tell the member under the bell, once, that their emails stop.
 
     An email counts once, however many bounces of it arrive; returns False for those after
     the first. Concurrent bounces of two emails queue on the address's row, so exactly one of
