@@ -225,8 +225,9 @@ INCOMING_MAIL_MAX_BYTES = env.int("INCOMING_MAIL_MAX_BYTES", default=10 * 1024 *
 # Where `manage.py receive_mail --lmtp` listens when given no address.
 INCOMING_LMTP_ADDRESS = env.str("INCOMING_LMTP_ADDRESS", default="127.0.0.1:8025")
 # With REPLY_DOMAIN set, each email's return path is bounce+<delivery>-<signature>@REPLY_DOMAIN
-# (notifications/return_paths.py), so its bounces come back here too: after this many emails
-# that bounced for good, a member's address gets no more until they say it works again.
+# (bounce+l<list email>-… in mailing-list mode; notifications/return_paths.py), so its bounces
+# come back here too: after this many emails that bounced for good, a member's address gets no
+# more until they say it works again.
 EMAIL_BOUNCE_LIMIT = env.int("EMAIL_BOUNCE_LIMIT", default=3)
 # A new thread by email must pass DKIM for its From domain: the signing keys are looked up in
 # DNS by dkimpy. Empty (the default, and what a site wants), the real DNS; else the dotted path

@@ -98,12 +98,12 @@ def _bounce(inbound: InboundMessage, return_path: str) -> Reason:
     """Count a hard bounce against the address its email went to. A soft one counts nothing,
     nor one whose return path the site did not sign for the member's present address: forged,
     or about an address they have changed since."""
-    delivery = notification_selectors.delivery_bounced_to(return_path)
-    if delivery is None:
+    email = notification_selectors.email_bounced_to(return_path)
+    if email is None:
         return Reason.UNKNOWN_BOUNCE
     if not bounces.failed_for_good(bytes(inbound.raw)):
         return Reason.SOFT_BOUNCE
-    if not notification_services.record_hard_bounce(delivery=delivery):
+    if not notification_services.record_hard_bounce(email=email):
         return Reason.REPEATED_BOUNCE
     return Reason.HARD_BOUNCE
 

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from members.names import one_line
 from notifications import replies, selectors
 from notifications.models import Channel, Delivery, Kind, Notification
-from notifications.return_paths import return_path
+from notifications.return_paths import Record, Sent, envelope_sender
 from notifications.stop_links import DIGEST, stop_emails_token
 
 # All a banned member, who cannot sign in, still hears of by email: moderation's decisions
@@ -96,7 +96,9 @@ def compose(delivery: Delivery) -> Email | None:
         body=text,
         to=[member.email],
         # The envelope sender, where bounces go; the From header stays the site's (_headers).
-        from_email=_envelope_sender(delivery),
+        from_email=envelope_sender(
+            Sent(Record.DELIVERY, delivery.pk), address=delivery.recipient.email
+        ),
         reply_to=[conversation.reply_address] if conversation else [],
         headers=_headers(
             delivery, unsubscribe_url=unsubscribe_url or stop_url, conversation=conversation
@@ -150,14 +152,6 @@ def _headers(
         headers["In-Reply-To"] = conversation.message_id
         headers["References"] = conversation.message_id
     return headers
-
-
-def _envelope_sender(delivery: Delivery) -> str:
-    """The delivery's own return path when the site receives mail (its bounces then say which
-    email failed), else the site's address."""
-    if not settings.REPLY_DOMAIN:
-        return settings.DEFAULT_FROM_EMAIL
-    return return_path(delivery_id=delivery.pk, address=delivery.recipient.email)
 
 
 class _Shown:

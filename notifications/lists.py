@@ -18,10 +18,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from members.models import Member
 from members.names import one_line
 from notifications.emails import Email, absolute, site_domain
+from notifications.models import ListEmail
 from notifications.replies import ListConversation
+from notifications.return_paths import Record, Sent, envelope_sender
 from notifications.stop_links import stop_list_token
 
 
@@ -68,9 +69,10 @@ def post_message_id(post_id: int) -> str:
     return f"<post-{post_id}@{site_domain()}>"
 
 
-def compose(member: Member, letter: Letter, conversation: ListConversation | None) -> Email:
-    """The email of `letter` to `member`, in their language: from the post's author (by name,
-    at the site's address), answering the post before it."""
+def compose(list_email: ListEmail, letter: Letter, conversation: ListConversation | None) -> Email:
+    """The email of `letter` to the member of `list_email`, in their language: from the post's
+    author (by name, at the site's address), answering the post before it."""
+    member = list_email.recipient
     reply_address = conversation.reply_addresses.get(member.pk, "") if conversation else ""
     unsubscribe_url = absolute(
         reverse("notifications:stop_list", kwargs={"token": stop_list_token(member_id=member.pk)})
@@ -88,7 +90,8 @@ def compose(member: Member, letter: Letter, conversation: ListConversation | Non
     message = Email(
         subject=_subject(letter),
         body=text,
-        from_email=_sender(letter.author_name),
+        # The envelope sender, where bounces go; the From header is the author's (_headers).
+        from_email=envelope_sender(Sent(Record.LIST_EMAIL, list_email.pk), address=member.email),
         to=[member.email],
         reply_to=[reply_address] if reply_address else [],
         headers=_headers(letter, conversation, unsubscribe_url=unsubscribe_url),
@@ -128,6 +131,7 @@ def _headers(
     parent = [post_message_id(letter.previous_post_id)] if letter.is_reply else thread
     post_address = conversation.post_address if conversation else ""
     headers = {
+        "From": _sender(letter.author_name),
         "Message-ID": post_message_id(letter.post_id),
         # RFC 2919: the category is the list; mail clients file and filter by this.
         "List-Id": f"{_phrase(letter.category_name)} <{letter.category_slug}.{site_domain()}>",

@@ -300,7 +300,8 @@ class BouncingAddress(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bouncing_addresses"
     )
     address = models.EmailField(_("address"), max_length=254)
-    # Distinct emails that bounced, not bounce messages (Delivery.bounced_at).
+    # Distinct emails that bounced, not bounce messages (Delivery.bounced_at and
+    # ListEmail.bounced_at).
     count = models.PositiveIntegerField(_("hard bounces"), default=0)
     last_bounce_at = models.DateTimeField(_("last bounce"), null=True, blank=True)
 
@@ -336,6 +337,8 @@ class ListEmail(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # As Delivery.bounced_at: the email counts once against its address.
+    bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("mailing-list email")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from members.models import Member
 from notifications import return_paths
@@ -110,24 +110,36 @@ def stopped_address(member: Member) -> BouncingAddress | None:
     """The member's address with its bounces, when emails to it stopped for bouncing."""
     if not member.email:
         return None
-    return BouncingAddress.objects.filter(
-        member=member, address=member.email, count__gte=settings.EMAIL_BOUNCE_LIMIT
-    ).first()
+    return _stopped().filter(member=member, address=member.email).first()
 
 
-def delivery_bounced_to(address: str) -> Delivery | None:
-    """The delivery whose bounce is addressed to `address`, a return path; None when no
-    email of the site had it, or its member's address is no longer the one it went to."""
-    delivery_id = return_paths.delivery_named(address)
-    if delivery_id is None:
+def stopped_members(members: list[Member]) -> set[int]:
+    """Those of `members` whose present address emails stopped for bouncing, in one query."""
+    stopped = _stopped().filter(member__in=members, address=F("member__email"))
+    return set(stopped.values_list("member_id", flat=True))
+
+
+def _stopped() -> QuerySet[BouncingAddress]:
+    return BouncingAddress.objects.filter(count__gte=settings.EMAIL_BOUNCE_LIMIT)
+
+
+# The record of each kind of email a return path names.
+_SENT_RECORDS = {return_paths.Record.DELIVERY: Delivery, return_paths.Record.LIST_EMAIL: ListEmail}
+
+
+def email_bounced_to(address: str) -> Delivery | ListEmail | None:
+    """The email (a delivery, or a list email) whose bounce is addressed to `address`, a
+    return path; None when no email of the site had it, or its member's address is no longer
+    the one it went to."""
+    sent = return_paths.email_named(address)
+    if sent is None:
         return None
-    delivery = Delivery.objects.select_related("recipient").filter(pk=delivery_id).first()
-    if delivery is None or not delivery.recipient.email:
+    model = _SENT_RECORDS[sent.record]
+    email = model.objects.select_related("recipient").filter(pk=sent.pk).first()
+    if email is None or not email.recipient.email:
         return None
-    genuine = return_paths.is_genuine(
-        address, delivery_id=delivery.pk, sent_to=delivery.recipient.email
-    )
-    return delivery if genuine else None
+    genuine = return_paths.is_genuine(address, sent=sent, sent_to=email.recipient.email)
+    return email if genuine else None
 
 
 def personal_data_of(member: Member) -> dict:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.queueing import queue_after_commit
 from members.models import Member
-from notifications import emails, lists, replies, tasks
+from notifications import emails, lists, replies, selectors, tasks
 from notifications.models import (
     DEFAULT_EMAIL,
     BouncingAddress,
@@ -203,14 +203,18 @@ def _claim_list_emails(event_key: str) -> list[ListEmail]:
 def _send_list_emails(batch: list[ListEmail], letter: lists.Letter, connection) -> datetime | None:
     """Send a claimed batch and record what became of each email; returns when to retry the
     ones the mail server refused."""
-    # Whoever was banned, left or emptied their address since the post was announced.
-    gone = [row.pk for row in batch if not _may_write_to(row.recipient)]
+    # Whoever was banned, left or emptied their address since the post was announced, or
+    # whose address emails stopped for bouncing (as emails.compose): their rows go, unsent.
+    stopped = selectors.stopped_members([row.recipient for row in batch])
+    gone = [
+        row.pk for row in batch if not _may_write_to(row.recipient) or row.recipient_id in stopped
+    ]
     batch = [row for row in batch if row.pk not in gone]
     members = [row.recipient for row in batch]
     conversation = replies.list_conversation(batch[0].event_key, members) if batch else None
     sent, failed = [], {}
     for row in batch:
-        message = lists.compose(row.recipient, letter, conversation)
+        message = lists.compose(row, letter, conversation)
         try:
             connection.send_messages([message])
         except (smtplib.SMTPException, OSError) as error:
@@ -421,21 +425,21 @@ def retry_deliveries(*, deliveries: QuerySet[Delivery]) -> int:
 # Bounces
 
 
-def record_hard_bounce(*, delivery: Delivery) -> bool:
-    """A mail server says `delivery`'s email can never be delivered: count it against the
-    member's address (the one it went to: notifications.selectors.delivery_bounced_to), and
-    when the count reaches EMAIL_BOUNCE_LIMIT, tell the member under the bell, once, that
-    their emails stop.
+def record_hard_bounce(*, email: Delivery | ListEmail) -> bool:
+    """A mail server says `email` (a notification email or a list email) can never be
+    delivered: count it against the member's address (the one it went to:
+    notifications.selectors.email_bounced_to), and when the count reaches EMAIL_BOUNCE_LIMIT,
+    tell the member under the bell, once, that their emails stop.
 
     An email counts once, however many bounces of it arrive; returns False for those after
     the first. Concurrent bounces of two emails queue on the address's row, so exactly one of
     them sees the count reach the limit.
     """
-    member = delivery.recipient
+    member = email.recipient
     now = timezone.now()
     with transaction.atomic():
-        first = Delivery.objects.filter(pk=delivery.pk, bounced_at__isnull=True).update(
-            bounced_at=now
+        first = (
+            type(email).objects.filter(pk=email.pk, bounced_at__isnull=True).update(bounced_at=now)
         )
         if not first:
             return False

@@ -5,11 +5,20 @@ says so, once. Soft bounces and forged ones count nothing."""
 import pytest
 from django.core import mail
 
+from forum import services as forum
+from forum.models import WatchLevel
 from incoming import services
 from incoming.models import InboundMessage, Reason, State
 from notifications import services as notifications
-from notifications.models import BouncingAddress, Delivery, DeliveryState, Kind, Notification
-from notifications.return_paths import return_path
+from notifications.models import (
+    BouncingAddress,
+    Delivery,
+    DeliveryState,
+    Kind,
+    ListEmail,
+    Notification,
+)
+from notifications.return_paths import Record, Sent, return_path
 from tests.builders.forum import make_reply
 from tests.incoming.mail import bounce
 
@@ -70,7 +79,7 @@ def reach_the_limit(emailed, deliver, settings) -> None:
 def test_an_email_returns_to_its_own_signed_path_and_is_from_the_site(emailed, member, settings):
     [email] = emailed()
     delivery = Delivery.objects.get(recipient=member)
-    assert email.from_email == return_path(delivery_id=delivery.pk, address=member.email)
+    assert email.from_email == return_path(Sent(Record.DELIVERY, delivery.pk), address=member.email)
     assert email.from_email.startswith(f"bounce+{delivery.pk}-")
     assert email.from_email.endswith("@replies.testserver")
     assert email.message()["From"] == settings.DEFAULT_FROM_EMAIL
@@ -156,7 +165,7 @@ def delivery_named(path: str) -> int:
         lambda path, other: f"bounce+{delivery_named(path)}@replies.testserver",
         lambda path, other: path.replace(f"+{delivery_named(path)}-", f"+{other.pk}-"),
         lambda path, other: return_path(
-            delivery_id=delivery_named(path), address="someone.else@example.org"
+            Sent(Record.DELIVERY, delivery_named(path)), address="someone.else@example.org"
         ),
     ],
     ids=["wrong signature", "unsigned", "another email's number", "signed for another address"],
@@ -239,3 +248,131 @@ def test_a_new_address_gets_emails(emailed, deliver, member, settings):
 
     [email] = emailed()
     assert email.to == ["alice.new@example.org"]
+
+
+# Mailing-list mode: each post as its own email, returning to a path of its own
+
+
+@pytest.fixture
+def listed(member, category, emailed):
+    """Alice turns mailing-list mode on for the category: each reply of Bruno's then comes to
+    her as a list email (and not a second time as a notification email). Returns the email
+    and its record."""
+    member.mailing_list_mode = True
+    member.save()
+    forum.watch_category(member=member, category=category, level=WatchLevel.WATCHING)
+
+    def listed() -> tuple:
+        [email] = emailed()
+        assert email.extra_headers["List-Id"]
+        return email, ListEmail.objects.filter(recipient=member).latest("pk")
+
+    return listed
+
+
+def test_a_list_email_returns_to_its_own_signed_path_and_is_from_its_author(listed, member):
+    email, list_email = listed()
+
+    assert email.from_email == return_path(
+        Sent(Record.LIST_EMAIL, list_email.pk), address=member.email
+    )
+    assert email.from_email.startswith(f"bounce+l{list_email.pk}-")
+    assert email.from_email.endswith("@replies.testserver")
+    assert email.message()["From"].addresses[0].display_name == "Bruno Petit"
+
+
+def test_a_hard_bounce_of_a_list_email_counts_once_even_delivered_twice(listed, deliver, member):
+    email, list_email = listed()
+
+    first, again = (deliver(bounce_of(email), to=email.from_email) for _ in range(2))
+    second = deliver(bounce_of(email, 2), to=email.from_email)
+
+    assert first == again and (first.state, first.reason) == (State.BOUNCE, Reason.HARD_BOUNCE)
+    assert second.reason == Reason.REPEATED_BOUNCE
+    assert bounced(member) == 1
+    list_email.refresh_from_db()
+    assert list_email.bounced_at is not None
+    assert mail.outbox == [email]  # a bounce is never answered
+
+
+def list_email_named(path: str) -> int:
+    return int(path.split("-")[0].removeprefix("bounce+l"))
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda path, other, to: path.replace(path.split("-")[1].split("@")[0], "a" * 26),
+        lambda path, other, to: f"bounce+l{list_email_named(path)}@replies.testserver",
+        lambda path, other, to: path.replace(f"+l{list_email_named(path)}-", f"+l{other.pk}-"),
+        lambda path, other, to: return_path(
+            Sent(Record.DELIVERY, list_email_named(path)), address=to
+        ).replace("bounce+", "bounce+l"),
+        lambda path, other, to: return_path(
+            Sent(Record.LIST_EMAIL, list_email_named(path)), address="someone.else@example.org"
+        ),
+    ],
+    ids=[
+        "wrong signature",
+        "unsigned",
+        "another list email's number",
+        "the signature of the delivery of its number",
+        "signed for another address",
+    ],
+)
+def test_a_forged_list_email_return_path_counts_nothing(
+    listed,
+    deliver,
+    member,
+    other_member,
+    category,
+    thread,
+    django_capture_on_commit_callbacks,
+    forge,
+):
+    email, _ = listed()
+    other_member.mailing_list_mode = True
+    other_member.save()
+    forum.watch_category(member=other_member, category=category, level=WatchLevel.WATCHING)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_reply(thread, author=member, source="Beans.")  # a list email to Bruno
+    other = ListEmail.objects.get(recipient=other_member)
+    forged = forge(email.from_email, other, member.email)
+    assert forged != email.from_email
+
+    inbound = deliver(bounce_of(email), to=forged, sender="mailer@attacker.example")
+
+    assert (inbound.state, inbound.reason) == (State.BOUNCE, Reason.UNKNOWN_BOUNCE)
+    assert not BouncingAddress.objects.exists()
+    assert not ListEmail.objects.filter(bounced_at__isnull=False).exists()
+
+
+def test_list_emails_and_notification_emails_bounce_against_one_address(
+    listed, emailed, deliver, member, settings
+):
+    assert settings.EMAIL_BOUNCE_LIMIT == 3
+    emails = [listed()[0] for _ in range(2)]
+    member.mailing_list_mode = False
+    member.save()
+    emails += emailed()  # a notification email
+    for number, email in enumerate(emails):
+        deliver(bounce_of(email, number), to=email.from_email)
+
+    assert bounced(member) == 3
+    assert len(stop_notices(member)) == 1
+
+
+def test_after_the_limit_no_list_email_goes_to_the_address(
+    listed, emailed, deliver, member, settings
+):
+    emails = [listed()[0] for _ in range(settings.EMAIL_BOUNCE_LIMIT)]
+    for number, email in enumerate(emails):
+        deliver(bounce_of(email, number), to=email.from_email)
+    assert len(stop_notices(member)) == 1
+
+    assert emailed() == []
+    # Settled unsent: the next post's email to Alice is not kept, as for a member who left.
+    assert ListEmail.objects.filter(recipient=member).count() == settings.EMAIL_BOUNCE_LIMIT
+
+    notifications.resume_emails(member=member)
+    assert listed()[0].to == [member.email]

@@ -6,6 +6,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from django.conf import settings
 from django.core import mail, signing
 from django.db import IntegrityError
 from django.test import Client
@@ -18,7 +19,8 @@ from incoming import services as incoming
 from incoming.addresses import ReplyTarget, read_reply_address, reply_address
 from members.models import Member
 from notifications import services
-from notifications.models import EmailChoice, Kind, ListEmail
+from notifications.models import BouncingAddress, EmailChoice, Kind, ListEmail
+from notifications.return_paths import Record, Sent, return_path
 from tests.builders.forum import CategoryFactory, make_reply, make_thread
 from tests.builders.members import MemberFactory
 from tests.incoming.mail import reply_to
@@ -298,6 +300,46 @@ def test_the_sending_s_queries_do_not_grow_with_its_recipients(thread, category,
     assert queries_to_send_to(2) == queries_to_send_to(20)
 
 
+def stop_emails_to(member: Member) -> None:
+    """As after EMAIL_BOUNCE_LIMIT hard bounces (tests/incoming/test_bounces.py)."""
+    BouncingAddress.objects.create(
+        member=member, address=member.email, count=settings.EMAIL_BOUNCE_LIMIT
+    )
+
+
+def test_an_address_stopped_for_bouncing_is_sent_nothing(
+    sent, thread, carla, category, other_member
+):
+    dana = listening(category)
+    stop_emails_to(dana)
+
+    emails = sent(make_reply, thread, author=other_member)
+
+    assert to(dana, emails) == [] and len(to(carla, emails)) == 1
+    # Settled unsent, as for a member who left: nothing of it stays to send.
+    assert list(ListEmail.objects.values_list("recipient", flat=True)) == [carla.pk]
+
+
+def test_stopped_addresses_add_no_query_to_a_batch(thread, category, other_member):
+    def queries_to_send_to(count: int, *, stopped: int) -> int:
+        readers = [listening(category) for _ in range(count)]
+        for reader in readers[:stopped]:
+            stop_emails_to(reader)
+        post = make_reply(thread, author=other_member)
+        key = forum.post_event_key(post.pk)
+        services.mail_to_list(
+            event_key=key,
+            recipients=Member.objects.filter(pk__in=[r.pk for r in readers]),
+            actor=None,
+        )
+        with recorded_queries() as queries:
+            services.send_list_emails(event_key=key)
+        assert ListEmail.objects.filter(event_key=key).count() == count - stopped
+        return len(queries)
+
+    assert queries_to_send_to(2, stopped=1) == queries_to_send_to(20, stopped=10)
+
+
 def test_the_sweep_sends_what_a_lost_task_left(
     thread, carla, other_member, django_capture_on_commit_callbacks
 ):
@@ -336,6 +378,19 @@ def smtp(settings):
     }
     yield server
     server.stop()
+
+
+def test_the_envelope_sender_is_the_email_s_own_return_path(smtp, thread, carla, other_member):
+    post = make_reply(thread, author=other_member)  # its tasks are not run: no commit
+    key = forum.post_event_key(post.pk)
+    services.mail_to_list(event_key=key, recipients=Member.objects.all(), actor=None)
+
+    services.send_list_emails(event_key=key)
+
+    sent = Sent(Record.LIST_EMAIL, ListEmail.objects.get(recipient=carla).pk)
+    assert smtp.senders == [(carla.email, return_path(sent, address=carla.email))]
+    [(_, email)] = smtp.received
+    assert str(email["From"]) == f"Bruno Petit <palabre@{SITE}>"
 
 
 def test_an_email_the_mail_server_refuses_is_sent_again_once_due(
