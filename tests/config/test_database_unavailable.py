@@ -26,6 +26,9 @@ from tests.builders.members import MemberFactory
 from tests.config.database_outage import database_at, wsgi_get
 from tests.live_stack import MailServer, PostgresServer
 
+# Each runs as the database of the run fails: a PostgreSQL server or an SQLite file.
+pytestmark = pytest.mark.database
+
 UNAVAILABLE = "The forum is briefly unavailable"
 
 
