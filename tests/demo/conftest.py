@@ -1,7 +1,7 @@
-"""The demo community, loaded once for a module's tests: a load plays the whole history through
-the services, belenios-tool included (some 15 seconds). The module's tests run inside the
-transaction that loaded it, each in a savepoint of its own, and the whole is rolled back after
-the module's last test."""
+"""The demo community, loaded once for a module's tests, with the site in French: a load plays
+the whole history through the services, belenios-tool included (some 15 seconds). The module's
+tests run inside the transaction that loaded it, each in a savepoint of its own, and the whole
+is rolled back after the module's last test."""
 
 import io
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 
@@ -33,7 +34,10 @@ def loaded_demo(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             mail.outbox = []
             started_at = timezone.now()
-            call_command("load_demo", trustee_keys=directory, stdout=output)
+            # In French: the demo's charter and moderation follow the site's language, and
+            # the English ones are what `make run` and the trial load in their own tests.
+            with override_settings(LANGUAGE_CODE="fr"):
+                call_command("load_demo", trustee_keys=directory, stdout=output)
             yield LoadedDemo(directory, output.getvalue(), list(mail.outbox), started_at)
         finally:
             transaction.set_rollback(True)

@@ -115,6 +115,16 @@ def test_the_demo_community_loads_once_and_prints_credentials(loaded_demo):
     ]
 
 
+def test_the_demo_charter_follows_the_site_language():
+    """The module's demo was loaded with the site in French."""
+    current = selectors.current_version()
+    assert current.articles.get(number=1).title == "Objet du forum"
+    assert selectors.open_ballots().get().proposal.title.startswith("Raccourcir")
+    kept = JournalEntry.objects.filter(action=Action.KEEP).first()
+    assert "première fois" in kept.rationale
+    assert "Respect" in str(kept.articles.get())
+
+
 def test_load_demo_prints_every_demo_login_and_each_password_signs_in(loaded_demo):
     printed = dict(re.findall(r"^  (\w+) / (\S+)  \(", loaded_demo.output, re.MULTILINE))
     assert set(printed) == set(Member.objects.values_list("username", flat=True))
@@ -247,7 +257,7 @@ def test_the_demo_charter_pages_render_for_the_demo_login():
     client = Client()
     client.force_login(Member.objects.get(username=LOGIN))
     urls = ["/charter/", "/charter/history/", "/charter/proposals/", "/charter/v/1/"]
-    assert "off-topic category" in client.get("/charter/diff/").content.decode()
+    assert "catégorie hors sujet" in client.get("/charter/diff/").content.decode()
     urls += [p.get_absolute_url() for p in selectors.proposals()]
     urls += [b.get_absolute_url() for b in Ballot.objects.all()]
     for url in urls:
