@@ -247,41 +247,25 @@ def lmtp(live_stack, tmp_path):
     server.stop()
 
 
-# What a test that uses a database asks for, directly or through its fixtures.
-DATABASE_FIXTURES = {
-    "db",
-    "transactional_db",
-    "django_db_reset_sequences",
-    "django_db_serialized_rollback",
-    "live_server",
-}
-
-
 def pytest_addoption(parser):
     parser.addoption(
-        "--database-tests-only",
+        "--postgresql-share",
         action="store_true",
-        help="leave out the tests that use no database and no service: their outcome cannot "
-        "depend on the database, so `make test` runs them in its SQLite run only",
+        help="only what `make test` runs on PostgreSQL after its SQLite run: the tests that "
+        "need PostgreSQL, a browser or the live services, and those whose outcome depends on "
+        "the SQL each database answers (marker both_databases)",
     )
 
 
-def uses_a_database(item) -> bool:
-    return (
-        item.get_closest_marker("django_db") is not None
-        or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
-        or any(
-            mark in item.keywords for mark in ("database", "browser", "integration", "postgresql")
-        )
-    )
+# Run by `make test` on PostgreSQL as well as on SQLite (where the others run).
+POSTGRESQL_SHARE = ("database", "both_databases", "browser", "integration", "postgresql")
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("database_tests_only"):
-        agnostic = [item for item in items if not uses_a_database(item)]
-        if agnostic:
-            config.hook.pytest_deselected(items=agnostic)
-            items[:] = [item for item in items if uses_a_database(item)]
+    if config.getoption("postgresql_share"):
+        share = [item for item in items if any(mark in item.keywords for mark in POSTGRESQL_SHARE)]
+        config.hook.pytest_deselected(items=[item for item in items if item not in share])
+        items[:] = share
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (run the suite through `make test`)")

@@ -13,7 +13,7 @@ from charter.models import Ballot, CharterVersion, Proposal
 from tests.builders.charter import addition, count, reword
 from tests.query_budget import assert_queries, queries_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 # visitor: no session. member: Alice, who joined today. elder: a founder, on every roll, who
 # accepted the charter and may propose, co-sponsor and vote.

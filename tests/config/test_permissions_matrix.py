@@ -73,6 +73,9 @@ from tests.config.permissions_table import (
 )
 from tests.query_budget import recorded_queries
 
+# Its outcome depends on the SQL each database answers: run on both (make test).
+pytestmark = pytest.mark.both_databases
+
 CSRF_SECRET = "matrixmatrixmatrixmatrixmatrixmx"  # 32 characters: an unmasked token
 WRITES = ("INSERT", "UPDATE", "DELETE")
 METHODS = ("GET", "GET writes", "POST", "POST without CSRF token")

@@ -188,6 +188,7 @@ def search(client, words: str) -> str:
     return page(client, f"/search/?q={words}")
 
 
+@pytest.mark.both_databases  # PostgreSQL searches its own way (forum.selectors)
 def test_a_new_post_is_found_by_a_search_made_before(visitor_client, member_client, thread):
     assert "Nothing matches" in search(visitor_client, "zucchini")
     assert "Nothing matches" in search(member_client, "zucchini")
@@ -212,6 +213,7 @@ def test_results_from_a_category_closed_to_members_are_not_shared_with_them(
     assert "moderators only" not in search(member_client, "zucchini")
 
 
+@pytest.mark.both_databases  # PostgreSQL searches its own way (forum.selectors)
 def test_a_repeated_search_is_served_from_the_cache(visitor_client, thread):
     search(visitor_client, "tomato")
     with recorded_queries() as captured:

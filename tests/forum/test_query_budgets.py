@@ -12,7 +12,7 @@ from tests.builders.forum import CategoryFactory, make_reply, make_thread
 from tests.builders.members import MemberFactory
 from tests.query_budget import page_queries, queries_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 
 @pytest.fixture(autouse=True)

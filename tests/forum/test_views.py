@@ -271,6 +271,7 @@ def test_a_member_watches_a_category(member_client, category, member):
     assert category.subscriptions.get(member=member).level == "watching"
 
 
+@pytest.mark.both_databases  # PostgreSQL searches its own way (forum.selectors)
 def test_search_finds_posts_and_thread_titles(visitor_client, category):
     make_thread(category=category, title="Rainwater barrels", source="We need a pump.")
     thread = make_thread(category=category, title="Bees", source="Hives arrive in May.")
@@ -282,6 +283,7 @@ def test_search_finds_posts_and_thread_titles(visitor_client, category):
     assert "Rainwater barrels" in visitor_client.get("/search/?q=rainwater").text
 
 
+@pytest.mark.both_databases  # PostgreSQL searches its own way (forum.selectors)
 def test_search_with_an_overlong_query_says_so(visitor_client):
     response = visitor_client.get("/search/?q=" + "a" * 500)
     assert response.status_code == 200 and "Keep your search under 200" in response.text
@@ -289,6 +291,7 @@ def test_search_with_an_overlong_query_says_so(visitor_client):
 
 @pytest.mark.postgresql
 @pytest.mark.parametrize("dashes", ["-" * 40 + "x", "x " + "- " * 40, "-(" * 40 + "x"])
+@pytest.mark.both_databases  # PostgreSQL searches its own way (forum.selectors)
 def test_a_search_of_many_dashes_finds_nothing_rather_than_failing(visitor_client, dashes):
     # 32 "-" (websearch's "not") before a word overflowed PostgreSQL's tsquery parser.
     response = visitor_client.get("/search/", {"q": dashes})
@@ -303,6 +306,7 @@ def test_a_dash_before_a_word_still_leaves_it_out(visitor_client, category):
     assert response.text.count('class="search-hit"') == 1 and "More tomatoes" in response.text
 
 
+@pytest.mark.both_databases  # PostgreSQL searches its own way (forum.selectors)
 def test_search_pages_end_with_the_candidates(visitor_client, category):
     make_thread(category=category, title="Hives", source="Hives arrive in May.")
     last = SEARCH_CANDIDATES // SEARCH_PAGE_SIZE
@@ -352,6 +356,7 @@ def test_the_history_of_a_deleted_post_is_not_shown(member_client, visitor_clien
     assert "The opening post." not in history and "Second version" not in history
 
 
+@pytest.mark.both_databases  # PostgreSQL searches its own way (forum.selectors)
 def test_search_and_profile_excerpts_read_as_text_not_markdown(visitor_client, category, member):
     make_thread(category=category, author=member, title="Compost", source="**Worms** & *leaves*")
     for url in ("/search/?q=worms", "/m/alice/"):

@@ -19,7 +19,7 @@ from tests.builders.forum import CategoryFactory, make_thread
 from tests.builders.members import MemberFactory
 from tests.query_budget import queries_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 # A signed-in page adds the session, the member and the bell's unread count. A thread page's
 # moderated posts add the decisions in force and their articles; a member's page adds which

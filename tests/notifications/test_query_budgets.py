@@ -8,7 +8,7 @@ from notifications.models import Kind, Notification
 from tests.builders.members import MemberFactory
 from tests.query_budget import queries_for, recorded_queries
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
