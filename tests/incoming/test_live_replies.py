@@ -60,38 +60,40 @@ def test_every_refusal_is_explained_once_and_posts_nothing(live_stack, lmtp, thr
     locked_thread = make_thread(category=thread.category, title="Closed for now")
     locked_thread.locked = True
     locked_thread.save()
-    cases = {
-        Reason.NO_ADDRESS: lambda member: reply_address(
-            member_id=member.pk, thread_id=thread.pk
-        ).replace(f"reply+{member.pk}-", f"reply+{member.pk + 1000}-"),
-        Reason.EXPIRED: lambda member: reply_address(
-            member_id=member.pk, thread_id=thread.pk, given_on=long_ago
-        ),
-        Reason.SUSPENDED: lambda member: reply_address(member_id=member.pk, thread_id=thread.pk),
-        Reason.CHARTER: lambda member: reply_address(member_id=member.pk, thread_id=thread.pk),
-        Reason.LOCKED: lambda member: reply_address(
-            member_id=member.pk, thread_id=locked_thread.pk
-        ),
-        Reason.TOO_LONG: lambda member: reply_address(member_id=member.pk, thread_id=thread.pk),
-    }
+
+    def address(member, *, to=None, given_on=None) -> str:
+        return reply_address(member_id=member.pk, thread_id=(to or thread).pk, given_on=given_on)
+
+    cases = [
+        # A forged token: another member's number in a member's address.
+        ("forged", Reason.NO_ADDRESS, lambda member: address(member).replace(
+            f"reply+{member.pk}-", f"reply+{member.pk + 1000}-"
+        )),
+        # A token for another thread: the thread's number changed in a member's address.
+        ("another thread", Reason.NO_ADDRESS, lambda member: address(member).replace(
+            f"-{thread.pk}-", f"-{locked_thread.pk}-"
+        )),
+        ("expired", Reason.EXPIRED, lambda member: address(member, given_on=long_ago)),
+        ("suspended", Reason.SUSPENDED, address),
+        ("charter", Reason.CHARTER, address),
+        ("locked", Reason.LOCKED, lambda member: address(member, to=locked_thread)),
+        ("too long", Reason.TOO_LONG, address),
+    ]  # fmt: skip
     senders = {}
-    for reason, address_of in cases.items():
+    for case, reason, address_of in cases:
         member = MemberFactory(
-            suspended_until=timezone.now() + timedelta(days=2)
-            if reason == Reason.SUSPENDED
-            else None,
-            must_accept_charter=reason == Reason.CHARTER,
+            suspended_until=timezone.now() + timedelta(days=2) if case == "suspended" else None,
+            must_accept_charter=case == "charter",
         )
-        body = "x" * (settings.POST_MAX_LENGTH + 1) if reason == Reason.TOO_LONG else "Agreed."
+        body = "x" * (settings.POST_MAX_LENGTH + 1) if case == "too long" else "Agreed."
         for attempt in (1, 2):
-            raw = reply_to(
-                thread, member, body, message_id=f"<{reason}-{attempt}@mail.example.org>"
-            )
+            message_id = f"<{case.replace(' ', '-')}-{attempt}@mail.example.org>"
+            raw = reply_to(thread, member, body, message_id=message_id)
             send(lmtp, raw, sender=member.email, to=address_of(member))
         senders[member.email] = reason
 
     def explained() -> list[str]:
-        return [address for address, _message in live_stack.mail.received if address in senders]
+        return [to for to, _message in live_stack.mail.received if to in senders]
 
     refused = InboundMessage.objects.filter(state=State.REFUSED)
     wait_until(
