@@ -4,6 +4,7 @@ message to a category's address, a new thread (incoming.new_threads)."""
 
 import hashlib
 import logging
+import re
 from datetime import timedelta
 from email import policy
 from email.parser import BytesHeaderParser
@@ -31,6 +32,8 @@ from notifications.return_paths import is_return_path
 
 logger = logging.getLogger(__name__)
 
+# One id in angle brackets, without blanks: anything else is not an id to trust (_message_id).
+_ONE_MESSAGE_ID = re.compile(r"<[^<>\s]{1,900}>")
 # A message still waiting this long after it was stored lost its task: the sweep queues it again.
 WAITING_GRACE_SECONDS = 30
 
@@ -201,12 +204,16 @@ def _explain(inbound: InboundMessage, refusal: Refusal) -> None:
 
 
 def _message_id(raw: bytes) -> str:
-    """The Message-ID, or a digest of the bytes for a message without a usable one."""
+    """The Message-ID, or a digest of the bytes for a message without a usable one.
+
+    The header is read as written, not parsed: the parser keeps only the first word of a
+    malformed id, and two messages whose ids differ after a space would be taken for one, the
+    second dropped as a second delivery of the first."""
     try:
-        headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
-        message_id = str(headers.get("Message-ID", "")).strip()
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        message_id = " ".join(str(headers.get("Message-ID", "")).split())
     except (IndexError, ValueError):
         message_id = ""
-    if not message_id or len(message_id) > 900:
+    if not _ONE_MESSAGE_ID.fullmatch(message_id):
         return "sha256:" + hashlib.sha256(raw).hexdigest()
     return message_id

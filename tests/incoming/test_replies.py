@@ -62,6 +62,23 @@ def test_a_message_without_message_id_is_known_by_its_bytes(deliver, thread, oth
     assert len(replies(thread)) == 1
 
 
+def test_two_messages_whose_malformed_ids_differ_after_a_blank_are_both_kept(
+    deliver, thread, other_member
+):
+    for number in (1, 2):
+        raw = reply_to(
+            thread,
+            other_member,
+            f"Answer number {number}.",
+            message_id=f"<answer {number}@mail.example.org>",
+        )
+        deliver(raw, sender=other_member.email, thread=thread, member=other_member)
+
+    ids = list(InboundMessage.objects.values_list("message_id", flat=True))
+    assert len(ids) == 2 and all(each.startswith("sha256:") for each in ids)
+    assert len(replies(thread)) == 2
+
+
 @pytest.mark.parametrize(
     "body",
     [
