@@ -38,14 +38,16 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title"},
     "ol": {"start"},
 }
-_cleaner = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    allowed_classes={"a": {"mention"}},
-    url_schemes={"http", "https", "mailto"},
-    link_rel="nofollow ugc noopener",
-    strip_comments=True,
-)
+# What a post's HTML may hold, for the cleaner of every rendering and for emails' second pass.
+_ALLOWED = {
+    "tags": ALLOWED_TAGS,
+    "attributes": ALLOWED_ATTRIBUTES,
+    "allowed_classes": {"a": {"mention"}},
+    "url_schemes": {"http", "https", "mailto"},
+    "link_rel": "nofollow ugc noopener",
+    "strip_comments": True,
+}
+_cleaner = nh3.Cleaner(**_ALLOWED)
 
 
 @dataclass
@@ -215,13 +217,4 @@ def with_absolute_links(html: str) -> str:
             return urljoin(f"{settings.SITE_URL}/", value)
         return value
 
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes={"a": {"mention"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow ugc noopener",
-        strip_comments=True,
-        attribute_filter=absolute,
-    )
+    return nh3.clean(html, **_ALLOWED, attribute_filter=absolute)

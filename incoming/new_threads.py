@@ -15,12 +15,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from core.rate_limits import member_may
 from forum import rules as forum_rules
 from forum import services as forum_services
-from forum.forms import POST_MIN_LENGTH, TITLE_MIN_LENGTH
+from forum.forms import TITLE_MIN_LENGTH
 from forum.models import Category, CategorySubscription, Post, WatchLevel
-from incoming import reading, signatures
+from incoming import reading, refusals, signatures
 from incoming.addresses import new_thread_address, read_new_thread_address
 from incoming.models import InboundMessage, Reason
 from incoming.refusals import Refusal
@@ -97,12 +96,8 @@ def _thread_or_refusal(member: Member, message: EmailMessage, *, slug: str) -> P
     if len(title) > settings.THREAD_TITLE_MAX_LENGTH:
         return Refusal(Reason.TITLE_TOO_LONG, member=member, category=category)
     text = reading.answer(message)
-    if len(text) < POST_MIN_LENGTH:
-        return Refusal(Reason.TOO_SHORT, member=member, category=category)
-    if len(text) > settings.POST_MAX_LENGTH:
-        return Refusal(Reason.TOO_LONG, member=member, category=category)
-    if not member_may("posting", member):
-        return Refusal(Reason.RATE_LIMITED, member=member, category=category)
+    if problem := refusals.of_the_text(text, member, category=category):
+        return problem
     try:
         thread = forum_services.create_thread(
             author=member, category=category, title=title, source=text

@@ -19,7 +19,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from forum.forms import TITLE_MIN_LENGTH
+from core.rate_limits import member_may
+from forum.forms import POST_MIN_LENGTH, TITLE_MIN_LENGTH
 from forum.models import Category, Thread
 from incoming.models import InboundMessage, Reason
 from members.models import Member
@@ -38,6 +39,18 @@ class Refusal:
     member: Member | None = None
     thread: Thread | None = None
     category: Category | None = None
+
+
+def of_the_text(text: str, member: Member, **place) -> Refusal | None:
+    """Why `member` may not post `text` now, as the site's forms would refuse it: a text too
+    short or too long, or too many posts of late. `place` is the refusal's thread or category."""
+    if len(text) < POST_MIN_LENGTH:
+        return Refusal(Reason.TOO_SHORT, member=member, **place)
+    if len(text) > settings.POST_MAX_LENGTH:
+        return Refusal(Reason.TOO_LONG, member=member, **place)
+    if not member_may("posting", member):
+        return Refusal(Reason.RATE_LIMITED, member=member, **place)
+    return None
 
 
 def explanation(reason: str) -> str:

@@ -15,10 +15,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from core.queueing import queue_after_commit
-from core.rate_limits import member_may
 from forum import rules as forum_rules
 from forum import services as forum_services
-from forum.forms import POST_MIN_LENGTH
 from forum.models import Post, Thread
 from incoming import bounces, new_threads, reading, refusals, tasks
 from incoming.addresses import ReplyTarget, read_new_thread_address, read_reply_address
@@ -138,12 +136,8 @@ def _reply(inbound: InboundMessage, message, target: ReplyTarget) -> Post | Refu
         if problem := _standing_problem(member, thread):
             return problem
         text = reading.answer(message)
-        if len(text) < POST_MIN_LENGTH:
-            return Refusal(Reason.TOO_SHORT, member=member, thread=thread)
-        if len(text) > settings.POST_MAX_LENGTH:
-            return Refusal(Reason.TOO_LONG, member=member, thread=thread)
-        if not member_may("posting", member):
-            return Refusal(Reason.RATE_LIMITED, member=member, thread=thread)
+        if problem := refusals.of_the_text(text, member, thread=thread):
+            return problem
         try:
             return forum_services.reply(author=member, thread=thread, source=text)
         except forum_rules.PostingRefused as refused:

@@ -48,6 +48,13 @@ def wait_until(condition: Callable[[], object], *, timeout: float, what: str) ->
         time.sleep(0.1)
 
 
+def send_test_reply(port: int, sender: str, to: str, text: str) -> None:
+    """Answer as `make run` and `make trial` tell a developer to: scripts/send-test-reply."""
+    command = [ROOT / "scripts" / "send-test-reply", "--port", str(port), sender, to, text]
+    sent = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert sent.returncode == 0, sent.stderr
+
+
 def started_as_from_a_terminal(
     command: Path, *, cwd: Path, env: dict, log: Path
 ) -> subprocess.Popen:

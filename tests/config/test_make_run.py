@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_stack import ROOT, free_port, started_as_from_a_terminal, wait_until
+from tests.live_stack import (
+    ROOT,
+    free_port,
+    send_test_reply,
+    started_as_from_a_terminal,
+    wait_until,
+)
 
 
 def dry_run(*arguments: str, port: str | None = None) -> str:
@@ -127,16 +133,9 @@ def test_make_run_prints_the_address_to_open_once_the_site_answers(copy_of_the_p
         # Mail comes in beside the site, as printed: an answer to an address that is no reply
         # address gets the explanation, which the console shows.
         assert f"scripts/send-test-reply --port {port + 25} " in printed
-        sent = subprocess.run(
-            [
-                *(ROOT / "scripts" / "send-test-reply", "--port", str(port + 25)),
-                *("camille@demo.palabre.test", "reply+1-1-forged@reply.localhost", "Hello"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=30,
+        send_test_reply(
+            port + 25, "camille@demo.palabre.test", "reply+1-1-forged@reply.localhost", "Hello"
         )
-        assert sent.returncode == 0, sent.stderr
         wait_until(
             lambda: "Your email could not be posted" in log.read_text(),
             timeout=30,

@@ -20,7 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_stack import ROOT, WebClient, free_port, started_as_from_a_terminal, wait_until
+from tests.live_stack import (
+    ROOT,
+    WebClient,
+    free_port,
+    send_test_reply,
+    started_as_from_a_terminal,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -184,16 +191,9 @@ def test_the_trial_command_serves_the_production_stack_and_ctrl_c_stops_it_all(t
     email_to_camille = printed[printed.index("worker.1 | To: camille@demo.palabre.test") :]
     reply_to = re.search(r"Reply-To: (reply\+\S+@reply\.localhost)", email_to_camille)[1]
     assert f"scripts/send-test-reply --port {trial.mail_port} " in printed
-    sent = subprocess.run(
-        [
-            *(ROOT / "scripts" / "send-test-reply", "--port", str(trial.mail_port)),
-            *("camille@demo.palabre.test", reply_to, "Answered from my mailbox."),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
+    send_test_reply(
+        trial.mail_port, "camille@demo.palabre.test", reply_to, "Answered from my mailbox."
     )
-    assert sent.returncode == 0, sent.stderr
     wait_until(
         lambda: "Answered from my mailbox." in amina.request(f"/t/{replyable}/")[1],
         timeout=30,
